@@ -1,0 +1,15 @@
+//! kubelint: a Kubernetes manifest linter. See ARCHITECTURE.md for how the pieces fit.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod lint;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod rules;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub const HOMEPAGE: &str = "https://github.com/kubelint/kubelint";

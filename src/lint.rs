@@ -1,0 +1,272 @@
+//! The engine: for each input, parse → model → rules → diagnostics. Files are independent and
+//! linted in parallel; each file's text is read once and dropped once its diagnostics are made.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Label, Location, Severity};
+use crate::load::{self, Content, Input, LoadError};
+use crate::model::{self, Modeled, ObjectId};
+use crate::parse::lines::LineIndex;
+use crate::parse::tree::{ByteSpan, Document, Node};
+use crate::parse::{self};
+use crate::rules::{self, Finding, RuleEntry};
+
+/// The rules a run applies, each with the severity it reports at.
+pub struct RuleSet {
+    pub rules: Vec<(&'static RuleEntry, Severity)>,
+}
+
+impl RuleSet {
+    pub fn all() -> RuleSet {
+        RuleSet {
+            rules: rules::registry()
+                .iter()
+                .map(|e| (e, e.meta.severity))
+                .collect(),
+        }
+    }
+
+    fn severity(&self, id: &str) -> Option<Severity> {
+        self.rules
+            .iter()
+            .find(|(e, _)| e.id() == id)
+            .map(|(_, s)| *s)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub path: Arc<str>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub bytes: usize,
+    pub documents: usize,
+    pub objects: usize,
+    /// Found by walking and holding no Kubernetes object: not linted.
+    pub skipped: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub files: Vec<FileReport>,
+    pub errors: Vec<LoadError>,
+}
+
+impl RunReport {
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.files.iter().flat_map(|f| f.diagnostics.iter())
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn linted_files(&self) -> usize {
+        self.files.iter().filter(|f| !f.skipped).count()
+    }
+}
+
+pub fn run(inputs: &[Input], rules: &RuleSet) -> RunReport {
+    let results: Vec<Result<FileReport, LoadError>> = inputs
+        .par_iter()
+        .map(|input| {
+            let content = load::read(input)?;
+            let path: Arc<str> = Arc::from(input.display());
+            Ok(match content {
+                Content::Text(text) => lint_text(path, &text, input.is_explicit(), rules),
+                Content::NotUtf8 { valid_prefix } => not_utf8(path, &valid_prefix, rules),
+            })
+        })
+        .collect();
+    let mut report = RunReport::default();
+    for r in results {
+        match r {
+            Ok(f) => report.files.push(f),
+            Err(e) => report.errors.push(e),
+        }
+    }
+    report
+}
+
+fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
+    let lines = LineIndex::new(valid_prefix);
+    let at = valid_prefix.len() as u32;
+    let mut diagnostics = Vec::new();
+    if let Some(severity) = rules.severity("invalid-yaml") {
+        let location = point_location(valid_prefix, &lines, at);
+        diagnostics.push(Diagnostic {
+            rule: "invalid-yaml",
+            severity,
+            message: "the file is not valid UTF-8 text (a binary file, or another encoding)".into(),
+            help: Some("Kubernetes manifests must be UTF-8; convert the file or remove it".into()),
+            file: path.clone(),
+            location,
+            labels: Vec::new(),
+            object: None,
+        });
+    }
+    FileReport {
+        path,
+        diagnostics,
+        bytes: valid_prefix.len(),
+        ..FileReport::default()
+    }
+}
+
+/// Lints one file's text. `explicit` inputs are linted even if no document is an object.
+pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
+    let lines = LineIndex::new(text);
+    let stream = parse::parse_stream(text, &lines);
+    let mut report = FileReport {
+        path: path.clone(),
+        bytes: text.len(),
+        documents: stream.documents.len() + stream.errors.len(),
+        ..FileReport::default()
+    };
+    let manifest_like = explicit
+        || stream.documents.iter().any(model::looks_like_object)
+        || (!stream.errors.is_empty() && text.contains("apiVersion") && text.contains("kind"));
+    if !manifest_like {
+        report.skipped = true;
+        return report;
+    }
+    let emitter = Emitter {
+        text,
+        lines: &lines,
+        file: path,
+        rules,
+    };
+    let mut diagnostics = Vec::new();
+    if let Some(severity) = rules.severity("invalid-yaml") {
+        for error in &stream.errors {
+            diagnostics.push(Diagnostic {
+                rule: "invalid-yaml",
+                severity,
+                message: format!("invalid YAML: {}", error.message),
+                help: None,
+                file: emitter.file.clone(),
+                location: point_location(text, &lines, error.offset),
+                labels: Vec::new(),
+                object: None,
+            });
+        }
+    }
+    let mut findings = Vec::new();
+    for document in &stream.documents {
+        for (entry, _) in &rules.rules {
+            entry.rule.check_document(document, &mut findings);
+            emitter.emit(entry.id(), document, &mut findings, None, &mut diagnostics);
+        }
+        match model::objects_of(document) {
+            Modeled::Invalid(why, node) => {
+                if rules.severity("invalid-manifest").is_some() {
+                    findings.push(Finding::new(node, why.message()));
+                    emitter.emit("invalid-manifest", document, &mut findings, None, &mut diagnostics);
+                }
+            }
+            Modeled::Objects(objects) => {
+                report.objects += objects.len();
+                for object in &objects {
+                    let id = object.id();
+                    for (entry, _) in &rules.rules {
+                        entry.rule.check_object(object, &mut findings);
+                        emitter.emit(
+                            entry.id(),
+                            document,
+                            &mut findings,
+                            Some(&id),
+                            &mut diagnostics,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.location.start.offset, a.rule, &a.message).cmp(&(b.location.start.offset, b.rule, &b.message))
+    });
+    report.diagnostics = diagnostics;
+    report
+}
+
+struct Emitter<'t> {
+    text: &'t str,
+    lines: &'t LineIndex,
+    file: Arc<str>,
+    rules: &'t RuleSet,
+}
+
+impl Emitter<'_> {
+    /// Turns the findings `rule` just made into diagnostics.
+    fn emit<'d>(
+        &self,
+        rule: &'static str,
+        document: &'d Document<'d>,
+        findings: &mut Vec<Finding<'d>>,
+        object: Option<&ObjectId>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if findings.is_empty() {
+            return;
+        }
+        let Some(severity) = self.rules.severity(rule) else {
+            findings.clear();
+            return;
+        };
+        for finding in findings.drain(..) {
+            out.push(Diagnostic {
+                rule,
+                severity,
+                message: finding.message,
+                help: finding.help,
+                file: self.file.clone(),
+                location: self.node_location(document, finding.node),
+                labels: finding
+                    .labels
+                    .into_iter()
+                    .map(|(node, message)| Label {
+                        location: self.node_location(document, node),
+                        message,
+                    })
+                    .collect(),
+                object: object.cloned(),
+            });
+        }
+    }
+
+    fn node_location(&self, document: &Document<'_>, node: Node<'_>) -> Location {
+        span_location(self.text, self.lines, node.span(), document.pointer(node.id()))
+    }
+}
+
+fn span_location(text: &str, lines: &LineIndex, span: ByteSpan, path: String) -> Location {
+    let start = lines.position(text, span.start);
+    let end = lines.position(text, span.end.max(span.start));
+    Location {
+        start,
+        end,
+        path,
+        source_line: lines.line_text(text, start.line as usize - 1).to_owned(),
+    }
+}
+
+/// A location one character wide (a parse error has a position, not a node).
+fn point_location(text: &str, lines: &LineIndex, offset: u32) -> Location {
+    let start = lines.position(text, offset);
+    let line = lines.line_text(text, start.line as usize - 1);
+    let mut end = start;
+    if (start.column as usize) <= line.chars().count() {
+        end.column += 1;
+        end.offset += text[offset as usize..]
+            .chars()
+            .next()
+            .map_or(0, |c| c.len_utf8() as u32);
+    }
+    Location {
+        start,
+        end,
+        path: String::new(),
+        source_line: line.to_owned(),
+    }
+}

@@ -1,0 +1,171 @@
+//! Paths and stdin → the inputs to lint. Nothing here parses YAML.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are refused with an error rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub enum Input {
+    File {
+        path: PathBuf,
+        display: String,
+        /// Named on the command line (not found by walking a directory): always linted, and
+        /// documents that are not Kubernetes objects are reported.
+        explicit: bool,
+    },
+    Stdin {
+        display: String,
+    },
+}
+
+impl Input {
+    pub fn display(&self) -> &str {
+        match self {
+            Input::File { display, .. } | Input::Stdin { display } => display,
+        }
+    }
+
+    pub fn is_explicit(&self) -> bool {
+        match self {
+            Input::File { explicit, .. } => *explicit,
+            Input::Stdin { .. } => true,
+        }
+    }
+}
+
+/// A path that could not be read: always reported, and the run exits 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+pub enum Content {
+    Text(String),
+    /// Not UTF-8: the bytes up to the first invalid sequence are valid text.
+    NotUtf8 { valid_prefix: String },
+}
+
+const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_owned()
+}
+
+/// Expands paths into inputs: files as given, directories walked (sorted, hidden entries and
+/// `.gitignore`d files skipped, Helm chart templates skipped), `-` for stdin.
+pub fn discover(paths: &[PathBuf], stdin_name: Option<&str>) -> (Vec<Input>, Vec<LoadError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin {
+                display: stdin_name.unwrap_or("<stdin>").to_owned(),
+            });
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => errors.push(LoadError {
+                path: display_path(path),
+                message: e.to_string(),
+            }),
+            Ok(meta) if meta.is_dir() => walk(path, &mut inputs, &mut errors),
+            Ok(_) => inputs.push(Input::File {
+                path: path.clone(),
+                display: display_path(path),
+                explicit: true,
+            }),
+        }
+    }
+    (inputs, errors)
+}
+
+fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<LoadError>) {
+    let walker = ignore::WalkBuilder::new(root)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        // Helm templates are Go templates, not manifests: render them, then lint the output.
+        .filter_entry(|entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && entry.file_name() == "templates"
+                && entry
+                    .path()
+                    .parent()
+                    .is_some_and(|p| p.join("Chart.yaml").is_file()))
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Err(e) => errors.push(LoadError {
+                path: display_path(root),
+                message: e.to_string(),
+            }),
+            Ok(entry) => {
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let path = entry.path();
+                let wanted = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+                if wanted {
+                    inputs.push(Input::File {
+                        path: path.to_path_buf(),
+                        display: display_path(path),
+                        explicit: false,
+                    });
+                }
+            }
+        }
+    }
+}
+
+pub fn read(input: &Input) -> Result<Content, LoadError> {
+    let error = |message: String| LoadError {
+        path: input.display().to_owned(),
+        message,
+    };
+    let bytes = match input {
+        Input::File { path, .. } => {
+            let meta = std::fs::metadata(path).map_err(|e| error(e.to_string()))?;
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(error(format!(
+                    "file is larger than {} MiB; not read",
+                    MAX_FILE_BYTES / 1024 / 1024
+                )));
+            }
+            std::fs::read(path).map_err(|e| error(e.to_string()))?
+        }
+        Input::Stdin { .. } => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| error(e.to_string()))?;
+            if buf.len() as u64 > MAX_FILE_BYTES {
+                return Err(error("standard input is larger than 256 MiB".into()));
+            }
+            buf
+        }
+    };
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Content::Text(text),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            Content::NotUtf8 {
+                valid_prefix: String::from_utf8(bytes).unwrap_or_default(),
+            }
+        }
+    })
+}

@@ -1,0 +1,153 @@
+//! Documents → Kubernetes objects, with typed views for the kinds rules understand.
+
+pub mod pod;
+pub mod qos;
+pub mod quantity;
+
+use serde::Serialize;
+
+use crate::parse::tree::{Document, Node};
+pub use pod::{Container, ContainerKind, PodTemplate};
+
+/// Who an object is: what findings are attributed to, and what suppressions and baselines key on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectId {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// One Kubernetes object: a whole document, or one item of a `kind: List`.
+#[derive(Debug)]
+pub struct Object<'d> {
+    pub root: Node<'d>,
+    pub api_version: &'d str,
+    pub kind: &'d str,
+    pub name: Option<&'d str>,
+    pub namespace: Option<&'d str>,
+    pub pod: Option<PodTemplate<'d>>,
+}
+
+impl<'d> Object<'d> {
+    pub fn document(&self) -> &'d Document<'d> {
+        self.root.document()
+    }
+
+    pub fn metadata(&self) -> Option<Node<'d>> {
+        self.root.get("metadata")
+    }
+
+    pub fn id(&self) -> ObjectId {
+        ObjectId {
+            api_version: self.api_version.to_owned(),
+            kind: self.kind.to_owned(),
+            namespace: self.namespace.map(str::to_owned),
+            name: self.name.unwrap_or("<unnamed>").to_owned(),
+        }
+    }
+
+    /// The node findings about the object as a whole point at: its name, else its kind.
+    pub fn anchor_node(&self) -> Node<'d> {
+        self.metadata()
+            .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+            .or_else(|| self.root.get("kind"))
+            .unwrap_or(self.root)
+    }
+}
+
+/// Why a document is not an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAnObject {
+    NotAMapping,
+    MissingKind,
+    MissingApiVersion,
+}
+
+impl NotAnObject {
+    pub fn message(self) -> &'static str {
+        match self {
+            NotAnObject::NotAMapping => "this document is not a mapping, so it is no Kubernetes object",
+            NotAnObject::MissingKind => "this document has no `kind`, so it is no Kubernetes object",
+            NotAnObject::MissingApiVersion => {
+                "this document has a `kind` but no `apiVersion`; the API server rejects it"
+            }
+        }
+    }
+}
+
+/// The outcome of reading one document.
+pub enum Modeled<'d> {
+    Objects(Vec<Object<'d>>),
+    /// A document that is not a Kubernetes object, with the node to point at.
+    Invalid(NotAnObject, Node<'d>),
+}
+
+/// Reads a document into objects, expanding `kind: List` (and `*List` kinds with `items`).
+pub fn objects_of<'d>(doc: &'d Document<'d>) -> Modeled<'d> {
+    let root = doc.root();
+    let mut out = Vec::new();
+    if let Err((why, node)) = collect(root, &mut out, 0) {
+        return Modeled::Invalid(why, node);
+    }
+    Modeled::Objects(out)
+}
+
+fn collect<'d>(
+    node: Node<'d>,
+    out: &mut Vec<Object<'d>>,
+    depth: usize,
+) -> Result<(), (NotAnObject, Node<'d>)> {
+    if !node.is_map() {
+        return Err((NotAnObject::NotAMapping, node));
+    }
+    let kind = node.get_str("kind");
+    let api_version = node.get_str("apiVersion");
+    let Some(kind) = kind else {
+        return Err((NotAnObject::MissingKind, node));
+    };
+    if let Some(items) = node.get("items").filter(|i| i.is_seq())
+        && kind.ends_with("List")
+        && depth < 4
+    {
+        for item in items.items() {
+            collect(item, out, depth + 1)?;
+        }
+        return Ok(());
+    }
+    let Some(api_version) = api_version else {
+        return Err((
+            NotAnObject::MissingApiVersion,
+            node.entry("kind").map_or(node, |(k, _)| k),
+        ));
+    };
+    let metadata = node.get("metadata");
+    let name = metadata.and_then(|m| m.get_str("name").or_else(|| m.get_str("generateName")));
+    let namespace = metadata.and_then(|m| m.get_str("namespace"));
+    out.push(Object {
+        root: node,
+        api_version,
+        kind,
+        name,
+        namespace,
+        pod: PodTemplate::of(kind, api_version, node),
+    });
+    Ok(())
+}
+
+/// Whether a document looks like a Kubernetes object at all (used to skip other YAML files).
+pub fn looks_like_object(doc: &Document<'_>) -> bool {
+    let root = doc.root();
+    root.get("apiVersion").is_some() && root.get("kind").is_some()
+}

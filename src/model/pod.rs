@@ -1,0 +1,162 @@
+//! One view of a pod template for every workload kind, so pod rules are written once.
+
+use crate::parse::tree::Node;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Pod,
+    Deployment,
+    ReplicaSet,
+    ReplicationController,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    Regular,
+    Init,
+    /// An init container with `restartPolicy: Always`: it starts before, and runs beside, the
+    /// regular containers for the pod's whole life.
+    Sidecar,
+}
+
+impl ContainerKind {
+    /// Runs for the life of the pod (as opposed to running to completion before it starts).
+    pub fn is_long_running(self) -> bool {
+        !matches!(self, ContainerKind::Init)
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            ContainerKind::Regular => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Sidecar => "sidecar container",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Container<'d> {
+    pub node: Node<'d>,
+    pub kind: ContainerKind,
+    pub name: Option<&'d str>,
+}
+
+impl<'d> Container<'d> {
+    pub fn display_name(&self) -> &'d str {
+        self.name.unwrap_or("<unnamed>")
+    }
+
+    /// Where findings about the container as a whole point: its `name` value.
+    pub fn anchor_node(&self) -> Node<'d> {
+        self.node.get("name").unwrap_or(self.node)
+    }
+
+    pub fn get(&self, key: &str) -> Option<Node<'d>> {
+        self.node.get_some(key)
+    }
+
+    /// Whether the container declares a port with this name.
+    pub fn declares_port_name(&self, name: &str) -> bool {
+        self.node
+            .get("ports")
+            .is_some_and(|ports| ports.items().any(|p| p.get_str("name") == Some(name)))
+    }
+
+    pub fn declared_port_names(&self) -> Vec<&'d str> {
+        self.node
+            .get("ports")
+            .map(|ports| ports.items().filter_map(|p| p.get_str("name")).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PodTemplate<'d> {
+    pub workload: WorkloadKind,
+    /// The PodSpec mapping.
+    pub spec: Node<'d>,
+    /// The pod's metadata: the template's, or a bare Pod's own.
+    pub metadata: Option<Node<'d>>,
+    /// Init containers (and sidecars) first, then regular containers, each in written order.
+    pub containers: Vec<Container<'d>>,
+}
+
+impl<'d> PodTemplate<'d> {
+    pub fn of(kind: &str, api_version: &str, root: Node<'d>) -> Option<Self> {
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let (workload, path): (WorkloadKind, &[&str]) = match (group, kind) {
+            ("", "Pod") => (WorkloadKind::Pod, &[]),
+            ("", "ReplicationController") => (WorkloadKind::ReplicationController, &["spec", "template"]),
+            ("apps" | "extensions", "Deployment") => (WorkloadKind::Deployment, &["spec", "template"]),
+            ("apps" | "extensions", "ReplicaSet") => (WorkloadKind::ReplicaSet, &["spec", "template"]),
+            ("apps" | "extensions", "DaemonSet") => (WorkloadKind::DaemonSet, &["spec", "template"]),
+            ("apps", "StatefulSet") => (WorkloadKind::StatefulSet, &["spec", "template"]),
+            ("batch", "Job") => (WorkloadKind::Job, &["spec", "template"]),
+            ("batch", "CronJob") => (
+                WorkloadKind::CronJob,
+                &["spec", "jobTemplate", "spec", "template"],
+            ),
+            _ => return None,
+        };
+        let template = root.path(path).filter(|t| t.is_map())?;
+        let spec = template.get("spec").filter(|s| s.is_map())?;
+        let metadata = template.get("metadata").filter(|m| m.is_map());
+        let mut containers = Vec::new();
+        if let Some(init) = spec.get("initContainers") {
+            for node in init.items().filter(|c| c.is_map()) {
+                let kind = if node.get_str("restartPolicy") == Some("Always") {
+                    ContainerKind::Sidecar
+                } else {
+                    ContainerKind::Init
+                };
+                containers.push(Container {
+                    node,
+                    kind,
+                    name: node.get_str("name"),
+                });
+            }
+        }
+        if let Some(regular) = spec.get("containers") {
+            for node in regular.items().filter(|c| c.is_map()) {
+                containers.push(Container {
+                    node,
+                    kind: ContainerKind::Regular,
+                    name: node.get_str("name"),
+                });
+            }
+        }
+        Some(PodTemplate {
+            workload,
+            spec,
+            metadata,
+            containers,
+        })
+    }
+
+    /// `Always` unless the spec says otherwise (Kubernetes' default).
+    pub fn restart_policy(&self) -> &'d str {
+        self.spec.get_str("restartPolicy").unwrap_or("Always")
+    }
+
+    /// Pods that are meant to keep running: controllers' pods, and bare pods that restart.
+    /// Jobs and CronJobs run to completion.
+    pub fn is_long_running(&self) -> bool {
+        match self.workload {
+            WorkloadKind::Job | WorkloadKind::CronJob => false,
+            WorkloadKind::Pod => self.restart_policy() == "Always",
+            _ => true,
+        }
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<Node<'d>> {
+        self.metadata?.get("annotations")?.get(key)
+    }
+
+    pub fn long_running_containers(&self) -> impl Iterator<Item = &Container<'d>> {
+        self.containers.iter().filter(|c| c.kind.is_long_running())
+    }
+}

@@ -1,0 +1,528 @@
+//! YAML (and JSON) text → spanned documents.
+//!
+//! The stream is cut at document markers before saphyr sees it, so a syntax error ends only the
+//! document it is in: the others of the file are still built and linted. Each piece is parsed
+//! with saphyr-parser's event API straight into our arena tree (no intermediate saphyr tree).
+
+pub mod lines;
+pub mod scalar;
+pub mod tree;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+
+use lines::LineIndex;
+use scalar::{ScalarValue, resolve_plain, resolve_tagged};
+use tree::{ByteSpan, Document, DuplicateKey, NodeData, NodeId, NodeKind};
+
+/// Deeper nesting than this is refused: no Kubernetes object comes near it, and it bounds the
+/// recursion of everything that walks a tree.
+pub const MAX_DEPTH: usize = 512;
+/// A document may expand (through aliases) to at most this many nodes, or this many times the
+/// nodes it spells out, whichever is larger; "billion laughs" documents are refused early.
+pub const MAX_EXPANDED_NODES: u64 = 1_000_000;
+const MAX_EXPANSION_RATIO: u64 = 10;
+
+/// A document that could not be parsed. `offset` is a byte offset in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub offset: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ParsedStream<'a> {
+    pub documents: Vec<Document<'a>>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses every document of `text`. Never panics; every failure is a `SyntaxError`.
+pub fn parse_stream<'a>(text: &'a str, lines: &LineIndex) -> ParsedStream<'a> {
+    let mut out = ParsedStream::default();
+    let mut doc_index = 0;
+    for chunk in split_documents(text, lines) {
+        let piece = &text[chunk.start..chunk.end];
+        parse_chunk(piece, &chunk, text, lines, &mut doc_index, &mut out);
+    }
+    out
+}
+
+/// A run of lines holding (at most, if the input is well formed) one document.
+#[derive(Debug, Clone, Copy)]
+struct Chunk {
+    start: usize,
+    end: usize,
+    first_line: usize,
+}
+
+/// Cuts the stream before every `---` and after every `...` at column 0. YAML forbids those
+/// markers inside a document's content, so this never cuts a valid document in two.
+fn split_documents(text: &str, lines: &LineIndex) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut start = lines.line_start(0) as usize;
+    let mut first_line = 0;
+    let mut has_content = false;
+    for line in 0..lines.line_count() {
+        let ls = lines.line_start(line) as usize;
+        let line_text = lines.line_text(text, line);
+        let is_marker = |m: &str| {
+            line_text.starts_with(m)
+                && matches!(line_text.as_bytes().get(3), None | Some(b' ' | b'\t'))
+        };
+        if is_marker("---") || (line_text.starts_with('%') && has_content) {
+            if has_content {
+                chunks.push(Chunk {
+                    start,
+                    end: ls,
+                    first_line,
+                });
+                start = ls;
+                first_line = line;
+            }
+            has_content = !line_text.starts_with('%');
+        } else if is_marker("...") {
+            let next = lines.line_start(line + 1) as usize;
+            chunks.push(Chunk {
+                start,
+                end: next,
+                first_line,
+            });
+            start = next;
+            first_line = line + 1;
+            has_content = false;
+        } else {
+            let t = line_text.trim_start();
+            if !t.is_empty() && !t.starts_with('#') && !line_text.starts_with('%') {
+                has_content = true;
+            }
+        }
+    }
+    if start < text.len() {
+        chunks.push(Chunk {
+            start,
+            end: text.len(),
+            first_line,
+        });
+    }
+    chunks
+}
+
+/// saphyr (0.3) rejects a tab right after a mapping colon (`key:\tvalue`), which YAML and
+/// Kubernetes accept. Such a tab is a separator, so we retry with it read as a space; the
+/// lengths stay equal, so every span still points into the user's text.
+const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
+const MAX_TAB_FIXES: usize = 10_000;
+
+fn parse_chunk<'a>(
+    piece: &'a str,
+    chunk: &Chunk,
+    text: &str,
+    lines: &LineIndex,
+    doc_index: &mut usize,
+    out: &mut ParsedStream<'a>,
+) {
+    let first_index = *doc_index;
+    let mut result = run_parser(piece, &|raw| raw, chunk, text, lines, doc_index);
+    let mut fixed: Option<String> = None;
+    for _ in 0..MAX_TAB_FIXES {
+        let Some(err) = result.errors.last() else { break };
+        if err.message != TAB_AFTER_COLON {
+            break;
+        }
+        // saphyr reports the position just past the tab.
+        let at = (err.offset as usize).wrapping_sub(chunk.start + 1);
+        let copy = fixed.get_or_insert_with(|| piece.to_owned());
+        if copy.as_bytes().get(at) != Some(&b'\t') {
+            break;
+        }
+        copy.replace_range(at..at + 1, " ");
+        *doc_index = first_index;
+        let owned = |raw: Cow<'_, str>| Cow::Owned(raw.into_owned());
+        result = run_parser(copy.as_str(), &owned, chunk, text, lines, doc_index);
+    }
+    out.documents.extend(result.documents);
+    out.errors.extend(result.errors);
+}
+
+fn run_parser<'a, 's>(
+    piece: &'s str,
+    convert: &dyn Fn(Cow<'s, str>) -> Cow<'a, str>,
+    chunk: &Chunk,
+    text: &str,
+    lines: &LineIndex,
+    doc_index: &mut usize,
+) -> ParsedStream<'a> {
+    let mut out = ParsedStream::default();
+    let to_offset = |m: &Marker| -> u32 {
+        let line = chunk.first_line + m.line().saturating_sub(1);
+        lines.offset_of(text, line, m.col()).min(chunk.end as u32)
+    };
+    let mut parser = Parser::new_from_str(piece);
+    let mut builder: Option<Builder<'a>> = None;
+    loop {
+        let (event, span) = match parser.next_event() {
+            None => break,
+            Some(Ok(ev)) => ev,
+            Some(Err(e)) => {
+                out.errors.push(SyntaxError {
+                    offset: to_offset(e.marker()),
+                    message: e.info().to_owned(),
+                });
+                if builder.is_some() {
+                    *doc_index += 1;
+                }
+                break;
+            }
+        };
+        let span = ByteSpan {
+            start: to_offset(&span.start),
+            end: to_offset(&span.end),
+        };
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => builder = Some(Builder::default()),
+            Event::DocumentEnd => {
+                if let Some(b) = builder.take() {
+                    match b.finish(*doc_index) {
+                        Ok(Some(doc)) => out.documents.push(doc),
+                        Ok(None) => {}
+                        Err(e) => out.errors.push(e),
+                    }
+                    *doc_index += 1;
+                }
+            }
+            other => {
+                let Some(b) = builder.as_mut() else { continue };
+                if let Err(e) = b.event(other, span, convert) {
+                    out.errors.push(e);
+                    *doc_index += 1;
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+enum Frame {
+    Seq {
+        start: ByteSpan,
+        anchor: usize,
+        items: Vec<NodeId>,
+    },
+    Map {
+        start: ByteSpan,
+        anchor: usize,
+        entries: Vec<(NodeId, NodeId)>,
+        pending_key: Option<NodeId>,
+        merges: Vec<NodeId>,
+    },
+}
+
+#[derive(Default)]
+struct Builder<'a> {
+    nodes: Vec<NodeData<'a>>,
+    /// Size of each node's subtree with aliases expanded, to refuse alias bombs.
+    expanded: Vec<u64>,
+    items: Vec<NodeId>,
+    entries: Vec<(NodeId, NodeId)>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, NodeId>,
+    duplicate_keys: Vec<DuplicateKey>,
+    root: Option<NodeId>,
+    /// Scalars written `<<` (the merge key) that are pending in open mappings.
+    merge_key_nodes: Vec<NodeId>,
+}
+
+impl<'a> Builder<'a> {
+    fn event<'s>(
+        &mut self,
+        event: Event<'s>,
+        span: ByteSpan,
+        convert: &dyn Fn(Cow<'s, str>) -> Cow<'a, str>,
+    ) -> Result<(), SyntaxError> {
+        match event {
+            Event::Scalar(raw, style, anchor, tag) => {
+                let raw = convert(raw);
+                let quoted = !matches!(style, ScalarStyle::Plain);
+                let value = match &tag {
+                    Some(t) if t.is_yaml_core_schema() => resolve_tagged(&raw, &t.suffix),
+                    Some(_) => ScalarValue::Str,
+                    None if quoted => ScalarValue::Str,
+                    None => resolve_plain(&raw),
+                };
+                let is_merge_key = !quoted && tag.is_none() && raw == "<<";
+                let id = self.push(NodeKind::Scalar { raw, value, quoted }, span, 1)?;
+                if is_merge_key {
+                    self.merge_key_nodes.push(id);
+                }
+                self.complete(id, anchor, span)
+            }
+            Event::Alias(anchor) => {
+                let Some(&id) = self.anchors.get(&anchor) else {
+                    return Err(SyntaxError {
+                        offset: span.start,
+                        message: "alias refers to an unknown anchor".into(),
+                    });
+                };
+                self.attach(id, span)
+            }
+            Event::SequenceStart(anchor, _) => self.open(
+                Frame::Seq {
+                    start: span,
+                    anchor,
+                    items: Vec::new(),
+                },
+                span,
+            ),
+            Event::MappingStart(anchor, _) => self.open(
+                Frame::Map {
+                    start: span,
+                    anchor,
+                    entries: Vec::new(),
+                    pending_key: None,
+                    merges: Vec::new(),
+                },
+                span,
+            ),
+            Event::SequenceEnd => {
+                let Some(Frame::Seq {
+                    start,
+                    anchor,
+                    items,
+                }) = self.stack.pop()
+                else {
+                    return Err(unbalanced(span));
+                };
+                let end = end_of(&start, items.last().map(|&i| self.nodes[i as usize].span), span);
+                let size = 1 + items
+                    .iter()
+                    .map(|&i| self.expanded[i as usize])
+                    .sum::<u64>();
+                let first = self.items.len() as u32;
+                let len = items.len() as u32;
+                self.items.extend(items);
+                let node_span = ByteSpan {
+                    start: start.start,
+                    end,
+                };
+                let id = self.push(NodeKind::Seq { start: first, len }, node_span, size)?;
+                self.complete(id, anchor, span)
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    start,
+                    anchor,
+                    entries,
+                    merges,
+                    ..
+                }) = self.stack.pop()
+                else {
+                    return Err(unbalanced(span));
+                };
+                let last = entries.last().map(|&(_, v)| self.nodes[v as usize].span);
+                let end = end_of(&start, last, span);
+                let entries = self.merge(entries, &merges, span)?;
+                let size = 1 + entries
+                    .iter()
+                    .map(|&(k, v)| self.expanded[k as usize] + self.expanded[v as usize])
+                    .sum::<u64>();
+                let first = self.entries.len() as u32;
+                let len = entries.len() as u32;
+                self.entries.extend(entries);
+                let node_span = ByteSpan {
+                    start: start.start,
+                    end,
+                };
+                let id = self.push(NodeKind::Map { start: first, len }, node_span, size)?;
+                self.complete(id, anchor, span)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn open(&mut self, frame: Frame, span: ByteSpan) -> Result<(), SyntaxError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(SyntaxError {
+                offset: span.start,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn push(
+        &mut self,
+        kind: NodeKind<'a>,
+        span: ByteSpan,
+        expanded: u64,
+    ) -> Result<NodeId, SyntaxError> {
+        let limit = MAX_EXPANDED_NODES.max(self.nodes.len() as u64 * MAX_EXPANSION_RATIO);
+        if expanded > limit {
+            return Err(SyntaxError {
+                offset: span.start,
+                message: format!(
+                    "aliases expand this document to more than {limit} nodes; refusing it (alias bomb?)"
+                ),
+            });
+        }
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(NodeData { kind, span });
+        self.expanded.push(expanded);
+        Ok(id)
+    }
+
+    fn complete(&mut self, id: NodeId, anchor: usize, span: ByteSpan) -> Result<(), SyntaxError> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+        self.attach(id, span)
+    }
+
+    /// Hands a finished node to the collection that contains it.
+    fn attach(&mut self, id: NodeId, span: ByteSpan) -> Result<(), SyntaxError> {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(id);
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(id);
+                Ok(())
+            }
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                merges,
+                ..
+            }) => {
+                match pending_key.take() {
+                    None => *pending_key = Some(id),
+                    Some(key) if self.merge_key_nodes.last() == Some(&key) => {
+                        self.merge_key_nodes.pop();
+                        match &self.nodes[id as usize].kind {
+                            NodeKind::Map { .. } => merges.push(id),
+                            NodeKind::Seq { start, len } => {
+                                let ids = &self.items[*start as usize..(*start + *len) as usize];
+                                for &m in ids {
+                                    if !matches!(self.nodes[m as usize].kind, NodeKind::Map { .. }) {
+                                        return Err(SyntaxError {
+                                            offset: span.start,
+                                            message: "a merge key (<<) takes a mapping or a list of mappings".into(),
+                                        });
+                                    }
+                                    merges.push(m);
+                                }
+                            }
+                            _ => {
+                                return Err(SyntaxError {
+                                    offset: self.nodes[id as usize].span.start,
+                                    message: "a merge key (<<) takes a mapping or a list of mappings".into(),
+                                });
+                            }
+                        }
+                    }
+                    Some(key) => entries.push((key, id)),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Applies merge keys and drops overridden duplicates. Keys written in the mapping win
+    /// over merged ones; among merged mappings the first wins (YAML merge key spec).
+    fn merge(
+        &mut self,
+        own: Vec<(NodeId, NodeId)>,
+        merges: &[NodeId],
+        _span: ByteSpan,
+    ) -> Result<Vec<(NodeId, NodeId)>, SyntaxError> {
+        let key_of = |nodes: &[NodeData<'a>], id: NodeId| match &nodes[id as usize].kind {
+            NodeKind::Scalar { raw, .. } => Some(raw.clone()),
+            _ => None,
+        };
+        let mut result: Vec<(NodeId, NodeId)> = Vec::with_capacity(own.len());
+        let mut seen: HashMap<Cow<'a, str>, usize> = HashMap::with_capacity(own.len());
+        for (k, v) in own {
+            match key_of(&self.nodes, k) {
+                Some(text) => {
+                    if let Some(&at) = seen.get(&text) {
+                        self.duplicate_keys.push(DuplicateKey {
+                            first: result[at].0,
+                            again: k,
+                        });
+                        result[at] = (k, v);
+                    } else {
+                        seen.insert(text, result.len());
+                        result.push((k, v));
+                    }
+                }
+                None => result.push((k, v)),
+            }
+        }
+        for &m in merges {
+            let NodeKind::Map { start, len } = self.nodes[m as usize].kind else {
+                continue;
+            };
+            for i in start..start + len {
+                let (k, v) = self.entries[i as usize];
+                if let Some(text) = key_of(&self.nodes, k) {
+                    if !seen.contains_key(&text) {
+                        seen.insert(text, result.len());
+                        result.push((k, v));
+                    }
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    fn finish(self, index: usize) -> Result<Option<Document<'a>>, SyntaxError> {
+        let Some(root) = self.root else {
+            return Ok(None);
+        };
+        // An empty document (`---` alone, or only comments) is no object.
+        if matches!(
+            self.nodes[root as usize].kind,
+            NodeKind::Scalar {
+                value: ScalarValue::Null,
+                quoted: false,
+                ..
+            }
+        ) {
+            return Ok(None);
+        }
+        Ok(Some(Document::new(
+            self.nodes,
+            self.items,
+            self.entries,
+            root,
+            self.duplicate_keys,
+            index,
+        )))
+    }
+}
+
+fn unbalanced(span: ByteSpan) -> SyntaxError {
+    SyntaxError {
+        offset: span.start,
+        message: "unbalanced collection events".into(),
+    }
+}
+
+/// A block collection ends with its last child; a flow one with its closing bracket.
+fn end_of(start: &ByteSpan, last_child: Option<ByteSpan>, end_event: ByteSpan) -> u32 {
+    let child_end = last_child.map_or(start.end, |s| s.end);
+    if end_event.end > end_event.start {
+        child_end.max(end_event.end)
+    } else {
+        child_end
+    }
+}
+
+#[cfg(test)]
+mod tests;

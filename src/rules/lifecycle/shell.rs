@@ -1,0 +1,299 @@
+//! Just enough POSIX shell to answer "which command runs last, and is it exec'd?".
+//!
+//! This is not a shell parser: it splits a `-c` script into simple commands at the control
+//! operators (newline, `;`, `&`, `&&`, `||`, `|`, parentheses) while respecting quotes,
+//! escapes, comments and `$(...)`, and keeps each command's words and byte range.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub words: Vec<String>,
+    /// Byte range of the command in the script.
+    pub start: usize,
+    pub end: usize,
+    /// Piped into, or run in the background: exec'ing it cannot make it PID 1.
+    pub piped_or_background: bool,
+}
+
+// The macros reset state that the last expansion (after the loop) never reads again.
+#[allow(unused_assignments)]
+pub fn split_commands(script: &str) -> Vec<Command> {
+    let bytes = script.as_bytes();
+    let mut commands = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut cmd_start: Option<usize> = None;
+    let mut cmd_end = 0;
+    let mut piped_before = false;
+    let mut i = 0;
+
+    macro_rules! end_word {
+        () => {
+            if in_word {
+                words.push(std::mem::take(&mut word));
+                in_word = false;
+            }
+        };
+    }
+    macro_rules! end_command {
+        ($piped_after:expr) => {{
+            end_word!();
+            if let Some(start) = cmd_start.take() {
+                commands.push(Command {
+                    words: std::mem::take(&mut words),
+                    start,
+                    end: cmd_end,
+                    piped_or_background: piped_before || $piped_after,
+                });
+            }
+            words.clear();
+        }};
+    }
+
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b' ' | b'\t' => {
+                end_word!();
+                i += 1;
+                continue;
+            }
+            b'#' if !in_word => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'\n' | b';' | b'(' | b')' => {
+                end_command!(false);
+                piped_before = false;
+                i += 1;
+                continue;
+            }
+            b'&' | b'|' => {
+                // `2>&1`, `>&2` and `&>` are redirections, not control operators.
+                let redirect = (c == b'&'
+                    && (word.ends_with('>') || word.ends_with('<') || bytes.get(i + 1) == Some(&b'>')))
+                    || (c == b'|' && word.ends_with('>'));
+                if !redirect {
+                    let doubled = bytes.get(i + 1) == Some(&c);
+                    // `a | b`: `b` is piped into; `a &` runs in the background.
+                    let pipe = c == b'|' && !doubled;
+                    let background = c == b'&' && !doubled;
+                    end_command!(background || pipe);
+                    piped_before = pipe;
+                    i += if doubled { 2 } else { 1 };
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if cmd_start.is_none() {
+            cmd_start = Some(i);
+        }
+        in_word = true;
+        let start = i;
+        i = skip_quoted(bytes, i);
+        word.push_str(&unquote(&script[start..i]));
+        cmd_end = i;
+    }
+    end_command!(false);
+    commands
+}
+
+/// Returns the index after the unit starting at `i`: a quoted string, an escape, a `$(...)`
+/// or `${...}` or backquote substitution, or one plain character.
+fn skip_quoted(b: &[u8], i: usize) -> usize {
+    let close = |from: usize, quote: u8| {
+        let mut j = from;
+        while j < b.len() {
+            if b[j] == b'\\' && quote != b'\'' {
+                j += 2;
+                continue;
+            }
+            if b[j] == quote {
+                return j + 1;
+            }
+            j += 1;
+        }
+        b.len()
+    };
+    match b[i] {
+        b'\'' => close(i + 1, b'\''),
+        b'"' => close(i + 1, b'"'),
+        b'`' => close(i + 1, b'`'),
+        b'\\' => (i + 2).min(b.len()),
+        b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
+            let (open, shut) = if b[i + 1] == b'(' { (b'(', b')') } else { (b'{', b'}') };
+            let mut depth = 0usize;
+            let mut j = i + 1;
+            while j < b.len() {
+                match b[j] {
+                    b'\'' | b'"' | b'`' | b'\\' => {
+                        j = skip_quoted(b, j);
+                        continue;
+                    }
+                    x if x == open => depth += 1,
+                    x if x == shut => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return j + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            b.len()
+        }
+        _ => {
+            // Advance by one whole UTF-8 character.
+            let mut j = i + 1;
+            while j < b.len() && (b[j] & 0xC0) == 0x80 {
+                j += 1;
+            }
+            j
+        }
+    }
+}
+
+fn unquote(unit: &str) -> String {
+    if unit.len() >= 2
+        && ((unit.starts_with('\'') && unit.ends_with('\''))
+            || (unit.starts_with('"') && unit.ends_with('"')))
+    {
+        unit[1..unit.len() - 1].to_owned()
+    } else if let Some(rest) = unit.strip_prefix('\\') {
+        rest.to_owned()
+    } else {
+        unit.to_owned()
+    }
+}
+
+/// Reserved words that open a construct and may precede a command on the same line.
+const OPENERS: [&str; 9] = ["then", "else", "do", "if", "elif", "while", "until", "{", "!"];
+/// Reserved words that close a construct; the command before them is the one that ran last.
+const CLOSERS: [&str; 3] = ["fi", "}", "esac"];
+
+/// The words of a command without leading reserved words and variable assignments.
+pub fn command_words(cmd: &Command) -> &[String] {
+    let mut words = cmd.words.as_slice();
+    while let Some(first) = words.first() {
+        let is_assignment = first
+            .split_once('=')
+            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        if OPENERS.contains(&first.as_str()) || is_assignment {
+            words = &words[1..];
+        } else {
+            break;
+        }
+    }
+    words
+}
+
+/// The command the script runs last, looking through `fi`, `}` and `esac`.
+pub fn last_command(commands: &[Command]) -> Option<&Command> {
+    commands.iter().rev().find(|c| {
+        let words = command_words(c);
+        !words.is_empty() && !(words.len() == 1 && CLOSERS.contains(&words[0].as_str()))
+    })
+}
+
+fn is_redirection(word: &str) -> bool {
+    let rest = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.starts_with(['>', '<']) || word.starts_with("&>")
+}
+
+/// `exec prog ...` replaces the shell; `exec >log 2>&1` only redirects it.
+pub fn is_exec(cmd: &Command) -> bool {
+    let words = command_words(cmd);
+    if words.first().map(String::as_str) != Some("exec") || cmd.piped_or_background {
+        return false;
+    }
+    let mut rest = words[1..].iter();
+    while let Some(w) = rest.next() {
+        if is_redirection(w) {
+            // A bare operator (`>`, `2>`) takes the next word as its target.
+            if w.trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches('&')
+                .trim_matches(['>', '<', '&'])
+                .is_empty()
+            {
+                rest.next();
+            }
+            continue;
+        }
+        return true;
+    }
+    false
+}
+
+/// Whether the script installs a handler for SIGTERM (and so can forward it).
+pub fn traps_term(commands: &[Command]) -> bool {
+    commands.iter().any(|c| {
+        let words = command_words(c);
+        words.first().map(String::as_str) == Some("trap")
+            && words[1..]
+                .iter()
+                .any(|w| matches!(w.as_str(), "TERM" | "SIGTERM" | "15" | "term"))
+    })
+}
+
+/// A single simple command with nothing else: bash exec's it without forking.
+pub fn is_single_simple_command(commands: &[Command]) -> bool {
+    match commands {
+        [only] => {
+            let words = command_words(only);
+            !only.piped_or_background
+                && words.len() == only.words.len()
+                && !words.is_empty()
+                && !words.iter().any(|w| is_redirection(w))
+                && !matches!(words[0].as_str(), "while" | "for" | "until" | "if" | "case")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last(script: &str) -> (Vec<String>, bool) {
+        let cmds = split_commands(script);
+        let c = last_command(&cmds).expect("a command");
+        (c.words.clone(), is_exec(c))
+    }
+
+    #[test]
+    fn finds_the_last_command_and_its_exec() {
+        assert_eq!(last("python app.py").1, false);
+        assert_eq!(last("cd /app && exec python app.py").1, true);
+        assert_eq!(last("set -e\n# comment; exec x\nexec \"$@\"\n").1, true);
+        assert_eq!(last("exec >/var/log/x 2>&1; python app.py").1, false);
+        assert_eq!(last("exec 2>&1").1, false);
+        assert_eq!(last("if [ -f x ]; then exec a; else exec b; fi").1, true);
+        assert_eq!(last("python app.py | tee log").1, false);
+        assert_eq!(last("exec python app.py | tee log").1, false);
+        assert_eq!(last("echo \"a; exec b\"").0, vec!["echo", "a; exec b"]);
+        assert_eq!(last("x=$(cat f; echo y) exec run").1, true);
+        assert_eq!(last("while true; do sleep 5; done").1, false);
+        assert_eq!(last("nginx -g 'daemon off;'").0, vec!["nginx", "-g", "daemon off;"]);
+    }
+
+    #[test]
+    fn ranges_point_into_the_script() {
+        let s = "cd /app && python  app.py --port 80 # run";
+        let cmds = split_commands(s);
+        let c = last_command(&cmds).unwrap();
+        assert_eq!(&s[c.start..c.end], "python  app.py --port 80");
+    }
+
+    #[test]
+    fn traps_and_single_commands() {
+        assert!(traps_term(&split_commands("trap 'kill $PID' TERM; app & PID=$!; wait")));
+        assert!(!traps_term(&split_commands("trap cleanup EXIT; app")));
+        assert!(is_single_simple_command(&split_commands("python app.py")));
+        assert!(!is_single_simple_command(&split_commands("python app.py > log")));
+        assert!(!is_single_simple_command(&split_commands("a; b")));
+    }
+}

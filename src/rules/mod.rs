@@ -1,0 +1,217 @@
+//! The rule engine: the `Rule` trait, rule metadata, and the registry of built-in rules.
+//!
+//! A rule looks at one object (or one document) and returns findings that point at nodes. It
+//! never reads files and never formats output: the engine turns findings into diagnostics.
+
+pub mod lifecycle;
+pub mod probes;
+pub mod resources;
+pub mod syntax;
+
+use std::sync::OnceLock;
+
+use crate::diagnostic::Severity;
+use crate::model::Object;
+use crate::parse::tree::{Document, Node};
+
+/// Declares a rule struct whose doc comment is its documentation (`kubelint explain`, SARIF
+/// rule help and docs/rules.md are all generated from it).
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* pub struct $name:ident => $id:literal;) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Default, Clone, Copy)]
+        pub struct $name;
+
+        impl $crate::rules::Described for $name {
+            fn id(&self) -> &'static str {
+                $id
+            }
+            fn doc(&self) -> &'static str {
+                concat!($($doc, "\n"),*)
+            }
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// What a rule reports: a node and a message, positions are the engine's business.
+#[derive(Debug)]
+pub struct Finding<'d> {
+    pub node: Node<'d>,
+    pub message: String,
+    pub help: Option<String>,
+    pub labels: Vec<(Node<'d>, String)>,
+}
+
+impl<'d> Finding<'d> {
+    pub fn new(node: Node<'d>, message: impl Into<String>) -> Self {
+        Finding {
+            node,
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn label(mut self, node: Node<'d>, message: impl Into<String>) -> Self {
+        self.labels.push((node, message.into()));
+        self
+    }
+}
+
+pub trait Described {
+    fn id(&self) -> &'static str;
+    fn doc(&self) -> &'static str;
+}
+
+pub trait Rule: Described + Send + Sync {
+    fn check_object<'d>(&self, _object: &Object<'d>, _out: &mut Vec<Finding<'d>>) {}
+    fn check_document<'d>(&self, _document: &'d Document<'d>, _out: &mut Vec<Finding<'d>>) {}
+}
+
+/// Rule metadata kept as data in `rules/rules.yaml`.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub id: String,
+    pub category: String,
+    pub severity: Severity,
+    pub summary: String,
+}
+
+/// A rule with its metadata.
+pub struct RuleEntry {
+    pub rule: &'static dyn Rule,
+    pub meta: RuleMeta,
+}
+
+impl RuleEntry {
+    pub fn id(&self) -> &'static str {
+        self.rule.id()
+    }
+
+    /// The doc comment with rustdoc's leading space removed from each line.
+    pub fn doc(&self) -> String {
+        self.rule
+            .doc()
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    }
+
+    pub fn help_uri(&self) -> String {
+        format!("{}/blob/main/docs/rules.md#{}", crate::HOMEPAGE, self.id())
+    }
+}
+
+const BUILTIN: &[&dyn Rule] = &[
+    &syntax::invalid_yaml::InvalidYaml,
+    &syntax::duplicate_key::DuplicateKey,
+    &syntax::invalid_manifest::InvalidManifest,
+    &probes::missing_readiness_probe::MissingReadinessProbe,
+    &probes::missing_liveness_probe::MissingLivenessProbe,
+    &probes::identical_liveness_readiness::IdenticalLivenessReadiness,
+    &probes::probe_unknown_port::ProbeUnknownPort,
+    &resources::qos_intent_mismatch::QosIntentMismatch,
+    &lifecycle::shell_form_sigterm::ShellFormSigterm,
+];
+
+const METADATA: &str = include_str!("../../rules/rules.yaml");
+
+/// Every built-in rule with its metadata, in the order of `rules/rules.yaml`.
+pub fn registry() -> &'static [RuleEntry] {
+    static REGISTRY: OnceLock<Vec<RuleEntry>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let metas = parse_metadata(METADATA).expect("rules/rules.yaml is valid (tested)");
+        metas
+            .into_iter()
+            .filter_map(|meta| {
+                let rule = BUILTIN.iter().find(|r| r.id() == meta.id)?;
+                Some(RuleEntry { rule: *rule, meta })
+            })
+            .collect()
+    })
+}
+
+pub fn find(id: &str) -> Option<&'static RuleEntry> {
+    registry().iter().find(|r| r.id() == id)
+}
+
+/// Reads `rules/rules.yaml` with our own parser: a list of {id, category, severity, summary}.
+pub fn parse_metadata(text: &str) -> Result<Vec<RuleMeta>, String> {
+    let lines = crate::parse::lines::LineIndex::new(text);
+    let stream = crate::parse::parse_stream(text, &lines);
+    if let Some(e) = stream.errors.first() {
+        return Err(format!("syntax error at byte {}: {}", e.offset, e.message));
+    }
+    let doc = stream.documents.first().ok_or("no document")?;
+    let mut out = Vec::new();
+    for item in doc.root().items() {
+        let field = |k: &str| {
+            item.get_str(k)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("rule entry without `{k}`"))
+        };
+        let severity = field("severity")?;
+        out.push(RuleMeta {
+            id: field("id")?,
+            category: field("category")?,
+            severity: Severity::parse(&severity).ok_or(format!("bad severity {severity}"))?,
+            summary: field("summary")?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_metadata_and_every_entry_a_rule() {
+        let metas = parse_metadata(METADATA).unwrap();
+        for rule in BUILTIN {
+            assert!(
+                metas.iter().any(|m| m.id == rule.id()),
+                "{} has no entry in rules/rules.yaml",
+                rule.id()
+            );
+        }
+        for meta in &metas {
+            assert!(
+                BUILTIN.iter().any(|r| r.id() == meta.id),
+                "rules/rules.yaml names unknown rule {}",
+                meta.id
+            );
+        }
+        assert_eq!(registry().len(), BUILTIN.len());
+    }
+
+    #[test]
+    fn every_rule_doc_has_the_four_parts() {
+        for entry in registry() {
+            let doc = entry.doc();
+            for part in ["## What it does", "## Why is this bad", "## Example", "## Use instead"] {
+                assert!(doc.contains(part), "{} doc lacks `{part}`", entry.id());
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_kebab_case() {
+        for entry in registry() {
+            let id = entry.id();
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id}"
+            );
+        }
+    }
+}

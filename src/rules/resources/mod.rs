@@ -1,0 +1,1 @@
+pub mod qos_intent_mismatch;
