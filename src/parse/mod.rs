@@ -109,12 +109,6 @@ fn split_documents(text: &str, lines: &LineIndex) -> Vec<Chunk> {
     chunks
 }
 
-/// saphyr (0.3) rejects a tab right after a mapping colon (`key:\tvalue`), which YAML and
-/// Kubernetes accept. Such a tab is a separator, so we retry with it read as a space; the
-/// lengths stay equal, so every span still points into the user's text.
-const TAB_AFTER_COLON: &str = "':' must be followed by a valid YAML whitespace";
-const MAX_TAB_FIXES: usize = 10_000;
-
 fn parse_chunk<'a>(
     piece: &'a str,
     chunk: &Chunk,
@@ -124,40 +118,185 @@ fn parse_chunk<'a>(
     out: &mut ParsedStream<'a>,
 ) {
     let first_index = *doc_index;
-    let mut result = run_parser(piece, &|raw| raw, chunk, text, lines, doc_index);
-    let mut fixed: Option<String> = None;
-    for _ in 0..MAX_TAB_FIXES {
-        let Some(err) = result.errors.last() else { break };
-        if err.message != TAB_AFTER_COLON {
-            break;
+    let no_shifts = Vec::new();
+    let (mut result, mut failure) =
+        run_parser(piece, &|raw| raw, &no_shifts, chunk, text, lines, doc_index);
+    if failure.is_some() {
+        let end_index = *doc_index;
+        let mut repair = Repair::new(piece);
+        let mut repaired = None;
+        for _ in 0..MAX_REPAIRS {
+            let Some(error) = &failure else { break };
+            if !repair.apply(error) {
+                break;
+            }
+            *doc_index = first_index;
+            let owned = |raw: Cow<'_, str>| Cow::Owned(raw.into_owned());
+            let (r, f) = run_parser(&repair.text, &owned, &repair.shifts, chunk, text, lines, doc_index);
+            failure = f;
+            repaired = Some(r);
         }
-        // saphyr reports the position just past the tab.
-        let at = (err.offset as usize).wrapping_sub(chunk.start + 1);
-        let copy = fixed.get_or_insert_with(|| piece.to_owned());
-        if copy.as_bytes().get(at) != Some(&b'\t') {
-            break;
+        match repaired {
+            // Keep a repair only if it removed every error; otherwise report the original one.
+            Some(r) if failure.is_none() => result = r,
+            _ => *doc_index = end_index,
         }
-        copy.replace_range(at..at + 1, " ");
-        *doc_index = first_index;
-        let owned = |raw: Cow<'_, str>| Cow::Owned(raw.into_owned());
-        result = run_parser(copy.as_str(), &owned, chunk, text, lines, doc_index);
     }
     out.documents.extend(result.documents);
     out.errors.extend(result.errors);
 }
 
+const MAX_REPAIRS: usize = 200;
+
+/// Where, in the text saphyr read, it gave up (0-based line within the chunk).
+struct Failure {
+    message: String,
+    line: usize,
+    col: usize,
+}
+
+/// saphyr 0.3 is stricter than go-yaml (which Kubernetes uses) in three places that real
+/// manifests hit: a tab right after a mapping colon, continuation lines of a multi-line quoted
+/// scalar indented less than the block around it, and a flow collection whose lines (often
+/// its closing bracket) sit at the block's indentation. Each is repaired in a copy of the
+/// chunk — a tab read as a space, or spaces inserted at a line start — and parsed again. The
+/// values do not change (that whitespace is insignificant), and `shifts` records the inserted
+/// spaces per line so every position still maps to the user's text.
+struct Repair {
+    text: String,
+    shifts: Vec<usize>,
+}
+
+impl Repair {
+    fn new(piece: &str) -> Self {
+        Repair {
+            text: piece.to_owned(),
+            shifts: Vec::new(),
+        }
+    }
+
+    fn line_start(&self, line: usize) -> Option<usize> {
+        if line == 0 {
+            return Some(0);
+        }
+        self.text
+            .match_indices('\n')
+            .nth(line - 1)
+            .map(|(i, _)| i + 1)
+    }
+
+    fn indent(&mut self, line: usize, spaces: usize) -> bool {
+        let Some(at) = self.line_start(line) else {
+            return false;
+        };
+        self.text.insert_str(at, &" ".repeat(spaces));
+        if self.shifts.len() <= line {
+            self.shifts.resize(line + 1, 0);
+        }
+        self.shifts[line] += spaces;
+        true
+    }
+
+    fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line).unwrap_or(self.text.len());
+        let rest = &self.text[start..];
+        rest.split('\n').next().unwrap_or("")
+    }
+
+    fn apply(&mut self, failure: &Failure) -> bool {
+        match failure.message.as_str() {
+            "':' must be followed by a valid YAML whitespace" => {
+                // saphyr reports the position just past the tab.
+                let Some(start) = self.line_start(failure.line) else {
+                    return false;
+                };
+                let line = self.line_text(failure.line);
+                let Some((at, _)) = line.char_indices().nth(failure.col.wrapping_sub(1)) else {
+                    return false;
+                };
+                if !line[at..].starts_with('\t') {
+                    return false;
+                }
+                self.text.replace_range(start + at..start + at + 1, " ");
+                true
+            }
+            "invalid indentation in quoted scalar" => {
+                // The position is the scalar's start: indent its continuation lines to it.
+                let target = failure.col;
+                let Some(end_line) = self.quoted_scalar_end(failure.line, failure.col) else {
+                    return false;
+                };
+                let mut changed = false;
+                for line in failure.line + 1..=end_line {
+                    let text = self.line_text(line);
+                    let current = text.len() - text.trim_start_matches(' ').len();
+                    if current < target && !text.trim().is_empty() {
+                        changed |= self.indent(line, target - current);
+                    }
+                }
+                changed
+            }
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                let trimmed = self.line_text(failure.line).trim_start();
+                let in_flow = failure.message.ends_with("flow construct")
+                    || trimmed.starts_with([']', '}', ',']);
+                in_flow && self.indent(failure.line, 2)
+            }
+            _ => false,
+        }
+    }
+
+    /// The line on which the quoted scalar starting at (line, col) closes.
+    fn quoted_scalar_end(&self, line: usize, col: usize) -> Option<usize> {
+        let start = self.line_start(line)?;
+        let rest = &self.text[start..];
+        let (offset, quote) = rest.char_indices().nth(col)?;
+        if quote != '\'' && quote != '"' {
+            return None;
+        }
+        let body = &rest[offset + 1..];
+        let mut chars = body.char_indices();
+        let mut newlines = 0;
+        while let Some((_, c)) = chars.next() {
+            match c {
+                '\n' => newlines += 1,
+                '\\' if quote == '"' => {
+                    if chars.next().is_some_and(|(_, n)| n == '\n') {
+                        newlines += 1;
+                    }
+                }
+                c if c == quote => {
+                    // `''` is an escaped quote inside a single-quoted scalar.
+                    if quote == '\'' && chars.clone().next().is_some_and(|(_, n)| n == '\'') {
+                        chars.next();
+                        continue;
+                    }
+                    return Some(line + newlines);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 fn run_parser<'a, 's>(
     piece: &'s str,
     convert: &dyn Fn(Cow<'s, str>) -> Cow<'a, str>,
+    shifts: &[usize],
     chunk: &Chunk,
     text: &str,
     lines: &LineIndex,
     doc_index: &mut usize,
-) -> ParsedStream<'a> {
+) -> (ParsedStream<'a>, Option<Failure>) {
     let mut out = ParsedStream::default();
+    let mut failure = None;
     let to_offset = |m: &Marker| -> u32 {
-        let line = chunk.first_line + m.line().saturating_sub(1);
-        lines.offset_of(text, line, m.col()).min(chunk.end as u32)
+        let chunk_line = m.line().saturating_sub(1);
+        let shift = shifts.get(chunk_line).copied().unwrap_or(0);
+        lines
+            .offset_of(text, chunk.first_line + chunk_line, m.col().saturating_sub(shift))
+            .min(chunk.end as u32)
     };
     let mut parser = Parser::new_from_str(piece);
     let mut builder: Option<Builder<'a>> = None;
@@ -169,6 +308,11 @@ fn run_parser<'a, 's>(
                 out.errors.push(SyntaxError {
                     offset: to_offset(e.marker()),
                     message: e.info().to_owned(),
+                });
+                failure = Some(Failure {
+                    message: e.info().to_owned(),
+                    line: e.marker().line().saturating_sub(1),
+                    col: e.marker().col(),
                 });
                 if builder.is_some() {
                     *doc_index += 1;
@@ -204,7 +348,7 @@ fn run_parser<'a, 's>(
             }
         }
     }
-    out
+    (out, failure)
 }
 
 enum Frame {

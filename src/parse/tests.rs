@@ -114,3 +114,30 @@ fn pointers_escape_keys() {
         .unwrap();
     assert_eq!(v.pointer(), "/metadata/annotations/a~1b~0c");
 }
+
+#[test]
+fn repairs_what_go_yaml_accepts_and_keeps_positions() {
+    let text = "status:\n  conditions:\n    - message: 'The schema\n      applied'\n      z: end\nspec:\n  args: [\n      \"-a\", \"b\",\n  ]\n  t:\tv\n  after: 1\n";
+    let s = parse(text);
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    let root = s.documents[0].root();
+    let cond = root.path(&["status", "conditions"]).unwrap().items().next().unwrap();
+    assert_eq!(cond.get_str("message"), Some("The schema applied"));
+    let z = cond.get("z").unwrap();
+    assert_eq!(pos(text, z.span().start), (5, 10));
+    let args = root.path(&["spec", "args"]).unwrap();
+    assert_eq!(args.items().len(), 2);
+    let b = args.items().nth(1).unwrap();
+    assert_eq!(pos(text, b.span().start), (8, 13));
+    assert_eq!(root.path(&["spec", "t"]).unwrap().as_str(), Some("v"));
+    let after = root.path(&["spec", "after"]).unwrap();
+    assert_eq!(pos(text, after.span().start), (11, 10));
+}
+
+#[test]
+fn a_repair_that_does_not_fix_everything_reports_the_original_error() {
+    let text = "a: 'x\n  y'\nb: [\n1\n";
+    let s = parse(text);
+    assert_eq!(s.errors.len(), 1);
+    assert!(s.documents.is_empty());
+}

@@ -58,6 +58,12 @@ pub fn split_commands(script: &str) -> Vec<Command> {
                 i += 1;
                 continue;
             }
+            // A line continuation joins lines; it separates nothing.
+            b'\\' if bytes.get(i + 1) == Some(&b'\n') => {
+                end_word!();
+                i += 2;
+                continue;
+            }
             b'#' if !in_word => {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
@@ -228,6 +234,19 @@ pub fn is_exec(cmd: &Command) -> bool {
     false
 }
 
+/// Builtins that finish at once: a script ending with one has no long-running child.
+const QUICK_BUILTINS: [&str; 10] = [
+    "exit", "true", "false", ":", "echo", "printf", "return", "set", "export", "cd",
+];
+
+/// The last command exits the shell (or runs nothing that lasts), so there is no process to
+/// keep alive and nothing for SIGTERM to reach.
+pub fn is_quick_builtin(cmd: &Command) -> bool {
+    command_words(cmd)
+        .first()
+        .is_some_and(|w| QUICK_BUILTINS.contains(&w.as_str()))
+}
+
 /// Whether the script installs a handler for SIGTERM (and so can forward it).
 pub fn traps_term(commands: &[Command]) -> bool {
     commands.iter().any(|c| {
@@ -278,6 +297,7 @@ mod tests {
         assert_eq!(last("x=$(cat f; echo y) exec run").1, true);
         assert_eq!(last("while true; do sleep 5; done").1, false);
         assert_eq!(last("nginx -g 'daemon off;'").0, vec!["nginx", "-g", "daemon off;"]);
+        assert_eq!(last("pip install x && \\\n  run --flag").0, vec!["run", "--flag"]);
     }
 
     #[test]

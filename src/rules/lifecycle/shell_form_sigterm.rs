@@ -1,6 +1,7 @@
 use super::super::{Finding, Rule, declare_rule};
 use super::shell::{
-    is_exec, is_single_simple_command, last_command, split_commands, traps_term,
+    is_exec, is_quick_builtin, is_single_simple_command, last_command, split_commands,
+    traps_term,
 };
 use crate::model::Object;
 use crate::parse::tree::Node;
@@ -15,7 +16,8 @@ declare_rule! {
     /// Not reported when the last command is `exec`'d; when an init process (tini, dumb-init,
     /// catatonit, s6) comes first; when the script traps TERM to forward it; when the shell is
     /// `bash` and the script is one simple command (bash then replaces itself with the
-    /// command); for init containers, Jobs, CronJobs and run-once Pods, which run to
+    /// command); when the script ends with a builtin that returns at once (`exit 1`, `echo`);
+    /// for init containers, Jobs, CronJobs and run-once Pods, which run to
     /// completion and are rarely stopped mid-run. When `command` is unset, `args` is used only
     /// if it starts with a shell itself, since the image's entrypoint is unknown.
     ///
@@ -171,6 +173,7 @@ impl Rule for ShellFormSigterm {
                 continue;
             };
             if is_exec(last)
+                || is_quick_builtin(last)
                 || traps_term(&commands)
                 || (call.shell == "bash" && is_single_simple_command(&commands))
             {

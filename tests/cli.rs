@@ -1,0 +1,302 @@
+//! End-to-end: the `kubelint` binary, its exit codes, formats and behaviour on bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn kubelint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubelint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run kubelint")
+}
+
+fn kubelint_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kubelint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kubelint");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn rules_of(v: &serde_json::Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("kubelint-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: \"0644\"\n";
+
+#[test]
+fn example_human_output() {
+    let out = kubelint(&["check", "fixtures/examples", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn example_json_output() {
+    let out = kubelint(&["check", "fixtures/examples/shop.yaml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_json_snapshot!(json_of(&out));
+}
+
+#[test]
+fn exit_codes_follow_the_threshold() {
+    let dir = TempDir::new("exit");
+    let clean = dir.write("clean.yaml", CLEAN.as_bytes());
+    assert_eq!(kubelint(&["check", &clean]).status.code(), Some(0));
+    // The example has one error and warnings.
+    let example = "fixtures/examples/shop.yaml";
+    assert_eq!(kubelint(&["check", example]).status.code(), Some(1));
+    assert_eq!(kubelint(&["check", example, "--fail-on", "error"]).status.code(), Some(1));
+    assert_eq!(kubelint(&["check", example, "--fail-on", "never"]).status.code(), Some(0));
+    let only_warnings = "fixtures/missing-readiness-probe/fail-deployment.yaml";
+    assert_eq!(kubelint(&["check", only_warnings, "--fail-on", "error"]).status.code(), Some(0));
+    assert_eq!(kubelint(&["check", only_warnings]).status.code(), Some(1));
+    let only_info = "fixtures/missing-liveness-probe/fail-deployment.yaml";
+    assert_eq!(kubelint(&["check", only_info]).status.code(), Some(0));
+    assert_eq!(kubelint(&["check", only_info, "--fail-on", "info"]).status.code(), Some(1));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2_and_the_rest_is_still_linted() {
+    assert_eq!(kubelint(&["check", "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(kubelint(&["explain", "no-such-rule"]).status.code(), Some(2));
+    let out = kubelint(&[
+        "check",
+        "does/not/exist.yaml",
+        "fixtures/examples/shop.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let v = json_of(&out);
+    assert!(rules_of(&v).contains(&"probe-unknown-port".to_owned()));
+    assert_eq!(v["errors"][0]["file"], "does/not/exist.yaml");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist.yaml"));
+}
+
+#[test]
+fn stdin_is_named_by_stdin_filename() {
+    let text = std::fs::read("fixtures/probe-unknown-port/fail-named-ports.yaml").unwrap();
+    let out = kubelint_stdin(
+        &["check", "-", "--stdin-filename", "deploy/web.yaml", "--format", "json"],
+        &text,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    let first = &v["diagnostics"][0];
+    assert_eq!(first["file"], "deploy/web.yaml");
+    assert_eq!(first["line"], 23);
+    assert_eq!(first["column"], 21);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = TempDir::new("output");
+    let target = dir.0.join("report.sarif");
+    let out = kubelint(&[
+        "check",
+        "fixtures/examples",
+        "--format",
+        "sarif",
+        "--output",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    assert_eq!(written["version"], "2.1.0");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir.0).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file may remain");
+}
+
+#[test]
+fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
+    // tests/data/sarif-schema-2.1.0.json is the OASIS schema as published (shipped by the
+    // serde-sarif crate). Its `run.language` pattern has a stray `]` that strict ECMA-262 regex
+    // compilers reject; we never emit `language`, so the test uses the pattern's evident intent.
+    let text = include_str!("data/sarif-schema-2.1.0.json").replace(
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+        "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+    );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft7::new(&schema).expect("schema compiles");
+    // Every fixture: all rules, labels, syntax errors and files without findings.
+    let out = kubelint(&["check", "fixtures", "--format", "sarif"]);
+    let sarif = json_of(&out);
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for result in run["results"].as_array().unwrap() {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("fixtures/"), "{uri} is relative to the working directory");
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(uri).exists());
+    }
+    for rule in rules {
+        for field in ["shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"] {
+            assert!(!rule[field].is_null(), "rule {} lacks {field}", rule["id"]);
+        }
+    }
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = kubelint(&["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in ["shell-form-sigterm", "qos-intent-mismatch", "missing-readiness-probe"] {
+        assert!(text.contains(id), "{id} missing from `kubelint rules`");
+    }
+    let out = kubelint(&["explain", "shell-form-sigterm"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("## Why is this bad") && text.contains("exec gunicorn"));
+}
+
+/// Bad input of every kind: reported or skipped, never a crash, and quickly.
+#[test]
+fn bad_input_never_crashes() {
+    let dir = TempDir::new("bad");
+    let mut big = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n");
+    while big.len() < 10 * 1024 * 1024 {
+        let n = big.len();
+        big.push_str(&format!("  key{n}: \"{}\"\n", "x".repeat(80)));
+    }
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+    }
+    let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+        ("invalid.yaml", b"apiVersion: v1\nkind: Pod\nspec: [unclosed\n".to_vec(), Some("invalid-yaml")),
+        ("latin1.yaml", b"apiVersion: v1\nkind: ConfigMap\ndata: {a: \"caf\xe9\"}\n".to_vec(), Some("invalid-yaml")),
+        ("empty.yaml", Vec::new(), None),
+        ("binary.yaml", vec![0u8, 159, 146, 150, 0, 1, 2, 3, 255], Some("invalid-yaml")),
+        ("nul.yaml", b"apiVersion: v1\nkind: Pod\x00\n".to_vec(), Some("invalid-yaml")),
+        ("list.yaml", b"- a\n- b\n".to_vec(), Some("invalid-manifest")),
+        ("scalar.yaml", b"just text\n".to_vec(), Some("invalid-manifest")),
+        ("no-api-version.yaml", b"kind: Pod\nmetadata: {name: x}\n".to_vec(), Some("invalid-manifest")),
+        ("comments.yaml", b"# nothing here\n---\n# or here\n".to_vec(), None),
+        ("bom-crlf.yaml", b"\xef\xbb\xbfapiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: x\r\n".to_vec(), None),
+        ("deep.yaml", "[".repeat(200_000).into_bytes(), Some("invalid-yaml")),
+        ("big.yaml", big.into_bytes(), None),
+        ("bomb.yaml", bomb.into_bytes(), Some("invalid-yaml")),
+        ("weird-types.yaml", b"apiVersion: 1\nkind: [Pod]\nmetadata: 3\nspec: {containers: 7}\n".to_vec(), Some("invalid-manifest")),
+        ("pod-odd-shapes.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n    - name: a\n      command: sh\n      args: {x: 1}\n      ports: 3\n      readinessProbe: [1]\n      livenessProbe: {httpGet: {port: [1]}}\n      resources: {limits: {cpu: [1], memory: {a: b}}, requests: 7}\n    - 5\n    - null\n".to_vec(), None),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.write(name, &bytes);
+        let started = Instant::now();
+        let out = kubelint(&["check", &path, "--format", "json"]);
+        let elapsed = started.elapsed();
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{name}: exit {code:?}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(elapsed < Duration::from_secs(20), "{name} took {elapsed:?}");
+        let v = json_of(&out);
+        let rules = rules_of(&v);
+        match expected {
+            Some(rule) => assert!(rules.iter().any(|r| r == rule), "{name}: expected {rule}, got {rules:?}"),
+            None => assert!(
+                !rules.iter().any(|r| r == "invalid-yaml" || r == "invalid-manifest"),
+                "{name}: unexpected {rules:?}"
+            ),
+        }
+        for d in v["diagnostics"].as_array().unwrap() {
+            assert!(d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1);
+        }
+    }
+}
+
+#[test]
+fn walking_skips_non_manifests_hidden_dirs_and_helm_templates() {
+    let dir = TempDir::new("walk");
+    let root = &dir.0;
+    std::fs::create_dir_all(root.join(".hidden")).unwrap();
+    std::fs::create_dir_all(root.join("chart/templates")).unwrap();
+    std::fs::write(root.join("chart/Chart.yaml"), "apiVersion: v2\nname: c\nversion: 1.0.0\n").unwrap();
+    std::fs::write(root.join("chart/templates/bad.yaml"), "apiVersion: v1\nkind: {{ .Values.kind }}\n").unwrap();
+    std::fs::write(root.join(".hidden/bad.yaml"), "kind: [\n").unwrap();
+    std::fs::write(root.join("values.yaml"), "replicas: 3\nimage: x\n").unwrap();
+    std::fs::write(root.join("notes.txt"), "kind: [\n").unwrap();
+    std::fs::write(root.join("broken.yaml"), "apiVersion: v1\nkind: Pod\n  bad: indent\n").unwrap();
+    let out = kubelint(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let v = json_of(&out);
+    let files: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1, "{v:#}");
+    assert!(files[0].ends_with("broken.yaml"));
+    assert_eq!(v["diagnostics"][0]["rule"], "invalid-yaml");
+    // Named explicitly, a non-manifest is linted and reported.
+    let values = root.join("values.yaml");
+    let out = kubelint(&["check", values.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(rules_of(&json_of(&out)), vec!["invalid-manifest"]);
+}
+
+#[test]
+fn no_color_when_piped_and_color_when_asked() {
+    let out = kubelint(&["check", "fixtures/examples"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+    let out = kubelint(&["check", "fixtures/examples", "--color", "always"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+}
