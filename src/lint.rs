@@ -59,7 +59,9 @@ impl RunReport {
     }
 
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics().filter(|d| d.severity == severity).count()
+        self.diagnostics()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 
     pub fn linted_files(&self) -> usize {
@@ -162,7 +164,13 @@ pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) ->
             Modeled::Invalid(why, node) => {
                 if rules.severity("invalid-manifest").is_some() {
                     findings.push(Finding::new(node, why.message()));
-                    emitter.emit("invalid-manifest", document, &mut findings, None, &mut diagnostics);
+                    emitter.emit(
+                        "invalid-manifest",
+                        document,
+                        &mut findings,
+                        None,
+                        &mut diagnostics,
+                    );
                 }
             }
             Modeled::Objects(objects) => {
@@ -184,7 +192,11 @@ pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) ->
         }
     }
     diagnostics.sort_by(|a, b| {
-        (a.location.start.offset, a.rule, &a.message).cmp(&(b.location.start.offset, b.rule, &b.message))
+        (a.location.start.offset, a.rule, &a.message).cmp(&(
+            b.location.start.offset,
+            b.rule,
+            &b.message,
+        ))
     });
     report.diagnostics = diagnostics;
     report
@@ -236,7 +248,12 @@ impl Emitter<'_> {
     }
 
     fn node_location(&self, document: &Document<'_>, node: Node<'_>) -> Location {
-        span_location(self.text, self.lines, node.span(), document.pointer(node.id()))
+        span_location(
+            self.text,
+            self.lines,
+            node.span(),
+            document.pointer(node.id()),
+        )
     }
 }
 

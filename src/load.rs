@@ -51,7 +51,9 @@ impl std::fmt::Display for LoadError {
 pub enum Content {
     Text(String),
     /// Not UTF-8: the bytes up to the first invalid sequence are valid text.
-    NotUtf8 { valid_prefix: String },
+    NotUtf8 {
+        valid_prefix: String,
+    },
 }
 
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];

@@ -8,7 +8,9 @@ use crate::lint::{RuleSet, lint_text};
 use crate::report::{human, json};
 
 pub fn assert_rule_fixtures(rule: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rule);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rule);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -21,7 +23,11 @@ pub fn assert_rule_fixtures(rule: &str) {
         let text = std::fs::read_to_string(&path).unwrap();
         let shown = format!("fixtures/{rule}/{name}");
         let report = lint_text(Arc::from(shown.as_str()), &text, true, &rules);
-        let own: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == rule).collect();
+        let own: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == rule)
+            .collect();
         if name.starts_with("fail") {
             fails += 1;
             assert!(!own.is_empty(), "{shown} should trigger {rule}");
@@ -45,9 +51,14 @@ pub fn assert_rule_fixtures(rule: &str) {
             assert!(
                 own.is_empty(),
                 "{shown} must not trigger {rule}, got:\n{}",
-                own.iter().map(|d| human::render_one(d, false)).collect::<String>()
+                own.iter()
+                    .map(|d| human::render_one(d, false))
+                    .collect::<String>()
             );
         }
     }
-    assert!(fails > 0 && passes > 0, "{rule} needs fail-* and pass-* fixtures");
+    assert!(
+        fails > 0 && passes > 0,
+        "{rule} needs fail-* and pass-* fixtures"
+    );
 }

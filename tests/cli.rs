@@ -68,7 +68,8 @@ impl Drop for TempDir {
     }
 }
 
-const CLEAN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: \"0644\"\n";
+const CLEAN: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: \"0644\"\n";
 
 #[test]
 fn example_human_output() {
@@ -92,20 +93,46 @@ fn exit_codes_follow_the_threshold() {
     // The example has one error and warnings.
     let example = "fixtures/examples/shop.yaml";
     assert_eq!(kubelint(&["check", example]).status.code(), Some(1));
-    assert_eq!(kubelint(&["check", example, "--fail-on", "error"]).status.code(), Some(1));
-    assert_eq!(kubelint(&["check", example, "--fail-on", "never"]).status.code(), Some(0));
+    assert_eq!(
+        kubelint(&["check", example, "--fail-on", "error"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        kubelint(&["check", example, "--fail-on", "never"])
+            .status
+            .code(),
+        Some(0)
+    );
     let only_warnings = "fixtures/missing-readiness-probe/fail-deployment.yaml";
-    assert_eq!(kubelint(&["check", only_warnings, "--fail-on", "error"]).status.code(), Some(0));
+    assert_eq!(
+        kubelint(&["check", only_warnings, "--fail-on", "error"])
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(kubelint(&["check", only_warnings]).status.code(), Some(1));
     let only_info = "fixtures/missing-liveness-probe/fail-deployment.yaml";
     assert_eq!(kubelint(&["check", only_info]).status.code(), Some(0));
-    assert_eq!(kubelint(&["check", only_info, "--fail-on", "info"]).status.code(), Some(1));
+    assert_eq!(
+        kubelint(&["check", only_info, "--fail-on", "info"])
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn usage_and_io_errors_exit_2_and_the_rest_is_still_linted() {
-    assert_eq!(kubelint(&["check", "--format", "yaml"]).status.code(), Some(2));
-    assert_eq!(kubelint(&["explain", "no-such-rule"]).status.code(), Some(2));
+    assert_eq!(
+        kubelint(&["check", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        kubelint(&["explain", "no-such-rule"]).status.code(),
+        Some(2)
+    );
     let out = kubelint(&[
         "check",
         "does/not/exist.yaml",
@@ -124,7 +151,14 @@ fn usage_and_io_errors_exit_2_and_the_rest_is_still_linted() {
 fn stdin_is_named_by_stdin_filename() {
     let text = std::fs::read("fixtures/probe-unknown-port/fail-named-ports.yaml").unwrap();
     let out = kubelint_stdin(
-        &["check", "-", "--stdin-filename", "deploy/web.yaml", "--format", "json"],
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "deploy/web.yaml",
+            "--format",
+            "json",
+        ],
         &text,
     );
     assert_eq!(out.status.code(), Some(1));
@@ -184,11 +218,20 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
         let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             .as_str()
             .unwrap();
-        assert!(uri.starts_with("fixtures/"), "{uri} is relative to the working directory");
+        assert!(
+            uri.starts_with("fixtures/"),
+            "{uri} is relative to the working directory"
+        );
         assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(uri).exists());
     }
     for rule in rules {
-        for field in ["shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"] {
+        for field in [
+            "shortDescription",
+            "fullDescription",
+            "help",
+            "helpUri",
+            "defaultConfiguration",
+        ] {
             assert!(!rule[field].is_null(), "rule {} lacks {field}", rule["id"]);
         }
     }
@@ -199,7 +242,11 @@ fn rules_and_explain() {
     let out = kubelint(&["rules"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for id in ["shell-form-sigterm", "qos-intent-mismatch", "missing-readiness-probe"] {
+    for id in [
+        "shell-form-sigterm",
+        "qos-intent-mismatch",
+        "missing-readiness-probe",
+    ] {
         assert!(text.contains(id), "{id} missing from `kubelint rules`");
     }
     let out = kubelint(&["explain", "shell-form-sigterm"]);
@@ -216,9 +263,14 @@ fn bad_input_never_crashes() {
         let n = big.len();
         big.push_str(&format!("  key{n}: \"{}\"\n", "x".repeat(80)));
     }
-    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
     for i in 1..10 {
-        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 9].join(", ")));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
     }
     let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
         ("invalid.yaml", b"apiVersion: v1\nkind: Pod\nspec: [unclosed\n".to_vec(), Some("invalid-yaml")),
@@ -252,9 +304,14 @@ fn bad_input_never_crashes() {
         let v = json_of(&out);
         let rules = rules_of(&v);
         match expected {
-            Some(rule) => assert!(rules.iter().any(|r| r == rule), "{name}: expected {rule}, got {rules:?}"),
+            Some(rule) => assert!(
+                rules.iter().any(|r| r == rule),
+                "{name}: expected {rule}, got {rules:?}"
+            ),
             None => assert!(
-                !rules.iter().any(|r| r == "invalid-yaml" || r == "invalid-manifest"),
+                !rules
+                    .iter()
+                    .any(|r| r == "invalid-yaml" || r == "invalid-manifest"),
                 "{name}: unexpected {rules:?}"
             ),
         }
@@ -270,12 +327,24 @@ fn walking_skips_non_manifests_hidden_dirs_and_helm_templates() {
     let root = &dir.0;
     std::fs::create_dir_all(root.join(".hidden")).unwrap();
     std::fs::create_dir_all(root.join("chart/templates")).unwrap();
-    std::fs::write(root.join("chart/Chart.yaml"), "apiVersion: v2\nname: c\nversion: 1.0.0\n").unwrap();
-    std::fs::write(root.join("chart/templates/bad.yaml"), "apiVersion: v1\nkind: {{ .Values.kind }}\n").unwrap();
+    std::fs::write(
+        root.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("chart/templates/bad.yaml"),
+        "apiVersion: v1\nkind: {{ .Values.kind }}\n",
+    )
+    .unwrap();
     std::fs::write(root.join(".hidden/bad.yaml"), "kind: [\n").unwrap();
     std::fs::write(root.join("values.yaml"), "replicas: 3\nimage: x\n").unwrap();
     std::fs::write(root.join("notes.txt"), "kind: [\n").unwrap();
-    std::fs::write(root.join("broken.yaml"), "apiVersion: v1\nkind: Pod\n  bad: indent\n").unwrap();
+    std::fs::write(
+        root.join("broken.yaml"),
+        "apiVersion: v1\nkind: Pod\n  bad: indent\n",
+    )
+    .unwrap();
     let out = kubelint(&["check", root.to_str().unwrap(), "--format", "json"]);
     let v = json_of(&out);
     let files: Vec<&str> = v["diagnostics"]

@@ -78,8 +78,12 @@ pub enum NotAnObject {
 impl NotAnObject {
     pub fn message(self) -> &'static str {
         match self {
-            NotAnObject::NotAMapping => "this document is not a mapping, so it is no Kubernetes object",
-            NotAnObject::MissingKind => "this document has no `kind`, so it is no Kubernetes object",
+            NotAnObject::NotAMapping => {
+                "this document is not a mapping, so it is no Kubernetes object"
+            }
+            NotAnObject::MissingKind => {
+                "this document has no `kind`, so it is no Kubernetes object"
+            }
             NotAnObject::MissingApiVersion => {
                 "this document has a `kind` but no `apiVersion`; the API server rejects it"
             }

@@ -90,10 +90,18 @@ impl<'d> PodTemplate<'d> {
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
         let (workload, path): (WorkloadKind, &[&str]) = match (group, kind) {
             ("", "Pod") => (WorkloadKind::Pod, &[]),
-            ("", "ReplicationController") => (WorkloadKind::ReplicationController, &["spec", "template"]),
-            ("apps" | "extensions", "Deployment") => (WorkloadKind::Deployment, &["spec", "template"]),
-            ("apps" | "extensions", "ReplicaSet") => (WorkloadKind::ReplicaSet, &["spec", "template"]),
-            ("apps" | "extensions", "DaemonSet") => (WorkloadKind::DaemonSet, &["spec", "template"]),
+            ("", "ReplicationController") => {
+                (WorkloadKind::ReplicationController, &["spec", "template"])
+            }
+            ("apps" | "extensions", "Deployment") => {
+                (WorkloadKind::Deployment, &["spec", "template"])
+            }
+            ("apps" | "extensions", "ReplicaSet") => {
+                (WorkloadKind::ReplicaSet, &["spec", "template"])
+            }
+            ("apps" | "extensions", "DaemonSet") => {
+                (WorkloadKind::DaemonSet, &["spec", "template"])
+            }
             ("apps", "StatefulSet") => (WorkloadKind::StatefulSet, &["spec", "template"]),
             ("batch", "Job") => (WorkloadKind::Job, &["spec", "template"]),
             ("batch", "CronJob") => (

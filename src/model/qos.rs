@@ -70,7 +70,10 @@ impl ResourceShape {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.requests.iter().chain(&self.limits).all(Option::is_none)
+        self.requests
+            .iter()
+            .chain(&self.limits)
+            .all(Option::is_none)
     }
 
     /// cpu and memory limits set, and each request equal to its limit.

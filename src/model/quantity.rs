@@ -50,7 +50,9 @@ impl Quantity {
         };
         let mut mantissa: i128 = 0;
         for c in int_part.chars().chain(frac_part.chars()) {
-            mantissa = mantissa.checked_mul(10)?.checked_add(c.to_digit(10)? as i128)?;
+            mantissa = mantissa
+                .checked_mul(10)?
+                .checked_add(c.to_digit(10)? as i128)?;
         }
         exp10 -= frac_part.len() as i32;
         // Scale to nano-units.

@@ -58,10 +58,7 @@ impl LineIndex {
 
     /// Byte offset where 0-based `line` starts.
     pub fn line_start(&self, line: usize) -> u32 {
-        self.starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.len)
+        self.starts.get(line).copied().unwrap_or(self.len)
     }
 
     /// Byte offset of the character at 0-based `line` and 0-based character `col`.
@@ -71,10 +68,7 @@ impl LineIndex {
             return (start + col).min(text.len()) as u32;
         }
         let rest = &text[start..];
-        let bytes = rest
-            .char_indices()
-            .nth(col)
-            .map_or(rest.len(), |(b, _)| b);
+        let bytes = rest.char_indices().nth(col).map_or(rest.len(), |(b, _)| b);
         (start + bytes) as u32
     }
 

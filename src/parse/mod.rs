@@ -132,7 +132,15 @@ fn parse_chunk<'a>(
             }
             *doc_index = first_index;
             let owned = |raw: Cow<'_, str>| Cow::Owned(raw.into_owned());
-            let (r, f) = run_parser(&repair.text, &owned, &repair.shifts, chunk, text, lines, doc_index);
+            let (r, f) = run_parser(
+                &repair.text,
+                &owned,
+                &repair.shifts,
+                chunk,
+                text,
+                lines,
+                doc_index,
+            );
             failure = f;
             repaired = Some(r);
         }
@@ -260,10 +268,9 @@ impl Repair {
         while let Some((_, c)) = chars.next() {
             match c {
                 '\n' => newlines += 1,
+                // An escaped character is skipped, and an escaped line break still counts.
                 '\\' if quote == '"' => {
-                    if chars.next().is_some_and(|(_, n)| n == '\n') {
-                        newlines += 1;
-                    }
+                    newlines += usize::from(chars.next().is_some_and(|(_, n)| n == '\n'));
                 }
                 c if c == quote => {
                     // `''` is an escaped quote inside a single-quoted scalar.
@@ -295,7 +302,11 @@ fn run_parser<'a, 's>(
         let chunk_line = m.line().saturating_sub(1);
         let shift = shifts.get(chunk_line).copied().unwrap_or(0);
         lines
-            .offset_of(text, chunk.first_line + chunk_line, m.col().saturating_sub(shift))
+            .offset_of(
+                text,
+                chunk.first_line + chunk_line,
+                m.col().saturating_sub(shift),
+            )
             .min(chunk.end as u32)
     };
     let mut parser = Parser::new_from_str(piece);
@@ -441,7 +452,11 @@ impl<'a> Builder<'a> {
                 else {
                     return Err(unbalanced(span));
                 };
-                let end = end_of(&start, items.last().map(|&i| self.nodes[i as usize].span), span);
+                let end = end_of(
+                    &start,
+                    items.last().map(|&i| self.nodes[i as usize].span),
+                    span,
+                );
                 let size = 1 + items
                     .iter()
                     .map(|&i| self.expanded[i as usize])
@@ -553,7 +568,8 @@ impl<'a> Builder<'a> {
                             NodeKind::Seq { start, len } => {
                                 let ids = &self.items[*start as usize..(*start + *len) as usize];
                                 for &m in ids {
-                                    if !matches!(self.nodes[m as usize].kind, NodeKind::Map { .. }) {
+                                    if !matches!(self.nodes[m as usize].kind, NodeKind::Map { .. })
+                                    {
                                         return Err(SyntaxError {
                                             offset: span.start,
                                             message: "a merge key (<<) takes a mapping or a list of mappings".into(),
@@ -565,7 +581,9 @@ impl<'a> Builder<'a> {
                             _ => {
                                 return Err(SyntaxError {
                                     offset: self.nodes[id as usize].span.start,
-                                    message: "a merge key (<<) takes a mapping or a list of mappings".into(),
+                                    message:
+                                        "a merge key (<<) takes a mapping or a list of mappings"
+                                            .into(),
                                 });
                             }
                         }
@@ -614,11 +632,11 @@ impl<'a> Builder<'a> {
             };
             for i in start..start + len {
                 let (k, v) = self.entries[i as usize];
-                if let Some(text) = key_of(&self.nodes, k) {
-                    if !seen.contains_key(&text) {
-                        seen.insert(text, result.len());
-                        result.push((k, v));
-                    }
+                if let Some(text) = key_of(&self.nodes, k)
+                    && let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(text)
+                {
+                    slot.insert(result.len());
+                    result.push((k, v));
                 }
             }
         }

@@ -29,9 +29,15 @@ fn spans_are_absolute_and_in_characters() {
     let doc = &s.documents[0];
     let x = doc.root().path(&["metadata", "x"]).unwrap();
     assert_eq!(pos(text, x.span().start), (5, 6));
-    assert_eq!(&text[x.span().start as usize..x.span().end as usize], "héllo");
+    assert_eq!(
+        &text[x.span().start as usize..x.span().end as usize],
+        "héllo"
+    );
     let name = doc.root().path(&["metadata", "name"]).unwrap();
-    assert_eq!(&text[name.span().start as usize..name.span().end as usize], "\"é\"");
+    assert_eq!(
+        &text[name.span().start as usize..name.span().end as usize],
+        "\"é\""
+    );
 }
 
 #[test]
@@ -46,7 +52,10 @@ fn aliases_share_the_anchor_and_merge_keys_resolve() {
     assert_eq!(pos(text, image.span().start), (2, 10));
     assert_eq!(image.pointer(), "/base/image");
     assert_eq!(used.entries().len(), 2);
-    assert_eq!(root.get("again").unwrap().get("port").unwrap().as_i64(), Some(80));
+    assert_eq!(
+        root.get("again").unwrap().get("port").unwrap().as_i64(),
+        Some(80)
+    );
 }
 
 #[test]
@@ -121,7 +130,12 @@ fn repairs_what_go_yaml_accepts_and_keeps_positions() {
     let s = parse(text);
     assert!(s.errors.is_empty(), "{:?}", s.errors);
     let root = s.documents[0].root();
-    let cond = root.path(&["status", "conditions"]).unwrap().items().next().unwrap();
+    let cond = root
+        .path(&["status", "conditions"])
+        .unwrap()
+        .items()
+        .next()
+        .unwrap();
     assert_eq!(cond.get_str("message"), Some("The schema applied"));
     let z = cond.get("z").unwrap();
     assert_eq!(pos(text, z.span().start), (5, 10));

@@ -89,7 +89,11 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, style: &Style) {
     let _ = writeln!(out, "{pad} {}", gutter("|"));
     // The primary location and the labels, in line order; `None` marks the primary.
     let mut marks: Vec<(&Location, Option<&str>)> = vec![(&d.location, None)];
-    marks.extend(d.labels.iter().map(|l| (&l.location, Some(l.message.as_str()))));
+    marks.extend(
+        d.labels
+            .iter()
+            .map(|l| (&l.location, Some(l.message.as_str()))),
+    );
     marks.sort_by_key(|(l, _)| (l.start.line, l.start.column));
     let mut previous_line = None;
     for (location, label) in marks {
@@ -140,6 +144,11 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, style: &Style) {
         let _ = writeln!(out, "{pad} {} in {object}", gutter("="));
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "{pad} {} {}: {help}", gutter("="), style.paint("1", "help"));
+        let _ = writeln!(
+            out,
+            "{pad} {} {}: {help}",
+            gutter("="),
+            style.paint("1", "help")
+        );
     }
 }

@@ -160,7 +160,12 @@ pub fn render(report: &RunReport) -> String {
         })
         .collect();
     let root = std::env::current_dir()
-        .map(|p| format!("file://{}/", encode_uri_path(&p.to_string_lossy()).trim_end_matches('/')))
+        .map(|p| {
+            format!(
+                "file://{}/",
+                encode_uri_path(&p.to_string_lossy()).trim_end_matches('/')
+            )
+        })
         .unwrap_or_else(|_| "file:///".into());
     let value = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -144,6 +144,37 @@ pub fn find(id: &str) -> Option<&'static RuleEntry> {
     registry().iter().find(|r| r.id() == id)
 }
 
+/// docs/rules.md: every rule's metadata and documentation, generated from the same sources as
+/// `kubelint explain` and the SARIF rule metadata.
+pub fn docs_markdown() -> String {
+    let mut out = String::from(
+        "<!-- Generated from src/rules/**/*.rs and rules/rules.yaml by `KUBELINT_BLESS=1 cargo test docs_are_current`; do not edit. -->\n\n# kubelint rules\n\n| id | category | default severity | summary |\n|---|---|---|---|\n",
+    );
+    for e in registry() {
+        out.push_str(&format!(
+            "| [`{id}`](#{id}) | {} | {} | {} |\n",
+            e.meta.category,
+            e.meta.severity.as_str(),
+            e.meta.summary,
+            id = e.id()
+        ));
+    }
+    for e in registry() {
+        let body = e
+            .doc()
+            .replace("\n## ", "\n### ")
+            .replacen("## ", "### ", 1);
+        out.push_str(&format!(
+            "\n## {}\n\nCategory: {} · default severity: {}\n\n{}\n",
+            e.id(),
+            e.meta.category,
+            e.meta.severity.as_str(),
+            body
+        ));
+    }
+    out
+}
+
 /// Reads `rules/rules.yaml` with our own parser: a list of {id, category, severity, summary}.
 pub fn parse_metadata(text: &str) -> Result<Vec<RuleMeta>, String> {
     let lines = crate::parse::lines::LineIndex::new(text);
@@ -198,9 +229,40 @@ mod tests {
     fn every_rule_doc_has_the_four_parts() {
         for entry in registry() {
             let doc = entry.doc();
-            for part in ["## What it does", "## Why is this bad", "## Example", "## Use instead"] {
+            for part in [
+                "## What it does",
+                "## Why is this bad",
+                "## Example",
+                "## Use instead",
+            ] {
                 assert!(doc.contains(part), "{} doc lacks `{part}`", entry.id());
             }
+        }
+    }
+
+    #[test]
+    fn docs_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+        let generated = docs_markdown();
+        if std::env::var_os("KUBELINT_BLESS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "docs/rules.md is stale: run `KUBELINT_BLESS=1 cargo test docs_are_current`"
+        );
+    }
+
+    #[test]
+    fn readme_lists_every_rule() {
+        let readme = include_str!("../../README.md");
+        for e in registry() {
+            assert!(
+                readme.contains(&format!("`{}`", e.id())),
+                "README lacks {}",
+                e.id()
+            );
         }
     }
 

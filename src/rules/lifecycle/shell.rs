@@ -79,7 +79,9 @@ pub fn split_commands(script: &str) -> Vec<Command> {
             b'&' | b'|' => {
                 // `2>&1`, `>&2` and `&>` are redirections, not control operators.
                 let redirect = (c == b'&'
-                    && (word.ends_with('>') || word.ends_with('<') || bytes.get(i + 1) == Some(&b'>')))
+                    && (word.ends_with('>')
+                        || word.ends_with('<')
+                        || bytes.get(i + 1) == Some(&b'>')))
                     || (c == b'|' && word.ends_with('>'));
                 if !redirect {
                     let doubled = bytes.get(i + 1) == Some(&c);
@@ -130,7 +132,11 @@ fn skip_quoted(b: &[u8], i: usize) -> usize {
         b'`' => close(i + 1, b'`'),
         b'\\' => (i + 2).min(b.len()),
         b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
-            let (open, shut) = if b[i + 1] == b'(' { (b'(', b')') } else { (b'{', b'}') };
+            let (open, shut) = if b[i + 1] == b'(' {
+                (b'(', b')')
+            } else {
+                (b'{', b'}')
+            };
             let mut depth = 0usize;
             let mut j = i + 1;
             while j < b.len() {
@@ -177,7 +183,9 @@ fn unquote(unit: &str) -> String {
 }
 
 /// Reserved words that open a construct and may precede a command on the same line.
-const OPENERS: [&str; 9] = ["then", "else", "do", "if", "elif", "while", "until", "{", "!"];
+const OPENERS: [&str; 9] = [
+    "then", "else", "do", "if", "elif", "while", "until", "{", "!",
+];
 /// Reserved words that close a construct; the command before them is the one that ran last.
 const CLOSERS: [&str; 3] = ["fi", "}", "esac"];
 
@@ -185,9 +193,9 @@ const CLOSERS: [&str; 3] = ["fi", "}", "esac"];
 pub fn command_words(cmd: &Command) -> &[String] {
     let mut words = cmd.words.as_slice();
     while let Some(first) = words.first() {
-        let is_assignment = first
-            .split_once('=')
-            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let is_assignment = first.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
         if OPENERS.contains(&first.as_str()) || is_assignment {
             words = &words[1..];
         } else {
@@ -201,7 +209,11 @@ pub fn command_words(cmd: &Command) -> &[String] {
 pub fn last_command(commands: &[Command]) -> Option<&Command> {
     commands.iter().rev().find(|c| {
         let words = command_words(c);
-        !words.is_empty() && !(words.len() == 1 && CLOSERS.contains(&words[0].as_str()))
+        match words {
+            [] => false,
+            [only] => !CLOSERS.contains(&only.as_str()),
+            _ => true,
+        }
     })
 }
 
@@ -285,19 +297,25 @@ mod tests {
 
     #[test]
     fn finds_the_last_command_and_its_exec() {
-        assert_eq!(last("python app.py").1, false);
-        assert_eq!(last("cd /app && exec python app.py").1, true);
-        assert_eq!(last("set -e\n# comment; exec x\nexec \"$@\"\n").1, true);
-        assert_eq!(last("exec >/var/log/x 2>&1; python app.py").1, false);
-        assert_eq!(last("exec 2>&1").1, false);
-        assert_eq!(last("if [ -f x ]; then exec a; else exec b; fi").1, true);
-        assert_eq!(last("python app.py | tee log").1, false);
-        assert_eq!(last("exec python app.py | tee log").1, false);
+        assert!(!last("python app.py").1);
+        assert!(last("cd /app && exec python app.py").1);
+        assert!(last("set -e\n# comment; exec x\nexec \"$@\"\n").1);
+        assert!(!last("exec >/var/log/x 2>&1; python app.py").1);
+        assert!(!last("exec 2>&1").1);
+        assert!(last("if [ -f x ]; then exec a; else exec b; fi").1);
+        assert!(!last("python app.py | tee log").1);
+        assert!(!last("exec python app.py | tee log").1);
         assert_eq!(last("echo \"a; exec b\"").0, vec!["echo", "a; exec b"]);
-        assert_eq!(last("x=$(cat f; echo y) exec run").1, true);
-        assert_eq!(last("while true; do sleep 5; done").1, false);
-        assert_eq!(last("nginx -g 'daemon off;'").0, vec!["nginx", "-g", "daemon off;"]);
-        assert_eq!(last("pip install x && \\\n  run --flag").0, vec!["run", "--flag"]);
+        assert!(last("x=$(cat f; echo y) exec run").1);
+        assert!(!last("while true; do sleep 5; done").1);
+        assert_eq!(
+            last("nginx -g 'daemon off;'").0,
+            vec!["nginx", "-g", "daemon off;"]
+        );
+        assert_eq!(
+            last("pip install x && \\\n  run --flag").0,
+            vec!["run", "--flag"]
+        );
     }
 
     #[test]
@@ -310,10 +328,14 @@ mod tests {
 
     #[test]
     fn traps_and_single_commands() {
-        assert!(traps_term(&split_commands("trap 'kill $PID' TERM; app & PID=$!; wait")));
+        assert!(traps_term(&split_commands(
+            "trap 'kill $PID' TERM; app & PID=$!; wait"
+        )));
         assert!(!traps_term(&split_commands("trap cleanup EXIT; app")));
         assert!(is_single_simple_command(&split_commands("python app.py")));
-        assert!(!is_single_simple_command(&split_commands("python app.py > log")));
+        assert!(!is_single_simple_command(&split_commands(
+            "python app.py > log"
+        )));
         assert!(!is_single_simple_command(&split_commands("a; b")));
     }
 }

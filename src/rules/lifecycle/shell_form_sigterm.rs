@@ -1,7 +1,6 @@
 use super::super::{Finding, Rule, declare_rule};
 use super::shell::{
-    is_exec, is_quick_builtin, is_single_simple_command, last_command, split_commands,
-    traps_term,
+    is_exec, is_quick_builtin, is_single_simple_command, last_command, split_commands, traps_term,
 };
 use crate::model::Object;
 use crate::parse::tree::Node;
@@ -97,7 +96,10 @@ fn shell_call<'d>(argv: &[(String, Node<'d>)]) -> Option<ShellCall<'d>> {
     let mut rest = argv;
     if rest.first().map(|(w, _)| basename(w)) == Some("env") {
         rest = &rest[1..];
-        while rest.first().is_some_and(|(w, _)| w.contains('=') || w.starts_with('-')) {
+        while rest
+            .first()
+            .is_some_and(|(w, _)| w.contains('=') || w.starts_with('-'))
+        {
             rest = &rest[1..];
         }
     }

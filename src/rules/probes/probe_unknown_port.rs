@@ -68,7 +68,10 @@ impl Rule for ProbeUnknownPort {
                         .filter(|d| edit_distance(d, name) <= 2)
                         .min_by_key(|d| edit_distance(d, name));
                     let help = if let Some(close) = closest {
-                        format!("did you mean `{close}`? `{}` declares it", container.display_name())
+                        format!(
+                            "did you mean `{close}`? `{}` declares it",
+                            container.display_name()
+                        )
                     } else if declared.is_empty() {
                         format!(
                             "`{}` declares no named ports; add `- name: {name}` with its \
@@ -112,7 +115,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }

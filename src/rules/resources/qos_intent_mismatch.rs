@@ -57,12 +57,8 @@ pub const QOS_ANNOTATION: &str = "kubelint.io/qos";
 
 fn annotation<'d>(object: &Object<'d>) -> Option<Node<'d>> {
     let pod = object.pod.as_ref()?;
-    pod.annotation(QOS_ANNOTATION).or_else(|| {
-        object
-            .metadata()?
-            .get("annotations")?
-            .get(QOS_ANNOTATION)
-    })
+    pod.annotation(QOS_ANNOTATION)
+        .or_else(|| object.metadata()?.get("annotations")?.get(QOS_ANNOTATION))
 }
 
 /// Why one container keeps the pod from `intended`, or None if it does not.
@@ -117,7 +113,10 @@ fn check_annotation<'d>(node: Node<'d>, computed: &PodQos<'_, 'd>, out: &mut Vec
     );
     if let Some(pod_level) = &computed.pod_level {
         let why = breaks(pod_level, intended).unwrap_or_default();
-        finding.message = format!("{}: the pod-level resources decide, and {why}", finding.message);
+        finding.message = format!(
+            "{}: the pod-level resources decide, and {why}",
+            finding.message
+        );
         out.push(finding);
         return;
     }
@@ -129,7 +128,10 @@ fn check_annotation<'d>(node: Node<'d>, computed: &PodQos<'_, 'd>, out: &mut Vec
                 container.kind.describe(),
                 container.display_name()
             ));
-            let at = container.node.entry("resources").map_or(container.anchor_node(), |(k, _)| k);
+            let at = container
+                .node
+                .entry("resources")
+                .map_or(container.anchor_node(), |(k, _)| k);
             finding = finding.label(at, why);
         }
     }
@@ -207,11 +209,17 @@ fn check_implied<'d>(computed: &PodQos<'_, 'd>, out: &mut Vec<Finding<'d>>) {
          intended, say so with the pod template annotation `{QOS_ANNOTATION}: Burstable`"
     ));
     for (c, _) in &breakers[1..] {
-        let node = c.node.entry("resources").map_or(c.anchor_node(), |(k, _)| k);
+        let node = c
+            .node
+            .entry("resources")
+            .map_or(c.anchor_node(), |(k, _)| k);
         finding = finding.label(node, "also not Guaranteed-shaped");
     }
     for (c, _) in &shaped {
-        let node = c.node.entry("resources").map_or(c.anchor_node(), |(k, _)| k);
+        let node = c
+            .node
+            .entry("resources")
+            .map_or(c.anchor_node(), |(k, _)| k);
         finding = finding.label(node, "Guaranteed-shaped");
     }
     out.push(finding);

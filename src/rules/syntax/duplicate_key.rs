@@ -35,9 +35,12 @@ impl Rule for DuplicateKey {
             let again = document.node(dup.again);
             let key = again.key_text().unwrap_or("");
             out.push(
-                Finding::new(again, format!("key `{key}` is defined twice in this mapping"))
-                    .label(document.node(dup.first), "first defined here")
-                    .help("merge the two entries; only the last one takes effect"),
+                Finding::new(
+                    again,
+                    format!("key `{key}` is defined twice in this mapping"),
+                )
+                .label(document.node(dup.first), "first defined here")
+                .help("merge the two entries; only the last one takes effect"),
             );
         }
     }

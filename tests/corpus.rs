@@ -1,0 +1,105 @@
+//! kubelint over the real-world corpora in ../shared/corpus: no crash, every position inside its
+//! file, every broken file reported. Skipped (with a note) where the corpora are not checked out.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn corpus(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(name);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("note: {} is not here; skipping", dir.display());
+        None
+    }
+}
+
+fn check_json(dir: &Path) -> (Option<i32>, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubelint"))
+        .args(["check", dir.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    (out.status.code(), value)
+}
+
+#[test]
+fn real_corpus_positions_lie_inside_their_files() {
+    let Some(dir) = corpus("real") else { return };
+    let (code, report) = check_json(&dir);
+    assert!(matches!(code, Some(0 | 1)), "exit {code:?}");
+    assert!(report["errors"].as_array().unwrap().is_empty());
+    assert!(report["summary"]["files"].as_u64().unwrap() > 4000);
+    let mut lines_of: HashMap<String, Vec<String>> = HashMap::new();
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert!(!diagnostics.is_empty());
+    for d in diagnostics {
+        let file = d["file"].as_str().unwrap().to_owned();
+        let lines = lines_of.entry(file.clone()).or_insert_with(|| {
+            let text = std::fs::read_to_string(&file).unwrap();
+            text.trim_start_matches('\u{feff}')
+                .split('\n')
+                .map(|l| l.trim_end_matches('\r').to_owned())
+                .collect()
+        });
+        let mut spots = vec![d];
+        spots.extend(d["labels"].as_array().unwrap());
+        for spot in spots {
+            let at = |k: &str| spot[k].as_u64().unwrap() as usize;
+            let (line, column, end_line, end_column) =
+                (at("line"), at("column"), at("end_line"), at("end_column"));
+            assert!(
+                line >= 1 && line <= lines.len(),
+                "{file}:{line} outside the file"
+            );
+            assert!(
+                end_line >= line && end_line <= lines.len() + 1,
+                "{file}: end {end_line}"
+            );
+            let width = lines[line - 1].chars().count();
+            assert!(
+                column >= 1 && column <= width + 1,
+                "{file}:{line}:{column} past the line"
+            );
+            if end_line == line {
+                assert!(end_column >= column, "{file}:{line}: end before start");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_broken_file_is_reported_with_a_position() {
+    let Some(dir) = corpus("real-invalid") else {
+        return;
+    };
+    let (code, report) = check_json(&dir);
+    assert_eq!(code, Some(1));
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(!files.is_empty());
+    for file in files {
+        let shown = file.to_string_lossy().into_owned();
+        let found = report["diagnostics"].as_array().unwrap().iter().any(|d| {
+            d["file"] == shown.as_str()
+                && d["rule"] == "invalid-yaml"
+                && d["line"].as_u64() > Some(0)
+        });
+        assert!(found, "{shown} is not reported as invalid-yaml");
+    }
+}
