@@ -287,3 +287,51 @@ fn point_location(text: &str, lines: &LineIndex, offset: u32) -> Location {
         source_line: line.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every prefix, and every copy with one line removed or one character replaced, of every
+    /// fixture: the engine must never panic, whatever half-written YAML it is given.
+    #[test]
+    fn mangled_fixtures_never_panic() {
+        let rules = RuleSet::all();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![root];
+        let mut texts = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 10);
+        let path: Arc<str> = Arc::from("mangled.yaml");
+        for text in &texts {
+            let boundaries: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &cut in boundaries.iter().step_by(7) {
+                lint_text(path.clone(), &text[..cut], true, &rules);
+            }
+            let lines: Vec<&str> = text.lines().collect();
+            for skip in 0..lines.len() {
+                let mut mangled: Vec<&str> = lines.clone();
+                mangled.remove(skip);
+                lint_text(path.clone(), &mangled.join("\n"), true, &rules);
+            }
+            for (i, c) in text.char_indices().step_by(13) {
+                for replacement in [":", "-", "[", "&a", "*a", "'", "\t", "<<: *a\n"] {
+                    let mangled =
+                        format!("{}{replacement}{}", &text[..i], &text[i + c.len_utf8()..]);
+                    lint_text(path.clone(), &mangled, true, &rules);
+                }
+            }
+        }
+    }
+}

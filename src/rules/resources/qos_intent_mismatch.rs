@@ -12,9 +12,10 @@ declare_rule! {
     ///
     /// - the pod template (or the object) carries the annotation
     ///   `kubelint.io/qos: Guaranteed|Burstable|BestEffort` and the computed class differs; or
-    /// - there is no annotation, some container is shaped for Guaranteed (cpu and memory
-    ///   requests equal to their limits), and yet the pod is Burstable because another
-    ///   container is not.
+    /// - there is no annotation, some regular or sidecar container is shaped for Guaranteed
+    ///   (cpu and memory requests equal to their limits), and yet the pod is Burstable because
+    ///   another container, init containers included, is not. (An init container alone with
+    ///   equal requests and limits is not read as intent: such limits usually just bound it.)
     ///
     /// The message names each container that breaks the intent and what it lacks.
     ///
@@ -158,10 +159,12 @@ fn check_implied<'d>(computed: &PodQos<'_, 'd>, out: &mut Vec<Finding<'d>>) {
     if computed.class != QosClass::Burstable || computed.pod_level.is_some() {
         return;
     }
+    // Intent is read from the containers that run for the pod's life: limits on a short init
+    // container are usually there to bound it, not a request for Guaranteed.
     let shaped: Vec<_> = computed
         .containers
         .iter()
-        .filter(|(_, s)| s.is_guaranteed())
+        .filter(|(c, s)| c.kind.is_long_running() && s.is_guaranteed())
         .collect();
     if shaped.is_empty() {
         return;
