@@ -1,5 +1,5 @@
 use super::super::{Finding, Rule, declare_rule};
-use super::probed_containers;
+use super::report_missing;
 use crate::model::Object;
 
 declare_rule! {
@@ -36,24 +36,14 @@ declare_rule! {
 
 impl Rule for MissingLivenessProbe {
     fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
-        for container in probed_containers(object) {
-            if container.get("livenessProbe").is_none() {
-                out.push(
-                    Finding::new(
-                        container.anchor_node(),
-                        format!(
-                            "{} `{}` has no liveness probe",
-                            container.kind.describe(),
-                            container.display_name()
-                        ),
-                    )
-                    .help(
-                        "add a `livenessProbe` that fails only when the process is stuck and a \
+        report_missing(
+            object,
+            "livenessProbe",
+            "liveness",
+            "add a `livenessProbe` that fails only when the process is stuck and a \
                          restart would help; keep it less strict than the readiness probe",
-                    ),
-                );
-            }
-        }
+            out,
+        );
     }
 }
 

@@ -1,5 +1,5 @@
 use super::super::{Finding, Rule, declare_rule};
-use super::probed_containers;
+use super::report_missing;
 use crate::model::Object;
 
 declare_rule! {
@@ -43,24 +43,14 @@ declare_rule! {
 
 impl Rule for MissingReadinessProbe {
     fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
-        for container in probed_containers(object) {
-            if container.get("readinessProbe").is_none() {
-                out.push(
-                    Finding::new(
-                        container.anchor_node(),
-                        format!(
-                            "{} `{}` has no readiness probe",
-                            container.kind.describe(),
-                            container.display_name()
-                        ),
-                    )
-                    .help(
-                        "add a `readinessProbe` (httpGet, tcpSocket, grpc or exec) that passes only \
+        report_missing(
+            object,
+            "readinessProbe",
+            "readiness",
+            "add a `readinessProbe` (httpGet, tcpSocket, grpc or exec) that passes only \
                          once the container can serve, so traffic and rollouts wait for it",
-                    ),
-                );
-            }
-        }
+            out,
+        );
     }
 }
 
