@@ -80,6 +80,14 @@ struct CheckArgs {
     /// Colour the human output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// More manifests (files or directories) used only to resolve cross-object references
+    /// (a Service's pods, an HPA's target); never reported on. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    context: Vec<PathBuf>,
+    /// The namespace of objects that set none (default: they share one unnamed namespace,
+    /// which also matches objects in `default`)
+    #[arg(long, value_name = "NAME")]
+    namespace: Option<String>,
 }
 
 pub fn main() -> ExitCode {
@@ -152,8 +160,19 @@ fn check(args: CheckArgs) -> ExitCode {
         args.paths
     };
     let (inputs, mut load_errors) = load::discover(&paths, args.stdin_filename.as_deref());
+    let (mut context, mut context_errors) = load::discover(&args.context, None);
+    load_errors.append(&mut context_errors);
+    // Context files only resolve references, so files in it that hold no object are skipped.
+    for input in &mut context {
+        if let load::Input::File { explicit, .. } = input {
+            *explicit = false;
+        }
+    }
     let rule_set = RuleSet::all();
-    let mut report = lint::run(&inputs, &rule_set);
+    let options = lint::RunOptions {
+        namespace: args.namespace,
+    };
+    let mut report = lint::run(&inputs, &context, &rule_set, &options);
     load_errors.append(&mut report.errors);
     report.errors = load_errors;
     for e in &report.errors {

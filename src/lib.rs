@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod index;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -1,11 +1,14 @@
 //! The engine: for each input, parse → model → rules → diagnostics. Files are independent and
 //! linted in parallel; each file's text is read once and dropped once its diagnostics are made.
 
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Label, Location, Severity};
+use crate::index::{self, Facts, Index, Site};
 use crate::load::{self, Content, Input, LoadError};
 use crate::model::{self, Modeled, ObjectId};
 use crate::parse::lines::LineIndex;
@@ -69,26 +72,118 @@ impl RunReport {
     }
 }
 
-pub fn run(inputs: &[Input], rules: &RuleSet) -> RunReport {
-    let results: Vec<Result<FileReport, LoadError>> = inputs
+/// What a run needs besides its inputs and rules.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The namespace of objects that name none (`--namespace`).
+    pub namespace: Option<String>,
+}
+
+/// Lints `targets`. `context` files are parsed only to resolve cross-object references (a
+/// Service's pods, an HPA's target): nothing in them is reported. A file in both is a target.
+pub fn run(targets: &[Input], context: &[Input], rules: &RuleSet, options: &RunOptions) -> RunReport {
+    let target_paths: HashSet<PathBuf> = targets.iter().filter_map(canonical).collect();
+    let context: Vec<&Input> = context
+        .iter()
+        .filter(|c| canonical(c).is_none_or(|p| !target_paths.contains(&p)))
+        .collect();
+    let jobs: Vec<(&Input, bool)> = targets
+        .iter()
+        .map(|t| (t, true))
+        .chain(context.into_iter().map(|c| (c, false)))
+        .collect();
+    let results: Vec<Result<(FileReport, Vec<Facts>), LoadError>> = jobs
         .par_iter()
-        .map(|input| {
+        .map(|&(input, reported)| {
             let content = load::read(input)?;
             let path: Arc<str> = Arc::from(input.display());
             Ok(match content {
-                Content::Text(text) => lint_text(path, &text, input.is_explicit(), rules),
-                Content::NotUtf8 { valid_prefix } => not_utf8(path, &valid_prefix, rules),
+                Content::Text(text) => lint_file(path, &text, input.is_explicit(), reported, rules),
+                Content::NotUtf8 { valid_prefix } => {
+                    (not_utf8(path, &valid_prefix, rules), Vec::new())
+                }
             })
         })
         .collect();
     let mut report = RunReport::default();
-    for r in results {
+    let mut facts = Vec::new();
+    for (r, &(_, reported)) in results.into_iter().zip(&jobs) {
         match r {
-            Ok(f) => report.files.push(f),
+            Ok((file, mut file_facts)) => {
+                facts.append(&mut file_facts);
+                if reported {
+                    report.files.push(file);
+                }
+            }
             Err(e) => report.errors.push(e),
         }
     }
+    cross_object(&mut report, facts, rules, options);
     report
+}
+
+fn canonical(input: &Input) -> Option<PathBuf> {
+    match input {
+        Input::File { path, .. } => std::fs::canonicalize(path).ok(),
+        Input::Stdin { .. } => None,
+    }
+}
+
+/// Builds the index over every object of the run and lets the cross-object rules query it.
+fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, options: &RunOptions) {
+    let index = Index::build(facts, options.namespace.clone());
+    let file_of: HashMap<Arc<str>, usize> = report
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
+    let mut touched = HashSet::new();
+    let mut findings = Vec::new();
+    for (entry, severity) in &rules.rules {
+        entry.rule.check_graph(&index, &mut findings);
+        for finding in findings.drain(..) {
+            let subject = &index.facts[finding.subject];
+            let Some(&file) = file_of.get(&finding.site.file) else {
+                continue;
+            };
+            if !subject.reported {
+                continue;
+            }
+            touched.insert(file);
+            report.files[file].diagnostics.push(Diagnostic {
+                rule: entry.id(),
+                severity: *severity,
+                message: finding.message,
+                help: finding.help,
+                file: finding.site.file.clone(),
+                location: finding.site.location,
+                labels: finding
+                    .labels
+                    .into_iter()
+                    .filter(|(site, _)| site.file == finding.site.file)
+                    .map(|(site, message)| Label {
+                        location: site.location,
+                        message,
+                    })
+                    .collect(),
+                object: Some(subject.id.clone()),
+            });
+        }
+    }
+    for file in touched {
+        sort_diagnostics(&mut report.files[file].diagnostics);
+    }
+}
+
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.location.start.offset, a.rule, &a.message).cmp(&(
+            b.location.start.offset,
+            b.rule,
+            &b.message,
+        ))
+    });
 }
 
 fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
@@ -116,8 +211,21 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
     }
 }
 
-/// Lints one file's text. `explicit` inputs are linted even if no document is an object.
+/// Lints one file's text on its own (no cross-object rules). `explicit` inputs are linted even
+/// if no document is an object.
 pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
+    lint_file(path, text, explicit, true, rules).0
+}
+
+/// Lints one file and returns, besides its report, the facts its objects add to the index.
+/// A file that is not `reported` (context) only contributes facts.
+fn lint_file(
+    path: Arc<str>,
+    text: &str,
+    explicit: bool,
+    reported: bool,
+    rules: &RuleSet,
+) -> (FileReport, Vec<Facts>) {
     let lines = LineIndex::new(text);
     let stream = parse::parse_stream(text, &lines);
     let mut report = FileReport {
@@ -131,7 +239,7 @@ pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) ->
         || (!stream.errors.is_empty() && text.contains("apiVersion") && text.contains("kind"));
     if !manifest_like {
         report.skipped = true;
-        return report;
+        return (report, Vec::new());
     }
     let emitter = Emitter {
         text,
@@ -140,6 +248,21 @@ pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) ->
         rules,
     };
     let mut diagnostics = Vec::new();
+    let mut facts = Vec::new();
+    let site = |document: &Document<'_>, node: Node<'_>| Site {
+        file: emitter.file.clone(),
+        location: emitter.node_location(document, node),
+    };
+    if !reported {
+        for document in &stream.documents {
+            if let Modeled::Objects(objects) = model::objects_of(document) {
+                for object in &objects {
+                    facts.push(index::extract(object, &emitter.file, false, &|n| site(document, n)));
+                }
+            }
+        }
+        return (report, facts);
+    }
     if let Some(severity) = rules.severity("invalid-yaml") {
         for error in &stream.errors {
             diagnostics.push(Diagnostic {
@@ -176,6 +299,7 @@ pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) ->
             Modeled::Objects(objects) => {
                 report.objects += objects.len();
                 for object in &objects {
+                    facts.push(index::extract(object, &emitter.file, true, &|n| site(document, n)));
                     let id = object.id();
                     for (entry, _) in &rules.rules {
                         entry.rule.check_object(object, &mut findings);
@@ -191,15 +315,9 @@ pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) ->
             }
         }
     }
-    diagnostics.sort_by(|a, b| {
-        (a.location.start.offset, a.rule, &a.message).cmp(&(
-            b.location.start.offset,
-            b.rule,
-            &b.message,
-        ))
-    });
+    sort_diagnostics(&mut diagnostics);
     report.diagnostics = diagnostics;
-    report
+    (report, facts)
 }
 
 struct Emitter<'t> {

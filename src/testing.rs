@@ -1,33 +1,53 @@
-//! Fixture-driven rule tests: every `fixtures/<rule>/fail-*` file must trigger the rule, every
-//! `pass-*` file must not, and the rendered diagnostics of each failing file are pinned with insta.
+//! Fixture-driven rule tests. In `fixtures/<rule>/`, every `fail-*` entry must trigger the
+//! rule and every `pass-*` entry must not; the rendered diagnostics of each failing entry are
+//! pinned with insta. An entry is a file, or a directory whose files are linted together in
+//! one run (cross-object rules), with its `context/` subdirectory passed as `--context`.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-use crate::lint::{RuleSet, lint_text};
+use crate::lint::{self, RuleSet, RunOptions};
+use crate::load;
 use crate::report::{human, json};
 
 pub fn assert_rule_fixtures(rule: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rule);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("fixtures").join(rule);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    files.sort();
+    entries.sort();
     let (mut fails, mut passes) = (0, 0);
     let rules = RuleSet::all();
-    for path in files {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let shown = format!("fixtures/{rule}/{name}");
-        let report = lint_text(Arc::from(shown.as_str()), &text, true, &rules);
-        let own: Vec<_> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule == rule)
-            .collect();
+    for name in entries {
+        let relative = PathBuf::from("fixtures").join(rule).join(&name);
+        let full = root.join(&relative);
+        // Paths as a user in the project root would type them.
+        std::env::set_current_dir(root).unwrap();
+        let (targets, context_paths) = if full.is_dir() {
+            let context = relative.join("context");
+            let targets: Vec<PathBuf> = std::fs::read_dir(&full)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file())
+                .map(|p| relative.join(p.file_name().unwrap()))
+                .collect();
+            let context = if full.join("context").is_dir() { vec![context] } else { Vec::new() };
+            (targets, context)
+        } else {
+            (vec![relative.clone()], Vec::new())
+        };
+        let (inputs, errors) = load::discover(&targets, None);
+        let (mut context, _) = load::discover(&context_paths, None);
+        for c in &mut context {
+            if let load::Input::File { explicit, .. } = c {
+                *explicit = false;
+            }
+        }
+        assert!(errors.is_empty(), "{errors:?}");
+        let report = lint::run(&inputs, &context, &rules, &RunOptions::default());
+        let own: Vec<_> = report.diagnostics().filter(|d| d.rule == rule).collect();
+        let shown = relative.display();
         if name.starts_with("fail") {
             fails += 1;
             assert!(!own.is_empty(), "{shown} should trigger {rule}");
@@ -51,14 +71,9 @@ pub fn assert_rule_fixtures(rule: &str) {
             assert!(
                 own.is_empty(),
                 "{shown} must not trigger {rule}, got:\n{}",
-                own.iter()
-                    .map(|d| human::render_one(d, false))
-                    .collect::<String>()
+                own.iter().map(|d| human::render_one(d, false)).collect::<String>()
             );
         }
     }
-    assert!(
-        fails > 0 && passes > 0,
-        "{rule} needs fail-* and pass-* fixtures"
-    );
+    assert!(fails > 0 && passes > 0, "{rule} needs fail-* and pass-* fixtures");
 }

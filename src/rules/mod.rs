@@ -5,12 +5,15 @@
 
 pub mod lifecycle;
 pub mod probes;
+pub mod references;
 pub mod resources;
 pub mod syntax;
+pub mod volumes;
 
 use std::sync::OnceLock;
 
 use crate::diagnostic::Severity;
+use crate::index::{Index, Site};
 use crate::model::Object;
 use crate::parse::tree::{Document, Node};
 
@@ -69,9 +72,22 @@ pub trait Described {
     fn doc(&self) -> &'static str;
 }
 
+/// What a cross-object rule reports: places were fixed when the index was built.
+#[derive(Debug)]
+pub struct GraphFinding {
+    /// The object reported on: an index into `Index::facts`.
+    pub subject: usize,
+    pub site: Site,
+    pub message: String,
+    pub help: Option<String>,
+    pub labels: Vec<(Site, String)>,
+}
+
 pub trait Rule: Described + Send + Sync {
     fn check_object<'d>(&self, _object: &Object<'d>, _out: &mut Vec<Finding<'d>>) {}
     fn check_document<'d>(&self, _document: &'d Document<'d>, _out: &mut Vec<Finding<'d>>) {}
+    /// Cross-object rules: run once per run, over the index of every input and context file.
+    fn check_graph(&self, _index: &Index, _out: &mut Vec<GraphFinding>) {}
 }
 
 /// Rule metadata kept as data in `rules/rules.yaml`.
@@ -121,6 +137,15 @@ const BUILTIN: &[&dyn Rule] = &[
     &probes::probe_unknown_port::ProbeUnknownPort,
     &resources::qos_intent_mismatch::QosIntentMismatch,
     &lifecycle::shell_form_sigterm::ShellFormSigterm,
+    &references::selector_template_mismatch::SelectorTemplateMismatch,
+    &references::dangling_service_selector::DanglingServiceSelector,
+    &references::dangling_networkpolicy_selector::DanglingNetworkpolicySelector,
+    &references::dangling_networkpolicy_peer::DanglingNetworkpolicyPeer,
+    &references::dangling_pdb_selector::DanglingPdbSelector,
+    &references::dangling_hpa_target::DanglingHpaTarget,
+    &references::service_target_port_unknown::ServiceTargetPortUnknown,
+    &volumes::rwo_volume_scaled::RwoVolumeScaled,
+    &volumes::rwo_volume_rolling_update::RwoVolumeRollingUpdate,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

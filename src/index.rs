@@ -1,0 +1,657 @@
+//! The run-wide index that cross-object rules query.
+//!
+//! Built once per run from small owned facts that each file contributes while it is parsed
+//! (labels, selectors, claim references, and the pre-computed location of every node a
+//! cross-object rule may point at), so file texts and trees are still dropped file by file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::diagnostic::Location;
+use crate::model::pod::WorkloadKind;
+use crate::model::{Object, ObjectId};
+use crate::parse::tree::Node;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// A place a cross-object finding can point at.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub file: Arc<str>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub key: String,
+    pub operator: Operator,
+    pub values: Vec<String>,
+}
+
+/// A label selector evaluated exactly as the API server does (`labels.Selector`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selector {
+    pub match_labels: Vec<(String, String)>,
+    pub expressions: Vec<Requirement>,
+}
+
+/// What a selector field holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectorField {
+    /// Absent or null: for a LabelSelector this selects nothing.
+    Missing,
+    /// Something we cannot evaluate (an unknown operator, a templated value): never reported.
+    Unknown,
+    Selector(Selector),
+}
+
+fn scalar_text(node: Node<'_>) -> Option<String> {
+    if node.is_scalar() && !node.is_null() {
+        node.raw().map(str::to_owned)
+    } else {
+        None
+    }
+}
+
+impl Selector {
+    /// A `metav1.LabelSelector` (Deployments, NetworkPolicies, PDBs).
+    pub fn label_selector(node: Option<Node<'_>>) -> SelectorField {
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            return SelectorField::Missing;
+        };
+        if !node.is_map() {
+            return SelectorField::Unknown;
+        }
+        let mut selector = Selector::default();
+        if let Some(labels) = node.get_some("matchLabels") {
+            match Selector::map(labels) {
+                Some(pairs) => selector.match_labels = pairs,
+                None => return SelectorField::Unknown,
+            }
+        }
+        if let Some(expressions) = node.get_some("matchExpressions") {
+            if !expressions.is_seq() {
+                return SelectorField::Unknown;
+            }
+            for e in expressions.items() {
+                let (Some(key), Some(op)) = (e.get("key").and_then(scalar_text), e.get_str("operator"))
+                else {
+                    return SelectorField::Unknown;
+                };
+                let operator = match op {
+                    "In" => Operator::In,
+                    "NotIn" => Operator::NotIn,
+                    "Exists" => Operator::Exists,
+                    "DoesNotExist" => Operator::DoesNotExist,
+                    _ => return SelectorField::Unknown,
+                };
+                let mut values = Vec::new();
+                if let Some(list) = e.get_some("values") {
+                    for v in list.items() {
+                        match scalar_text(v) {
+                            Some(v) => values.push(v),
+                            None => return SelectorField::Unknown,
+                        }
+                    }
+                }
+                selector.expressions.push(Requirement {
+                    key,
+                    operator,
+                    values,
+                });
+            }
+        }
+        SelectorField::Selector(selector)
+    }
+
+    /// A plain `key: value` map (a Service's or ReplicationController's selector, labels).
+    pub fn map(node: Node<'_>) -> Option<Vec<(String, String)>> {
+        if node.is_null() {
+            return Some(Vec::new());
+        }
+        if !node.is_map() {
+            return None;
+        }
+        node.entries()
+            .map(|(k, v)| Some((k.key_text()?.to_owned(), scalar_text(v)?)))
+            .collect()
+    }
+
+    pub fn from_map(pairs: Vec<(String, String)>) -> Selector {
+        Selector {
+            match_labels: pairs,
+            expressions: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.expressions.is_empty()
+    }
+
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| GENERATED_LABELS.contains(&k.as_str()) || labels.get(k) == Some(v))
+            && self.expressions.iter().all(|r| {
+                if GENERATED_LABELS.contains(&r.key.as_str()) {
+                    return true;
+                }
+                let value = labels.get(&r.key);
+                match r.operator {
+                    Operator::In => value.is_some_and(|v| r.values.contains(v)),
+                    Operator::NotIn => value.is_none_or(|v| !r.values.contains(v)),
+                    Operator::Exists => value.is_some(),
+                    Operator::DoesNotExist => value.is_none(),
+                }
+            })
+    }
+
+    /// Whether a value is a placeholder for a template engine (`${NAME}`, `{{ .Values.x }}`).
+    pub fn is_templated(&self) -> bool {
+        let templated = |s: &str| s.contains("${") || s.contains("{{");
+        self.match_labels.iter().any(|(k, v)| templated(k) || templated(v))
+            || self
+                .expressions
+                .iter()
+                .any(|r| templated(&r.key) || r.values.iter().any(|v| templated(v)))
+    }
+
+    /// Every label value the selector names (for recognising operator-managed pods).
+    fn values(&self) -> impl Iterator<Item = &str> {
+        self.match_labels
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .chain(self.expressions.iter().flat_map(|r| r.values.iter().map(String::as_str)))
+    }
+}
+
+/// Labels that controllers add to the pods they create, with values a manifest cannot know
+/// (`pod-template-hash`) or that differ per pod (`statefulset.kubernetes.io/pod-name`). A
+/// selector may name them; a template never spells them out, so they match any value.
+pub const GENERATED_LABELS: [&str; 11] = [
+    "pod-template-hash",
+    "controller-revision-hash",
+    "pod-template-generation",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-uid",
+    "job-name",
+    "batch.kubernetes.io/controller-uid",
+    "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/job-completion-index",
+    "batch.kubernetes.io/job-index",
+];
+
+#[derive(Debug, Clone)]
+pub struct ClaimMount {
+    pub claim: String,
+    pub site: Site,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkloadFacts {
+    pub workload: WorkloadKind,
+    pub labels: Labels,
+    /// False for a template without labels: no complete workload lacks them, so the object is
+    /// a fragment (a kustomize patch) whose real labels are elsewhere.
+    pub labels_known: bool,
+    /// Names of every port every container of the template declares.
+    pub port_names: Vec<String>,
+    /// `spec.replicas`; None when unset (the API server defaults it to 1).
+    pub replicas: Option<i64>,
+    /// A Deployment whose rollout starts a new pod before stopping an old one.
+    pub surges: bool,
+    pub claims: Vec<ClaimMount>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceFacts {
+    /// None: no selector (manual Endpoints or EndpointSlices), or type ExternalName.
+    pub selector: Option<Selector>,
+    pub selector_site: Option<Site>,
+    pub named_target_ports: Vec<(String, Site)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NetworkPolicyFacts {
+    pub pod_selector: SelectorField,
+    pub pod_selector_site: Option<Site>,
+    /// Peers with a podSelector and no namespaceSelector: they select in the policy's namespace.
+    pub local_peers: Vec<(Selector, Site)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HpaFacts {
+    pub target_kind: String,
+    pub target_name: String,
+    pub name_site: Site,
+    pub max_replicas: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub enum KindFacts {
+    Workload(WorkloadFacts),
+    Service(ServiceFacts),
+    NetworkPolicy(NetworkPolicyFacts),
+    PodDisruptionBudget {
+        selector: SelectorField,
+        site: Site,
+    },
+    HorizontalPodAutoscaler(HpaFacts),
+    PersistentVolumeClaim {
+        access_modes: Vec<String>,
+    },
+    Other,
+}
+
+/// What one object contributes to the index.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub id: ObjectId,
+    /// The file the object is in.
+    pub file: Arc<str>,
+    /// The object's own `metadata.labels` (kept for custom resources only).
+    pub own_labels: Labels,
+    /// From `--context`: resolves references, is never reported on.
+    pub reported: bool,
+    /// A kind outside the built-in API groups (a custom resource).
+    pub custom: bool,
+    pub kind: KindFacts,
+}
+
+const BUILTIN_GROUPS: [&str; 22] = [
+    "",
+    "apps",
+    "batch",
+    "autoscaling",
+    "policy",
+    "networking.k8s.io",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "apiextensions.k8s.io",
+    "admissionregistration.k8s.io",
+    "apiregistration.k8s.io",
+    "certificates.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "extensions",
+    "flowcontrol.apiserver.k8s.io",
+    "node.k8s.io",
+    "scheduling.k8s.io",
+    "resource.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+];
+
+fn parent_dir(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// Reads the facts of one object. `site` turns a node into a reportable place.
+pub fn extract<'d>(
+    object: &Object<'d>,
+    file: &Arc<str>,
+    reported: bool,
+    site: &dyn Fn(Node<'d>) -> Site,
+) -> Facts {
+    let group = group_of(object.api_version);
+    let spec = object.root.get("spec");
+    let key_site = |parent: Option<Node<'d>>, key: &str| {
+        parent.and_then(|p| p.entry(key)).map(|(k, _)| site(k))
+    };
+    let kind = if let Some(pod) = &object.pod {
+        let label_pairs = pod
+            .metadata
+            .and_then(|m| m.get("labels"))
+            .and_then(Selector::map);
+        // Controllers must select their template's labels, so one without labels is a fragment.
+        // Pods and Jobs may well have none.
+        let labels_known = matches!(
+            pod.workload,
+            WorkloadKind::Pod | WorkloadKind::Job | WorkloadKind::CronJob
+        ) || label_pairs.as_ref().is_some_and(|p| !p.is_empty());
+        let labels = label_pairs.unwrap_or_default().into_iter().collect();
+        let port_names = pod
+            .containers
+            .iter()
+            .flat_map(|c| c.declared_port_names())
+            .map(str::to_owned)
+            .collect();
+        let claims = pod
+            .spec
+            .get("volumes")
+            .map(|vols| {
+                vols.items()
+                    .filter_map(|v| {
+                        let name = v.get("persistentVolumeClaim")?.get("claimName")?;
+                        Some(ClaimMount {
+                            claim: scalar_text(name)?,
+                            site: site(name),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let strategy = spec.and_then(|s| s.get("strategy"));
+        let surges = pod.workload == WorkloadKind::Deployment
+            && strategy.and_then(|s| s.get_str("type")).unwrap_or("RollingUpdate") == "RollingUpdate"
+            && strategy
+                .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
+                .and_then(|m| m.raw())
+                .is_none_or(|m| !matches!(m, "0" | "0%"));
+        KindFacts::Workload(WorkloadFacts {
+            workload: pod.workload,
+            labels,
+            labels_known,
+            port_names,
+            replicas: spec.and_then(|s| s.get("replicas")).and_then(|r| r.as_i64()),
+            surges,
+            claims,
+        })
+    } else {
+        match (group, object.kind) {
+            ("", "Service") => {
+                let is_external = spec.and_then(|s| s.get_str("type")) == Some("ExternalName");
+                let selector = spec
+                    .and_then(|s| s.get_some("selector"))
+                    .filter(|_| !is_external)
+                    .and_then(Selector::map)
+                    .filter(|pairs| !pairs.is_empty())
+                    .map(Selector::from_map);
+                let named_target_ports = spec
+                    .and_then(|s| s.get("ports"))
+                    .map(|ports| {
+                        ports
+                            .items()
+                            .filter_map(|p| {
+                                let target = p.get("targetPort")?;
+                                let name = target.as_str()?;
+                                name.parse::<i64>().is_err().then(|| (name.to_owned(), site(target)))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                KindFacts::Service(ServiceFacts {
+                    selector,
+                    selector_site: key_site(spec, "selector"),
+                    named_target_ports,
+                })
+            }
+            ("networking.k8s.io", "NetworkPolicy") => {
+                let mut local_peers = Vec::new();
+                for (direction, peer_key) in [("ingress", "from"), ("egress", "to")] {
+                    let rules = spec.and_then(|s| s.get(direction));
+                    for rule in rules.iter().flat_map(|r| r.items()) {
+                        for peer in rule.get(peer_key).iter().flat_map(|p| p.items()) {
+                            if peer.get_some("namespaceSelector").is_some() {
+                                continue;
+                            }
+                            let Some((key, value)) = peer.entry("podSelector") else {
+                                continue;
+                            };
+                            if let SelectorField::Selector(sel) = Selector::label_selector(Some(value))
+                                && !sel.is_empty()
+                            {
+                                local_peers.push((sel, site(key)));
+                            }
+                        }
+                    }
+                }
+                KindFacts::NetworkPolicy(NetworkPolicyFacts {
+                    pod_selector: Selector::label_selector(spec.and_then(|s| s.get("podSelector"))),
+                    pod_selector_site: key_site(spec, "podSelector"),
+                    local_peers,
+                })
+            }
+            ("policy", "PodDisruptionBudget") => KindFacts::PodDisruptionBudget {
+                selector: Selector::label_selector(spec.and_then(|s| s.get("selector"))),
+                site: key_site(spec, "selector").unwrap_or_else(|| site(object.anchor_node())),
+            },
+            ("autoscaling", "HorizontalPodAutoscaler") => {
+                let target = spec.and_then(|s| s.get("scaleTargetRef"));
+                match (
+                    target.and_then(|t| t.get_str("kind")),
+                    target.and_then(|t| t.get("name")),
+                ) {
+                    (Some(kind), Some(name)) if scalar_text(name).is_some() => {
+                        KindFacts::HorizontalPodAutoscaler(HpaFacts {
+                            target_kind: kind.to_owned(),
+                            target_name: scalar_text(name).unwrap_or_default(),
+                            name_site: site(name),
+                            max_replicas: spec
+                                .and_then(|s| s.get("maxReplicas"))
+                                .and_then(|m| m.as_i64()),
+                        })
+                    }
+                    _ => KindFacts::Other,
+                }
+            }
+            ("", "PersistentVolumeClaim") => KindFacts::PersistentVolumeClaim {
+                access_modes: spec
+                    .and_then(|s| s.get("accessModes"))
+                    .map(|m| m.items().filter_map(scalar_text).collect())
+                    .unwrap_or_default(),
+            },
+            _ => KindFacts::Other,
+        }
+    };
+    let custom = !BUILTIN_GROUPS.contains(&group);
+    let own_labels = if custom {
+        object
+            .metadata()
+            .and_then(|m| m.get("labels"))
+            .and_then(Selector::map)
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    } else {
+        Labels::new()
+    };
+    Facts {
+        id: object.id(),
+        file: file.clone(),
+        own_labels,
+        reported,
+        custom,
+        kind,
+    }
+}
+
+/// Namespaces as the run sees them: an object without one is in `--namespace` if given;
+/// otherwise it is in an unnamed namespace that matches other unnamed ones and `default`.
+pub type NamespaceKey = Option<String>;
+
+pub struct Index {
+    pub facts: Vec<Facts>,
+    default_namespace: Option<String>,
+    by_namespace: HashMap<NamespaceKey, Vec<usize>>,
+    workloads_by_label: HashMap<(NamespaceKey, String, String), Vec<usize>>,
+    by_name: HashMap<(String, NamespaceKey, String), usize>,
+}
+
+impl Index {
+    pub fn build(facts: Vec<Facts>, default_namespace: Option<String>) -> Index {
+        let mut index = Index {
+            facts: Vec::new(),
+            default_namespace,
+            by_namespace: HashMap::new(),
+            workloads_by_label: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for (i, f) in facts.iter().enumerate() {
+            let ns = index.namespace_of(f);
+            index.by_namespace.entry(ns.clone()).or_default().push(i);
+            index
+                .by_name
+                .entry((f.id.kind.clone(), ns.clone(), f.id.name.clone()))
+                .or_insert(i);
+            if let KindFacts::Workload(w) = &f.kind {
+                for (k, v) in &w.labels {
+                    index
+                        .workloads_by_label
+                        .entry((ns.clone(), k.clone(), v.clone()))
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
+        index.facts = facts;
+        index
+    }
+
+    pub fn namespace_of(&self, f: &Facts) -> NamespaceKey {
+        f.id.namespace.clone().or_else(|| self.default_namespace.clone())
+    }
+
+    /// The keys an object in `ns` shares its namespace with.
+    fn same_namespace(ns: &NamespaceKey) -> Vec<NamespaceKey> {
+        match ns.as_deref() {
+            None => vec![None, Some("default".to_owned())],
+            Some("default") => vec![Some("default".to_owned()), None],
+            Some(_) => vec![ns.clone()],
+        }
+    }
+
+    fn in_namespace(&self, ns: &NamespaceKey) -> impl Iterator<Item = &Facts> {
+        Self::same_namespace(ns)
+            .into_iter()
+            .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
+            .map(|&i| &self.facts[i])
+    }
+
+    pub fn workloads_in(&self, ns: &NamespaceKey) -> impl Iterator<Item = (&Facts, &WorkloadFacts)> {
+        self.in_namespace(ns).filter_map(|f| match &f.kind {
+            KindFacts::Workload(w) => Some((f, w)),
+            _ => None,
+        })
+    }
+
+    /// Whether the inputs hold the workloads that `f` refers to. A reference is only called
+    /// dangling when they do: otherwise the workloads simply live in files not given. For a
+    /// named namespace, any workload of it is evidence. Objects that name no namespace share
+    /// one across the whole run — in a repository of unrelated examples, across all of them —
+    /// so there the evidence must be a workload in the referring object's own directory.
+    pub fn knows_workloads_for(&self, f: &Facts) -> bool {
+        let ns = self.namespace_of(f);
+        match ns {
+            Some(_) => self.workloads_in(&ns).next().is_some(),
+            None => {
+                let dir = parent_dir(&f.file);
+                self.workloads_in(&ns).any(|(w, _)| parent_dir(&w.file) == dir)
+            }
+        }
+    }
+
+    /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize
+    /// base and its patches are one object spread over several files.
+    pub fn same_identity<'s>(&'s self, f: &'s Facts) -> impl Iterator<Item = &'s Facts> {
+        let ns = self.namespace_of(f);
+        Self::same_namespace(&ns)
+            .into_iter()
+            .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
+            .map(|&i| &self.facts[i])
+            .filter(move |o| !std::ptr::eq(*o, f) && o.id.kind == f.id.kind && o.id.name == f.id.name)
+    }
+
+    /// Pod templates of `ns` that `selector` selects; through a label posting list when the
+    /// selector has a `matchLabels` pair, so matching stays linear in the number of objects.
+    pub fn selected<'s>(
+        &'s self,
+        ns: &NamespaceKey,
+        selector: &'s Selector,
+    ) -> Vec<(&'s Facts, &'s WorkloadFacts)> {
+        let indexed = selector
+            .match_labels
+            .iter()
+            .find(|(k, _)| !GENERATED_LABELS.contains(&k.as_str()));
+        let candidates: Vec<usize> = match indexed {
+            Some((k, v)) => Self::same_namespace(ns)
+                .into_iter()
+                .flat_map(|key| {
+                    self.workloads_by_label
+                        .get(&(key, k.clone(), v.clone()))
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                })
+                .collect(),
+            None => Self::same_namespace(ns)
+                .into_iter()
+                .flat_map(|key| self.by_namespace.get(&key).into_iter().flatten().copied())
+                .collect(),
+        };
+        candidates
+            .into_iter()
+            .filter_map(|i| match &self.facts[i].kind {
+                KindFacts::Workload(w) if selector.matches(&w.labels) => Some((&self.facts[i], w)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether a custom resource in `ns` may be what runs the selected pods: operators label
+    /// the pods they create with their resource's name, kind or own labels (a Prometheus `k8s`
+    /// runs pods labelled `prometheus: k8s`), so a selector naming one is not dangling.
+    pub fn operator_may_own(&self, ns: &NamespaceKey, selector: &Selector) -> bool {
+        let values: Vec<String> = selector.values().map(str::to_ascii_lowercase).collect();
+        self.in_namespace(ns).any(|f| {
+            f.custom
+                && (values.contains(&f.id.name.to_ascii_lowercase())
+                    || values.contains(&f.id.kind.to_ascii_lowercase())
+                    || (!selector.match_labels.is_empty() && selector.matches(&f.own_labels)))
+        })
+    }
+
+    /// Whether every workload of `ns` has known labels, so "no template matches" is a fact.
+    pub fn labels_complete_in(&self, ns: &NamespaceKey) -> bool {
+        self.workloads_in(ns).all(|(_, w)| w.labels_known)
+    }
+
+    /// Named ports of a workload together with those of its kustomize patches.
+    pub fn port_names_of<'s>(&'s self, f: &'s Facts) -> Vec<&'s str> {
+        std::iter::once(f)
+            .chain(self.same_identity(f))
+            .filter_map(|o| match &o.kind {
+                KindFacts::Workload(w) => Some(w.port_names.iter().map(String::as_str)),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    pub fn find(&self, kind: &str, ns: &NamespaceKey, name: &str) -> Option<&Facts> {
+        Self::same_namespace(ns).into_iter().find_map(|key| {
+            self.by_name
+                .get(&(kind.to_owned(), key, name.to_owned()))
+                .map(|&i| &self.facts[i])
+        })
+    }
+
+    /// The largest `maxReplicas` of the HPAs that scale this workload.
+    pub fn hpa_max_replicas(&self, target: &Facts) -> Option<i64> {
+        let ns = self.namespace_of(target);
+        self.in_namespace(&ns)
+            .filter_map(|f| match &f.kind {
+                KindFacts::HorizontalPodAutoscaler(h)
+                    if h.target_kind == target.id.kind && h.target_name == target.id.name =>
+                {
+                    Some(h.max_replicas.unwrap_or(1))
+                }
+                _ => None,
+            })
+            .max()
+    }
+}
