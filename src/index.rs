@@ -82,7 +82,8 @@ impl Selector {
                 return SelectorField::Unknown;
             }
             for e in expressions.items() {
-                let (Some(key), Some(op)) = (e.get("key").and_then(scalar_text), e.get_str("operator"))
+                let (Some(key), Some(op)) =
+                    (e.get("key").and_then(scalar_text), e.get_str("operator"))
                 else {
                     return SelectorField::Unknown;
                 };
@@ -157,7 +158,9 @@ impl Selector {
     /// Whether a value is a placeholder for a template engine (`${NAME}`, `{{ .Values.x }}`).
     pub fn is_templated(&self) -> bool {
         let templated = |s: &str| s.contains("${") || s.contains("{{");
-        self.match_labels.iter().any(|(k, v)| templated(k) || templated(v))
+        self.match_labels
+            .iter()
+            .any(|(k, v)| templated(k) || templated(v))
             || self
                 .expressions
                 .iter()
@@ -166,10 +169,11 @@ impl Selector {
 
     /// Every label value the selector names (for recognising operator-managed pods).
     fn values(&self) -> impl Iterator<Item = &str> {
-        self.match_labels
-            .iter()
-            .map(|(_, v)| v.as_str())
-            .chain(self.expressions.iter().flat_map(|r| r.values.iter().map(String::as_str)))
+        self.match_labels.iter().map(|(_, v)| v.as_str()).chain(
+            self.expressions
+                .iter()
+                .flat_map(|r| r.values.iter().map(String::as_str)),
+        )
     }
 }
 
@@ -241,14 +245,9 @@ pub enum KindFacts {
     Workload(WorkloadFacts),
     Service(ServiceFacts),
     NetworkPolicy(NetworkPolicyFacts),
-    PodDisruptionBudget {
-        selector: SelectorField,
-        site: Site,
-    },
+    PodDisruptionBudget { selector: SelectorField, site: Site },
     HorizontalPodAutoscaler(HpaFacts),
-    PersistentVolumeClaim {
-        access_modes: Vec<String>,
-    },
+    PersistentVolumeClaim { access_modes: Vec<String> },
     Other,
 }
 
@@ -347,7 +346,10 @@ pub fn extract<'d>(
             .unwrap_or_default();
         let strategy = spec.and_then(|s| s.get("strategy"));
         let surges = pod.workload == WorkloadKind::Deployment
-            && strategy.and_then(|s| s.get_str("type")).unwrap_or("RollingUpdate") == "RollingUpdate"
+            && strategy
+                .and_then(|s| s.get_str("type"))
+                .unwrap_or("RollingUpdate")
+                == "RollingUpdate"
             && strategy
                 .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
                 .and_then(|m| m.raw())
@@ -357,7 +359,9 @@ pub fn extract<'d>(
             labels,
             labels_known,
             port_names,
-            replicas: spec.and_then(|s| s.get("replicas")).and_then(|r| r.as_i64()),
+            replicas: spec
+                .and_then(|s| s.get("replicas"))
+                .and_then(|r| r.as_i64()),
             surges,
             claims,
         })
@@ -379,7 +383,9 @@ pub fn extract<'d>(
                             .filter_map(|p| {
                                 let target = p.get("targetPort")?;
                                 let name = target.as_str()?;
-                                name.parse::<i64>().is_err().then(|| (name.to_owned(), site(target)))
+                                name.parse::<i64>()
+                                    .is_err()
+                                    .then(|| (name.to_owned(), site(target)))
                             })
                             .collect()
                     })
@@ -402,7 +408,8 @@ pub fn extract<'d>(
                             let Some((key, value)) = peer.entry("podSelector") else {
                                 continue;
                             };
-                            if let SelectorField::Selector(sel) = Selector::label_selector(Some(value))
+                            if let SelectorField::Selector(sel) =
+                                Selector::label_selector(Some(value))
                                 && !sel.is_empty()
                             {
                                 local_peers.push((sel, site(key)));
@@ -470,6 +477,16 @@ pub fn extract<'d>(
     }
 }
 
+impl Facts {
+    /// A kustomize patch: never reported on, and its workload's real labels are elsewhere.
+    pub fn mark_fragment(&mut self) {
+        self.reported = false;
+        if let KindFacts::Workload(w) = &mut self.kind {
+            w.labels_known = false;
+        }
+    }
+}
+
 /// Namespaces as the run sees them: an object without one is in `--namespace` if given;
 /// otherwise it is in an unnamed namespace that matches other unnamed ones and `default`.
 pub type NamespaceKey = Option<String>;
@@ -513,7 +530,9 @@ impl Index {
     }
 
     pub fn namespace_of(&self, f: &Facts) -> NamespaceKey {
-        f.id.namespace.clone().or_else(|| self.default_namespace.clone())
+        f.id.namespace
+            .clone()
+            .or_else(|| self.default_namespace.clone())
     }
 
     /// The keys an object in `ns` shares its namespace with.
@@ -532,7 +551,10 @@ impl Index {
             .map(|&i| &self.facts[i])
     }
 
-    pub fn workloads_in(&self, ns: &NamespaceKey) -> impl Iterator<Item = (&Facts, &WorkloadFacts)> {
+    pub fn workloads_in(
+        &self,
+        ns: &NamespaceKey,
+    ) -> impl Iterator<Item = (&Facts, &WorkloadFacts)> {
         self.in_namespace(ns).filter_map(|f| match &f.kind {
             KindFacts::Workload(w) => Some((f, w)),
             _ => None,
@@ -550,7 +572,8 @@ impl Index {
             Some(_) => self.workloads_in(&ns).next().is_some(),
             None => {
                 let dir = parent_dir(&f.file);
-                self.workloads_in(&ns).any(|(w, _)| parent_dir(&w.file) == dir)
+                self.workloads_in(&ns)
+                    .any(|(w, _)| parent_dir(&w.file) == dir)
             }
         }
     }
@@ -563,7 +586,9 @@ impl Index {
             .into_iter()
             .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
             .map(|&i| &self.facts[i])
-            .filter(move |o| !std::ptr::eq(*o, f) && o.id.kind == f.id.kind && o.id.name == f.id.name)
+            .filter(move |o| {
+                !std::ptr::eq(*o, f) && o.id.kind == f.id.kind && o.id.name == f.id.name
+            })
     }
 
     /// Pod templates of `ns` that `selector` selects; through a label posting list when the
@@ -604,13 +629,19 @@ impl Index {
 
     /// Whether a custom resource in `ns` may be what runs the selected pods: operators label
     /// the pods they create with their resource's name, kind or own labels (a Prometheus `k8s`
-    /// runs pods labelled `prometheus: k8s`), so a selector naming one is not dangling.
+    /// runs pods labelled `prometheus: k8s`, a CephCluster `rook-ceph` pods labelled
+    /// `app: rook-ceph-mon`), so a selector naming one is not dangling.
     pub fn operator_may_own(&self, ns: &NamespaceKey, selector: &Selector) -> bool {
         let values: Vec<String> = selector.values().map(str::to_ascii_lowercase).collect();
+        // Operators also name what they create `<resource>-<part>` (rook-ceph-mon).
+        let names = |v: &str, name: &str| {
+            v == name || v.strip_prefix(name).is_some_and(|r| r.starts_with('-'))
+        };
         self.in_namespace(ns).any(|f| {
+            let name = f.id.name.to_ascii_lowercase();
+            let kind = f.id.kind.to_ascii_lowercase();
             f.custom
-                && (values.contains(&f.id.name.to_ascii_lowercase())
-                    || values.contains(&f.id.kind.to_ascii_lowercase())
+                && (values.iter().any(|v| names(v, &name) || names(v, &kind))
                     || (!selector.match_labels.is_empty() && selector.matches(&f.own_labels)))
         })
     }
@@ -653,5 +684,86 @@ impl Index {
                 _ => None,
             })
             .max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn selector(yaml: &str) -> SelectorField {
+        let lines = crate::parse::lines::LineIndex::new(yaml);
+        let stream = crate::parse::parse_stream(yaml, &lines);
+        Selector::label_selector(Some(stream.documents[0].root()))
+    }
+
+    fn matches(yaml: &str, l: &[(&str, &str)]) -> bool {
+        match selector(yaml) {
+            SelectorField::Selector(s) => s.matches(&labels(l)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn selectors_evaluate_as_kubernetes_does() {
+        let web = [("app", "web"), ("tier", "front")];
+        assert!(matches("matchLabels: {app: web}", &web));
+        assert!(!matches("matchLabels: {app: web, tier: back}", &web));
+        assert!(matches("{}", &web), "an empty selector selects everything");
+        assert!(matches(
+            "matchExpressions: [{key: app, operator: In, values: [web, api]}]",
+            &web
+        ));
+        assert!(!matches(
+            "matchExpressions: [{key: zone, operator: In, values: [a]}]",
+            &web
+        ));
+        assert!(
+            matches(
+                "matchExpressions: [{key: zone, operator: NotIn, values: [a]}]",
+                &web
+            ),
+            "NotIn matches a missing label"
+        );
+        assert!(!matches(
+            "matchExpressions: [{key: app, operator: NotIn, values: [web]}]",
+            &web
+        ));
+        assert!(matches(
+            "matchExpressions: [{key: tier, operator: Exists}]",
+            &web
+        ));
+        assert!(matches(
+            "matchExpressions: [{key: zone, operator: DoesNotExist}]",
+            &web
+        ));
+        assert!(!matches(
+            "matchExpressions: [{key: app, operator: DoesNotExist}]",
+            &web
+        ));
+        assert!(
+            matches("matchLabels: {app: web, pod-template-hash: 5d8f7}", &web),
+            "controller-added labels match"
+        );
+        assert_eq!(
+            selector("matchExpressions: [{key: a, operator: Gt, values: ['1']}]"),
+            SelectorField::Unknown
+        );
+        assert_eq!(Selector::label_selector(None), SelectorField::Missing);
+    }
+
+    #[test]
+    fn templated_selectors_are_recognised() {
+        let SelectorField::Selector(s) = selector("matchLabels: {app: '${APP_NAME}'}") else {
+            panic!()
+        };
+        assert!(s.is_templated());
     }
 }

@@ -81,7 +81,12 @@ pub struct RunOptions {
 
 /// Lints `targets`. `context` files are parsed only to resolve cross-object references (a
 /// Service's pods, an HPA's target): nothing in them is reported. A file in both is a target.
-pub fn run(targets: &[Input], context: &[Input], rules: &RuleSet, options: &RunOptions) -> RunReport {
+pub fn run(
+    targets: &[Input],
+    context: &[Input],
+    rules: &RuleSet,
+    options: &RunOptions,
+) -> RunReport {
     let target_paths: HashSet<PathBuf> = targets.iter().filter_map(canonical).collect();
     let context: Vec<&Input> = context
         .iter()
@@ -92,13 +97,17 @@ pub fn run(targets: &[Input], context: &[Input], rules: &RuleSet, options: &RunO
         .map(|t| (t, true))
         .chain(context.into_iter().map(|c| (c, false)))
         .collect();
+    let all: Vec<&Input> = jobs.iter().map(|(i, _)| *i).collect();
+    let patches = load::kustomize_patches(&all);
     let results: Vec<Result<(FileReport, Vec<Facts>), LoadError>> = jobs
         .par_iter()
         .map(|&(input, reported)| {
             let content = load::read(input)?;
             let path: Arc<str> = Arc::from(input.display());
+            let fragment = canonical(input).is_some_and(|p| patches.contains(&p));
+            let explicit = input.is_explicit();
             Ok(match content {
-                Content::Text(text) => lint_file(path, &text, input.is_explicit(), reported, rules),
+                Content::Text(text) => lint_file(path, &text, explicit, reported, fragment, rules),
                 Content::NotUtf8 { valid_prefix } => {
                     (not_utf8(path, &valid_prefix, rules), Vec::new())
                 }
@@ -214,16 +223,19 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
 /// Lints one file's text on its own (no cross-object rules). `explicit` inputs are linted even
 /// if no document is an object.
 pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
-    lint_file(path, text, explicit, true, rules).0
+    lint_file(path, text, explicit, true, false, rules).0
 }
 
 /// Lints one file and returns, besides its report, the facts its objects add to the index.
-/// A file that is not `reported` (context) only contributes facts.
+/// A file that is not `reported` (context) only contributes facts. A `fragment` (a kustomize
+/// patch) is checked as YAML, but its objects are partial: no object rule runs on them, and
+/// their facts only tell the index that the namespace's workloads are not all known.
 fn lint_file(
     path: Arc<str>,
     text: &str,
     explicit: bool,
     reported: bool,
+    fragment: bool,
     rules: &RuleSet,
 ) -> (FileReport, Vec<Facts>) {
     let lines = LineIndex::new(text);
@@ -253,15 +265,22 @@ fn lint_file(
         file: emitter.file.clone(),
         location: emitter.node_location(document, node),
     };
-    if !reported {
+    if !reported || fragment {
         for document in &stream.documents {
             if let Modeled::Objects(objects) = model::objects_of(document) {
                 for object in &objects {
-                    facts.push(index::extract(object, &emitter.file, false, &|n| site(document, n)));
+                    let mut f =
+                        index::extract(object, &emitter.file, false, &|n| site(document, n));
+                    if fragment {
+                        f.mark_fragment();
+                    }
+                    facts.push(f);
                 }
             }
         }
-        return (report, facts);
+        if !reported {
+            return (report, facts);
+        }
     }
     if let Some(severity) = rules.severity("invalid-yaml") {
         for error in &stream.errors {
@@ -296,10 +315,13 @@ fn lint_file(
                     );
                 }
             }
+            Modeled::Objects(_) if fragment => {}
             Modeled::Objects(objects) => {
                 report.objects += objects.len();
                 for object in &objects {
-                    facts.push(index::extract(object, &emitter.file, true, &|n| site(document, n)));
+                    facts.push(index::extract(object, &emitter.file, true, &|n| {
+                        site(document, n)
+                    }));
                     let id = object.id();
                     for (entry, _) in &rules.rules {
                         entry.rule.check_object(object, &mut findings);

@@ -171,3 +171,51 @@ pub fn read(input: &Input) -> Result<Content, LoadError> {
         }
     })
 }
+
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Files that a kustomization uses as patches (`patches`, `patchesStrategicMerge`,
+/// `patchesJson6902`), as canonical paths. They hold fragments of objects whose other fields
+/// are elsewhere, so they are not linted as whole objects. Kustomizations are looked for among
+/// the inputs and in the directory of every input file.
+pub fn kustomize_patches(inputs: &[&Input]) -> std::collections::HashSet<PathBuf> {
+    let mut kustomizations = std::collections::BTreeSet::new();
+    for input in inputs {
+        if let Input::File { path, .. } = input {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            for name in KUSTOMIZATION_FILES {
+                let candidate = dir.join(name);
+                if candidate.is_file() {
+                    kustomizations.insert(candidate);
+                }
+            }
+        }
+    }
+    let mut patches = std::collections::HashSet::new();
+    for file in kustomizations {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let lines = crate::parse::lines::LineIndex::new(&text);
+        let stream = crate::parse::parse_stream(&text, &lines);
+        for doc in &stream.documents {
+            let root = doc.root();
+            let mut paths = Vec::new();
+            if let Some(list) = root.get("patchesStrategicMerge") {
+                paths.extend(list.items().filter_map(|i| i.as_str()));
+            }
+            for key in ["patches", "patchesJson6902"] {
+                if let Some(list) = root.get(key) {
+                    paths.extend(list.items().filter_map(|i| i.get_str("path")));
+                }
+            }
+            for p in paths {
+                if let Ok(canonical) = std::fs::canonicalize(dir.join(p)) {
+                    patches.insert(canonical);
+                }
+            }
+        }
+    }
+    patches
+}

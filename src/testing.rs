@@ -24,26 +24,19 @@ pub fn assert_rule_fixtures(rule: &str) {
         let full = root.join(&relative);
         // Paths as a user in the project root would type them.
         std::env::set_current_dir(root).unwrap();
-        let (targets, context_paths) = if full.is_dir() {
-            let context = relative.join("context");
-            let targets: Vec<PathBuf> = std::fs::read_dir(&full)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.is_file())
-                .map(|p| relative.join(p.file_name().unwrap()))
-                .collect();
-            let context = if full.join("context").is_dir() { vec![context] } else { Vec::new() };
-            (targets, context)
+        let (inputs, errors, context) = if full.is_dir() {
+            // Walk the entry (as `kubelint check DIR` would), its `context/` aside.
+            let (all, errors) = load::discover(std::slice::from_ref(&relative), None);
+            let context_dir = relative.join("context");
+            let (context, targets): (Vec<_>, Vec<_>) = all.into_iter().partition(|i| match i {
+                load::Input::File { path, .. } => path.starts_with(&context_dir),
+                load::Input::Stdin { .. } => false,
+            });
+            (targets, errors, context)
         } else {
-            (vec![relative.clone()], Vec::new())
+            let (inputs, errors) = load::discover(std::slice::from_ref(&relative), None);
+            (inputs, errors, Vec::new())
         };
-        let (inputs, errors) = load::discover(&targets, None);
-        let (mut context, _) = load::discover(&context_paths, None);
-        for c in &mut context {
-            if let load::Input::File { explicit, .. } = c {
-                *explicit = false;
-            }
-        }
         assert!(errors.is_empty(), "{errors:?}");
         let report = lint::run(&inputs, &context, &rules, &RunOptions::default());
         let own: Vec<_> = report.diagnostics().filter(|d| d.rule == rule).collect();
@@ -71,9 +64,14 @@ pub fn assert_rule_fixtures(rule: &str) {
             assert!(
                 own.is_empty(),
                 "{shown} must not trigger {rule}, got:\n{}",
-                own.iter().map(|d| human::render_one(d, false)).collect::<String>()
+                own.iter()
+                    .map(|d| human::render_one(d, false))
+                    .collect::<String>()
             );
         }
     }
-    assert!(fails > 0 && passes > 0, "{rule} needs fail-* and pass-* fixtures");
+    assert!(
+        fails > 0 && passes > 0,
+        "{rule} needs fail-* and pass-* fixtures"
+    );
 }

@@ -369,3 +369,65 @@ fn no_color_when_piped_and_color_when_asked() {
     let out = kubelint(&["check", "fixtures/examples", "--color", "always"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains('\x1b'));
 }
+
+#[test]
+fn context_resolves_references_and_is_never_reported() {
+    let dir = TempDir::new("context");
+    dir.write(
+        "deploy.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: example/web:1\n",
+    );
+    let bad = dir.write(
+        "svc-bad.yaml",
+        b"apiVersion: v1\nkind: Service\nmetadata: {name: bad, namespace: shop}\nspec:\n  selector: {app: wbe}\n  ports: [{port: 80}]\n",
+    );
+    let good = dir.write(
+        "svc-good.yaml",
+        b"apiVersion: v1\nkind: Service\nmetadata: {name: good, namespace: shop}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n",
+    );
+    let root = dir.0.to_str().unwrap();
+    // Alone, the Service cannot be judged: the namespace's workloads are elsewhere.
+    let alone = json_of(&kubelint(&["check", &bad, "--format", "json"]));
+    assert!(rules_of(&alone).is_empty(), "{alone:#}");
+    // With the repository as context, it can; the context's own findings stay silent.
+    let out = kubelint(&["check", &bad, "--context", root, "--format", "json"]);
+    let v = json_of(&out);
+    assert_eq!(rules_of(&v), vec!["dangling-service-selector"]);
+    assert_eq!(v["diagnostics"][0]["file"], bad.as_str());
+    assert_eq!(v["diagnostics"][0]["line"], 5);
+    assert_eq!(v["summary"]["files"], 1);
+    let out = kubelint(&["check", &good, "--context", root, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn namespace_flag_places_objects_without_one() {
+    let dir = TempDir::new("namespace");
+    dir.write(
+        "deploy.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - {name: web, image: example/web:1}\n",
+    );
+    dir.write(
+        "svc.yaml",
+        b"apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: wbe}\n  ports: [{port: 80}]\n",
+    );
+    let root = dir.0.to_str().unwrap();
+    let dangling =
+        |v: &serde_json::Value| rules_of(v).iter().any(|r| r == "dangling-service-selector");
+    assert!(!dangling(&json_of(&kubelint(&[
+        "check", root, "--format", "json"
+    ]))));
+    assert!(dangling(&json_of(&kubelint(&[
+        "check",
+        root,
+        "--namespace",
+        "shop",
+        "--format",
+        "json"
+    ]))));
+}

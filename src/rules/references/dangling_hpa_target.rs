@@ -35,7 +35,12 @@ declare_rule! {
     pub struct DanglingHpaTarget => "dangling-hpa-target";
 }
 
-const SCALABLE: [&str; 4] = ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"];
+const SCALABLE: [&str; 4] = [
+    "Deployment",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+];
 
 impl Rule for DanglingHpaTarget {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
@@ -47,7 +52,11 @@ impl Rule for DanglingHpaTarget {
                 continue;
             }
             let ns = index.namespace_of(f);
-            if !index.knows_workloads_for(f) || index.find(&hpa.target_kind, &ns, &hpa.target_name).is_some() {
+            if !index.knows_workloads_for(f)
+                || index
+                    .find(&hpa.target_kind, &ns, &hpa.target_name)
+                    .is_some()
+            {
                 continue;
             }
             let others: Vec<String> = index
@@ -62,7 +71,12 @@ impl Rule for DanglingHpaTarget {
                     describe_namespace(&ns)
                 )
             } else {
-                format!("the {}s in {} are: {}", hpa.target_kind, describe_namespace(&ns), others.join(", "))
+                format!(
+                    "the {}s in {} are: {}",
+                    hpa.target_kind,
+                    describe_namespace(&ns),
+                    others.join(", ")
+                )
             };
             out.push(GraphFinding {
                 subject: i,

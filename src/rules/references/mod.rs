@@ -19,7 +19,8 @@ const SYSTEM_NAMESPACES: [&str; 1] = ["kube-system"];
 /// pods, and the selector is not a template placeholder.
 pub(crate) fn selects_nothing(index: &Index, subject: &Facts, selector: &Selector) -> bool {
     let ns = &index.namespace_of(subject);
-    !ns.as_deref().is_some_and(|n| SYSTEM_NAMESPACES.contains(&n))
+    !ns.as_deref()
+        .is_some_and(|n| SYSTEM_NAMESPACES.contains(&n))
         && !selector.is_templated()
         && index.knows_workloads_for(subject)
         && index.labels_complete_in(ns)
@@ -53,7 +54,11 @@ pub(crate) fn describe_namespace(ns: &NamespaceKey) -> String {
 }
 
 /// The workload whose labels agree with most of the selector's `matchLabels`, for a hint.
-pub(crate) fn closest_workload(index: &Index, ns: &NamespaceKey, selector: &Selector) -> Option<String> {
+pub(crate) fn closest_workload(
+    index: &Index,
+    ns: &NamespaceKey,
+    selector: &Selector,
+) -> Option<String> {
     index
         .workloads_in(ns)
         .map(|(f, w)| {
@@ -68,6 +73,11 @@ pub(crate) fn closest_workload(index: &Index, ns: &NamespaceKey, selector: &Sele
         .max_by_key(|(agree, f, _)| (*agree, std::cmp::Reverse(f.id.name.clone())))
         .map(|(_, f, w)| {
             let labels: Vec<String> = w.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("{} `{}` has labels {}", f.id.kind, f.id.name, labels.join(", "))
+            format!(
+                "{} `{}` has labels {}",
+                f.id.kind,
+                f.id.name,
+                labels.join(", ")
+            )
         })
 }

@@ -50,7 +50,9 @@ impl Rule for SelectorTemplateMismatch {
         };
         let selector = match pod.workload {
             WorkloadKind::Pod | WorkloadKind::CronJob => return,
-            WorkloadKind::Job if spec.get("manualSelector").and_then(|m| m.as_bool()) != Some(true) => {
+            WorkloadKind::Job
+                if spec.get("manualSelector").and_then(|m| m.as_bool()) != Some(true) =>
+            {
                 return;
             }
             WorkloadKind::ReplicationController => match Selector::map(value) {
@@ -75,8 +77,15 @@ impl Rule for SelectorTemplateMismatch {
             .map_or(labels_node, |(k, _)| k);
         if selector.is_empty() {
             out.push(
-                Finding::new(key, format!("the selector of {} `{}` is empty; the API server rejects it", object.kind, object.name.unwrap_or("")))
-                    .help("select the pod template's labels in `spec.selector.matchLabels`"),
+                Finding::new(
+                    key,
+                    format!(
+                        "the selector of {} `{}` is empty; the API server rejects it",
+                        object.kind,
+                        object.name.unwrap_or("")
+                    ),
+                )
+                .help("select the pod template's labels in `spec.selector.matchLabels`"),
             );
         } else if !selector.matches(&labels) {
             out.push(

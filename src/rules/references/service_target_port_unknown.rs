@@ -79,7 +79,11 @@ impl Rule for ServiceTargetPortUnknown {
                 } else {
                     format!(
                         "the selected pods declare: {}",
-                        declared.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+                        declared
+                            .iter()
+                            .map(|d| format!("`{d}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 };
                 out.push(GraphFinding {
