@@ -561,21 +561,30 @@ impl Index {
         })
     }
 
-    /// Whether the inputs hold the workloads that `f` refers to. A reference is only called
-    /// dangling when they do: otherwise the workloads simply live in files not given. For a
-    /// named namespace, any workload of it is evidence. Objects that name no namespace share
-    /// one across the whole run — in a repository of unrelated examples, across all of them —
-    /// so there the evidence must be a workload in the referring object's own directory.
-    pub fn knows_workloads_for(&self, f: &Facts) -> bool {
+    /// The workloads that say whether `f`'s references can be judged. For a named namespace,
+    /// all of its workloads. Objects that name no namespace share one across the whole run —
+    /// in a repository of unrelated examples, across all of them — so there only the
+    /// workloads in the referring object's own directory count.
+    fn evidence_for<'s>(&'s self, f: &'s Facts) -> impl Iterator<Item = &'s WorkloadFacts> {
         let ns = self.namespace_of(f);
-        match ns {
-            Some(_) => self.workloads_in(&ns).next().is_some(),
-            None => {
-                let dir = parent_dir(&f.file);
-                self.workloads_in(&ns)
-                    .any(|(w, _)| parent_dir(&w.file) == dir)
-            }
-        }
+        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        Self::same_namespace(&ns)
+            .into_iter()
+            .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
+            .map(|&i| &self.facts[i])
+            .filter(move |w| dir.is_none_or(|d| parent_dir(&w.file) == d))
+            .filter_map(|w| match &w.kind {
+                KindFacts::Workload(wf) => Some(wf),
+                _ => None,
+            })
+    }
+
+    /// Whether the inputs hold the workloads that `f` refers to, all with known labels. A
+    /// reference is only called dangling when they do: otherwise the workloads live in files
+    /// not given, or their labels in a kustomize base that is not.
+    pub fn knows_workloads_for(&self, f: &Facts) -> bool {
+        let mut evidence = self.evidence_for(f).peekable();
+        evidence.peek().is_some() && evidence.all(|w| w.labels_known)
     }
 
     /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize
@@ -644,11 +653,6 @@ impl Index {
                 && (values.iter().any(|v| names(v, &name) || names(v, &kind))
                     || (!selector.match_labels.is_empty() && selector.matches(&f.own_labels)))
         })
-    }
-
-    /// Whether every workload of `ns` has known labels, so "no template matches" is a fact.
-    pub fn labels_complete_in(&self, ns: &NamespaceKey) -> bool {
-        self.workloads_in(ns).all(|(_, w)| w.labels_known)
     }
 
     /// Named ports of a workload together with those of its kustomize patches.

@@ -14,8 +14,8 @@ use crate::index::{Facts, Index, NamespaceKey, Selector};
 /// and add-ons the cluster installs.
 const SYSTEM_NAMESPACES: [&str; 1] = ["kube-system"];
 
-/// A selector is dangling when the inputs hold the namespace's workloads with all their labels,
-/// none of them matches, no custom resource of the namespace looks like the operator of its
+/// A selector is dangling when the inputs hold the namespace's workloads with all their labels
+/// (see `Index::knows_workloads_for`), none of them matches, no custom resource of the namespace looks like the operator of its
 /// pods, and the selector is not a template placeholder.
 pub(crate) fn selects_nothing(index: &Index, subject: &Facts, selector: &Selector) -> bool {
     let ns = &index.namespace_of(subject);
@@ -23,7 +23,6 @@ pub(crate) fn selects_nothing(index: &Index, subject: &Facts, selector: &Selecto
         .is_some_and(|n| SYSTEM_NAMESPACES.contains(&n))
         && !selector.is_templated()
         && index.knows_workloads_for(subject)
-        && index.labels_complete_in(ns)
         && index.selected(ns, selector).is_empty()
         && !index.operator_may_own(ns, selector)
 }

@@ -52,7 +52,7 @@ impl Rule for ServiceTargetPortUnknown {
                 continue;
             }
             // A workload whose labels live elsewhere may be the one that declares the port.
-            if !index.labels_complete_in(&ns) {
+            if !index.knows_workloads_for(f) {
                 continue;
             }
             for (name, site) in &service.named_target_ports {
