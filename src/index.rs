@@ -491,9 +491,17 @@ impl Facts {
 /// otherwise it is in an unnamed namespace that matches other unnamed ones and `default`.
 pub type NamespaceKey = Option<String>;
 
+/// What the inputs say about the workloads of a namespace (or of one directory of it).
+#[derive(Debug, Clone, Copy)]
+struct Evidence {
+    all_labels_known: bool,
+}
+
 pub struct Index {
     pub facts: Vec<Facts>,
     default_namespace: Option<String>,
+    evidence_by_namespace: HashMap<NamespaceKey, Evidence>,
+    evidence_by_dir: HashMap<(NamespaceKey, String), Evidence>,
     by_namespace: HashMap<NamespaceKey, Vec<usize>>,
     workloads_by_label: HashMap<(NamespaceKey, String, String), Vec<usize>>,
     by_name: HashMap<(String, NamespaceKey, String), usize>,
@@ -504,6 +512,8 @@ impl Index {
         let mut index = Index {
             facts: Vec::new(),
             default_namespace,
+            evidence_by_namespace: HashMap::new(),
+            evidence_by_dir: HashMap::new(),
             by_namespace: HashMap::new(),
             workloads_by_label: HashMap::new(),
             by_name: HashMap::new(),
@@ -516,6 +526,20 @@ impl Index {
                 .entry((f.id.kind.clone(), ns.clone(), f.id.name.clone()))
                 .or_insert(i);
             if let KindFacts::Workload(w) = &f.kind {
+                let seen = Evidence {
+                    all_labels_known: w.labels_known,
+                };
+                let merge = |e: &mut Evidence| e.all_labels_known &= w.labels_known;
+                index
+                    .evidence_by_namespace
+                    .entry(ns.clone())
+                    .and_modify(merge)
+                    .or_insert(seen);
+                index
+                    .evidence_by_dir
+                    .entry((ns.clone(), parent_dir(&f.file).to_owned()))
+                    .and_modify(merge)
+                    .or_insert(seen);
                 for (k, v) in &w.labels {
                     index
                         .workloads_by_label
@@ -561,30 +585,29 @@ impl Index {
         })
     }
 
-    /// The workloads that say whether `f`'s references can be judged. For a named namespace,
-    /// all of its workloads. Objects that name no namespace share one across the whole run —
-    /// in a repository of unrelated examples, across all of them — so there only the
-    /// workloads in the referring object's own directory count.
-    fn evidence_for<'s>(&'s self, f: &'s Facts) -> impl Iterator<Item = &'s WorkloadFacts> {
-        let ns = self.namespace_of(f);
-        let dir = ns.is_none().then(|| parent_dir(&f.file));
-        Self::same_namespace(&ns)
-            .into_iter()
-            .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
-            .map(|&i| &self.facts[i])
-            .filter(move |w| dir.is_none_or(|d| parent_dir(&w.file) == d))
-            .filter_map(|w| match &w.kind {
-                KindFacts::Workload(wf) => Some(wf),
-                _ => None,
-            })
-    }
-
     /// Whether the inputs hold the workloads that `f` refers to, all with known labels. A
     /// reference is only called dangling when they do: otherwise the workloads live in files
-    /// not given, or their labels in a kustomize base that is not.
+    /// not given, or their labels in a kustomize base that is not. For a named namespace, its
+    /// workloads are the evidence. Objects that name no namespace share one across the whole
+    /// run — in a repository of unrelated examples, across all of them — so there only the
+    /// workloads in the referring object's own directory count.
     pub fn knows_workloads_for(&self, f: &Facts) -> bool {
-        let mut evidence = self.evidence_for(f).peekable();
-        evidence.peek().is_some() && evidence.all(|w| w.labels_known)
+        let ns = self.namespace_of(f);
+        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        let mut any = false;
+        for key in Self::same_namespace(&ns) {
+            let evidence = match dir {
+                Some(d) => self.evidence_by_dir.get(&(key, d.to_owned())),
+                None => self.evidence_by_namespace.get(&key),
+            };
+            if let Some(e) = evidence {
+                if !e.all_labels_known {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        any
     }
 
     /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize
