@@ -92,7 +92,7 @@ fn split_documents(text: &str, lines: &LineIndex) -> Vec<Chunk> {
             start = next;
             first_line = line + 1;
             has_content = false;
-        } else {
+        } else if !has_content {
             let t = line_text.trim_start();
             if !t.is_empty() && !t.starts_with('#') && !line_text.starts_with('%') {
                 has_content = true;
