@@ -83,6 +83,23 @@ pub struct GraphFinding {
     pub labels: Vec<(Site, String)>,
 }
 
+impl GraphFinding {
+    pub fn new(subject: usize, site: &Site, message: impl Into<String>) -> Self {
+        GraphFinding {
+            subject,
+            site: site.clone(),
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
 pub trait Rule: Described + Send + Sync {
     fn check_object<'d>(&self, _object: &Object<'d>, _out: &mut Vec<Finding<'d>>) {}
     fn check_document<'d>(&self, _document: &'d Document<'d>, _out: &mut Vec<Finding<'d>>) {}

@@ -78,19 +78,20 @@ impl Rule for DanglingHpaTarget {
                     others.join(", ")
                 )
             };
-            out.push(GraphFinding {
-                subject: i,
-                site: hpa.name_site.clone(),
-                message: format!(
-                    "HorizontalPodAutoscaler `{}` scales {} `{}`, which is not in {}",
-                    f.id.name,
-                    hpa.target_kind,
-                    hpa.target_name,
-                    describe_namespace(&ns)
-                ),
-                help: Some(help),
-                labels: Vec::new(),
-            });
+            out.push(
+                GraphFinding::new(
+                    i,
+                    &hpa.name_site,
+                    format!(
+                        "HorizontalPodAutoscaler `{}` scales {} `{}`, which is not in {}",
+                        f.id.name,
+                        hpa.target_kind,
+                        hpa.target_name,
+                        describe_namespace(&ns)
+                    ),
+                )
+                .help(help),
+            );
         }
     }
 }

@@ -42,21 +42,13 @@ impl Rule for DanglingNetworkpolicyPeer {
                 if !selects_nothing(index, f, selector) {
                     continue;
                 }
-                out.push(GraphFinding {
-                    subject: i,
-                    site: site.clone(),
-                    message: format!(
-                        "this peer of NetworkPolicy `{}` selects pods with {}, and no pod template in {} has them",
-                        f.id.name,
-                        describe_selector(selector),
-                        describe_namespace(&ns)
-                    ),
-                    help: Some(
-                        "fix the peer's labels; for pods of another namespace, add a `namespaceSelector` to the peer"
-                            .to_owned(),
-                    ),
-                    labels: Vec::new(),
-                });
+                let message = format!(
+                    "this peer of NetworkPolicy `{}` selects pods with {}, and no pod template in {} has them",
+                    f.id.name,
+                    describe_selector(selector),
+                    describe_namespace(&ns)
+                );
+                out.push(GraphFinding::new(i, site, message).help("fix the peer's labels; for pods of another namespace, add a `namespaceSelector` to the peer"));
             }
         }
     }

@@ -45,21 +45,13 @@ impl Rule for DanglingNetworkpolicySelector {
             if selector.is_empty() || !selects_nothing(index, f, selector) {
                 continue;
             }
-            out.push(GraphFinding {
-                subject: i,
-                site: site.clone(),
-                message: format!(
-                    "NetworkPolicy `{}` applies to pods with {}, and no pod template in {} has them; it isolates nothing",
-                    f.id.name,
-                    describe_selector(selector),
-                    describe_namespace(&ns)
-                ),
-                help: Some(
-                    "make `podSelector` match the labels of the pods to isolate (or use `{}` for every pod of the namespace)"
-                        .to_owned(),
-                ),
-                labels: Vec::new(),
-            });
+            let message = format!(
+                "NetworkPolicy `{}` applies to pods with {}, and no pod template in {} has them; it isolates nothing",
+                f.id.name,
+                describe_selector(selector),
+                describe_namespace(&ns)
+            );
+            out.push(GraphFinding::new(i, site, message).help("make `podSelector` match the labels of the pods to isolate (or use `{}` for every pod of the namespace)"));
         }
     }
 }

@@ -56,13 +56,9 @@ impl Rule for DanglingPdbSelector {
                 }
                 _ => continue,
             };
-            out.push(GraphFinding {
-                subject: i,
-                site: site.clone(),
-                message,
-                help: Some("make `selector.matchLabels` match the pod template labels of the workload to protect".to_owned()),
-                labels: Vec::new(),
-            });
+            out.push(GraphFinding::new(i, site, message).help(
+                "make `selector.matchLabels` match the pod template labels of the workload to protect",
+            ));
         }
     }
 }

@@ -63,18 +63,13 @@ impl Rule for DanglingServiceSelector {
                          with `--context`"
                     .to_owned(),
             };
-            out.push(GraphFinding {
-                subject: i,
-                site: site.clone(),
-                message: format!(
-                    "Service `{}` selects {}, which no pod template in {} carries; it will have no endpoints",
-                    f.id.name,
-                    describe_selector(selector),
-                    describe_namespace(&ns)
-                ),
-                help: Some(help),
-                labels: Vec::new(),
-            });
+            let message = format!(
+                "Service `{}` selects {}, which no pod template in {} carries; it will have no endpoints",
+                f.id.name,
+                describe_selector(selector),
+                describe_namespace(&ns)
+            );
+            out.push(GraphFinding::new(i, site, message).help(help));
         }
     }
 }

@@ -86,17 +86,12 @@ impl Rule for ServiceTargetPortUnknown {
                             .join(", ")
                     )
                 };
-                out.push(GraphFinding {
-                    subject: i,
-                    site: site.clone(),
-                    message: format!(
-                        "Service `{}` targets port `{name}`, which no container of {} declares; the port has no endpoints",
-                        f.id.name,
-                        workloads.join(", ")
-                    ),
-                    help: Some(help),
-                    labels: Vec::new(),
-                });
+                let message = format!(
+                    "Service `{}` targets port `{name}`, which no container of {} declares; the port has no endpoints",
+                    f.id.name,
+                    workloads.join(", ")
+                );
+                out.push(GraphFinding::new(i, site, message).help(help));
             }
         }
     }

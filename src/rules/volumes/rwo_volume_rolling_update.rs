@@ -62,19 +62,11 @@ impl Rule for RwoVolumeRollingUpdate {
                 } else {
                     "cannot attach it while the old pod holds it, unless it lands on the same node"
                 };
-                out.push(GraphFinding {
-                    subject: i,
-                    site: mount.site.clone(),
-                    message: format!(
-                        "Deployment `{}` mounts {mode} claim `{}` and rolls out by starting a new pod first; the new pod {odds}, so the rollout stalls",
-                        f.id.name, mount.claim
-                    ),
-                    help: Some(
-                        "set `spec.strategy.type: Recreate`, or `rollingUpdate: {maxSurge: 0, maxUnavailable: 1}`, so the old pod releases the volume first"
-                            .to_owned(),
-                    ),
-                    labels: Vec::new(),
-                });
+                let message = format!(
+                    "Deployment `{}` mounts {mode} claim `{}` and rolls out by starting a new pod first; the new pod {odds}, so the rollout stalls",
+                    f.id.name, mount.claim
+                );
+                out.push(GraphFinding::new(i, &mount.site, message).help("set `spec.strategy.type: Recreate`, or `rollingUpdate: {maxSurge: 0, maxUnavailable: 1}`, so the old pod releases the volume first"));
             }
         }
     }

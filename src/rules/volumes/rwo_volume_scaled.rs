@@ -84,19 +84,18 @@ impl Rule for RwoVolumeScaled {
                 } else {
                     "use a StatefulSet with `volumeClaimTemplates` (one volume per replica), or a claim whose storage class supports ReadWriteMany"
                 };
-                out.push(GraphFinding {
-                    subject: i,
-                    site: mount.site.clone(),
-                    message: format!(
-                        "{} `{}` mounts {mode} claim `{}`, but {how_many}: only {} can attach it; the other pods hang in ContainerCreating (Multi-Attach error)",
-                        f.id.kind,
-                        f.id.name,
-                        mount.claim,
-                        if mode == "ReadWriteOncePod" { "one pod" } else { "one node" },
-                    ),
-                    help: Some(help.to_owned()),
-                    labels: Vec::new(),
-                });
+                let message = format!(
+                    "{} `{}` mounts {mode} claim `{}`, but {how_many}: only {} can attach it; the other pods hang in ContainerCreating (Multi-Attach error)",
+                    f.id.kind,
+                    f.id.name,
+                    mount.claim,
+                    if mode == "ReadWriteOncePod" {
+                        "one pod"
+                    } else {
+                        "one node"
+                    },
+                );
+                out.push(GraphFinding::new(i, &mount.site, message).help(help));
             }
         }
     }
