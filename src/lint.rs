@@ -265,24 +265,7 @@ fn lint_file(
         file: emitter.file.clone(),
         location: emitter.node_location(document, node),
     };
-    if !reported || fragment {
-        for document in &stream.documents {
-            if let Modeled::Objects(objects) = model::objects_of(document) {
-                for object in &objects {
-                    let mut f =
-                        index::extract(object, &emitter.file, false, &|n| site(document, n));
-                    if fragment {
-                        f.mark_fragment();
-                    }
-                    facts.push(f);
-                }
-            }
-        }
-        if !reported {
-            return (report, facts);
-        }
-    }
-    if let Some(severity) = rules.severity("invalid-yaml") {
+    if reported && let Some(severity) = rules.severity("invalid-yaml") {
         for error in &stream.errors {
             diagnostics.push(Diagnostic {
                 rule: "invalid-yaml",
@@ -298,13 +281,16 @@ fn lint_file(
     }
     let mut findings = Vec::new();
     for document in &stream.documents {
-        for (entry, _) in &rules.rules {
-            entry.rule.check_document(document, &mut findings);
-            emitter.emit(entry.id(), document, &mut findings, None, &mut diagnostics);
+        if reported {
+            for (entry, _) in &rules.rules {
+                entry.rule.check_document(document, &mut findings);
+                emitter.emit(entry.id(), document, &mut findings, None, &mut diagnostics);
+            }
         }
-        match model::objects_of(document) {
+        let objects = match model::objects_of(document) {
+            Modeled::Objects(objects) => objects,
             Modeled::Invalid(why, node) => {
-                if rules.severity("invalid-manifest").is_some() {
+                if reported && rules.severity("invalid-manifest").is_some() {
                     findings.push(Finding::new(node, why.message()));
                     emitter.emit(
                         "invalid-manifest",
@@ -314,26 +300,29 @@ fn lint_file(
                         &mut diagnostics,
                     );
                 }
+                continue;
             }
-            Modeled::Objects(_) if fragment => {}
-            Modeled::Objects(objects) => {
-                report.objects += objects.len();
-                for object in &objects {
-                    facts.push(index::extract(object, &emitter.file, true, &|n| {
-                        site(document, n)
-                    }));
-                    let id = object.id();
-                    for (entry, _) in &rules.rules {
-                        entry.rule.check_object(object, &mut findings);
-                        emitter.emit(
-                            entry.id(),
-                            document,
-                            &mut findings,
-                            Some(&id),
-                            &mut diagnostics,
-                        );
-                    }
-                }
+        };
+        for object in &objects {
+            let mut f = index::extract(object, &emitter.file, reported, &|n| site(document, n));
+            if fragment {
+                f.mark_fragment();
+            }
+            facts.push(f);
+            if !reported || fragment {
+                continue;
+            }
+            report.objects += 1;
+            let id = object.id();
+            for (entry, _) in &rules.rules {
+                entry.rule.check_object(object, &mut findings);
+                emitter.emit(
+                    entry.id(),
+                    document,
+                    &mut findings,
+                    Some(&id),
+                    &mut diagnostics,
+                );
             }
         }
     }
