@@ -9,6 +9,7 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod suppress;
 
 #[cfg(test)]
 pub(crate) mod testing;

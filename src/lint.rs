@@ -15,6 +15,7 @@ use crate::parse::lines::LineIndex;
 use crate::parse::tree::{ByteSpan, Document, Node};
 use crate::parse::{self};
 use crate::rules::{self, Finding, RuleEntry};
+use crate::suppress::{self, Suppression};
 
 /// The rules a run applies, each with the severity it reports at.
 pub struct RuleSet {
@@ -48,6 +49,8 @@ pub struct FileReport {
     pub objects: usize,
     /// Found by walking and holding no Kubernetes object: not linted.
     pub skipped: bool,
+    /// Inline comments and annotations that silence findings of this file.
+    pub suppressions: Vec<Suppression>,
 }
 
 #[derive(Debug, Default)]
@@ -128,7 +131,26 @@ pub fn run(
         }
     }
     cross_object(&mut report, facts, rules, options);
+    for file in &mut report.files {
+        apply_suppressions(file, rules);
+    }
     report
+}
+
+/// The filter stage: drops suppressed findings and reports stale suppressions.
+fn apply_suppressions(file: &mut FileReport, rules: &RuleSet) {
+    if file.suppressions.is_empty() {
+        return;
+    }
+    let enabled = |id: &str| rules.severity(id).is_some();
+    suppress::apply(
+        &file.path,
+        &mut file.diagnostics,
+        &mut file.suppressions,
+        &enabled,
+        rules.severity("unused-suppression"),
+    );
+    sort_diagnostics(&mut file.diagnostics);
 }
 
 fn canonical(input: &Input) -> Option<PathBuf> {
@@ -223,7 +245,9 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
 /// Lints one file's text on its own (no cross-object rules). `explicit` inputs are linted even
 /// if no document is an object.
 pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
-    lint_file(path, text, explicit, true, false, rules).0
+    let mut file = lint_file(path, text, explicit, true, false, rules).0;
+    apply_suppressions(&mut file, rules);
+    file
 }
 
 /// Lints one file and returns, besides its report, the facts its objects add to the index.
@@ -265,6 +289,9 @@ fn lint_file(
         file: emitter.file.clone(),
         location: emitter.node_location(document, node),
     };
+    if reported {
+        report.suppressions = suppress::inline(text, &lines);
+    }
     if reported && let Some(severity) = rules.severity("invalid-yaml") {
         for error in &stream.errors {
             diagnostics.push(Diagnostic {
@@ -313,6 +340,11 @@ fn lint_file(
                 continue;
             }
             report.objects += 1;
+            report
+                .suppressions
+                .extend(suppress::annotations(object, &|n| {
+                    emitter.node_location(document, n)
+                }));
             let id = object.id();
             for (entry, _) in &rules.rules {
                 entry.rule.check_object(object, &mut findings);

@@ -4,6 +4,7 @@
 //! never reads files and never formats output: the engine turns findings into diagnostics.
 
 pub mod lifecycle;
+pub mod meta;
 pub mod probes;
 pub mod references;
 pub mod resources;
@@ -148,6 +149,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &syntax::invalid_yaml::InvalidYaml,
     &syntax::duplicate_key::DuplicateKey,
     &syntax::invalid_manifest::InvalidManifest,
+    &meta::unused_suppression::UnusedSuppression,
     &probes::missing_readiness_probe::MissingReadinessProbe,
     &probes::missing_liveness_probe::MissingLivenessProbe,
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,

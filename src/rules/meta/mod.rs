@@ -1,0 +1,3 @@
+//! Rules about kubelint's own directives.
+
+pub mod unused_suppression;
