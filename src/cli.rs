@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::{self, Config};
 use crate::diagnostic::Severity;
-use crate::lint::{self, RuleSet};
+use crate::lint;
 use crate::load;
 use crate::report::{self, Format};
 use crate::rules;
@@ -32,6 +33,13 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+    },
+    /// Print the effective configuration (the file found, with flags applied)
+    Config {
+        /// Where to look for .kubelint.yaml (default: the current directory)
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArgs,
     },
     /// Show a rule's documentation
     Explain {
@@ -71,9 +79,9 @@ struct CheckArgs {
     /// Write the report to this file instead of standard output
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Exit 1 when a finding at or above this severity is reported
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Exit 1 when a finding at or above this severity is reported [default: warning]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// The file name to report for standard input
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
@@ -88,6 +96,25 @@ struct CheckArgs {
     /// which also matches objects in `default`)
     #[arg(long, value_name = "NAME")]
     namespace: Option<String>,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// Flags that override the configuration file.
+#[derive(clap::Args, Debug, Default)]
+struct ConfigArgs {
+    /// The configuration file (default: the nearest .kubelint.yaml above the first path)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Run only these rules or categories (comma-separated, repeatable)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not run these rules or categories (comma-separated, repeatable)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Report RULE at LEVEL (error, warning or info); repeatable
+    #[arg(long, value_name = "RULE=LEVEL")]
+    severity: Vec<String>,
 }
 
 pub fn main() -> ExitCode {
@@ -97,6 +124,18 @@ pub fn main() -> ExitCode {
         Command::Rules { format } => {
             print!("{}", list_rules(format));
             ExitCode::SUCCESS
+        }
+        Command::Config { path, config } => {
+            match effective_config(&config, &path.unwrap_or_else(|| PathBuf::from("."))) {
+                Ok(c) => {
+                    print!("{}", c.to_yaml());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::Explain { rule } => match rules::find(&rule) {
             Some(entry) => {
@@ -153,14 +192,101 @@ fn list_rules(format: ListFormat) -> String {
     }
 }
 
+/// The configuration file (found from `start`, or named), with the command-line flags applied.
+fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
+    let file = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => config::discover(start),
+    };
+    let mut config = match file {
+        Some(path) => config::load(&path).map_err(|e| e.to_string())?,
+        None => Config::default(),
+    };
+    for name in args.select.iter().chain(&args.ignore) {
+        if !config::is_rule_or_category(name) {
+            return Err(format!(
+                "`{name}` is neither a rule id nor a category (`kubelint rules` lists them)"
+            ));
+        }
+    }
+    if !args.select.is_empty() {
+        config.select = Some(args.select.clone());
+    }
+    config.ignore.extend(args.ignore.iter().cloned());
+    for pair in &args.severity {
+        let (rule, level) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--severity takes RULE=LEVEL, not `{pair}`"))?;
+        if rules::find(rule).is_none() {
+            return Err(format!("--severity: unknown rule `{rule}`"));
+        }
+        let level = Severity::parse(level)
+            .ok_or_else(|| format!("--severity: `{level}` is not error, warning or info"))?;
+        config.severity.insert(rule.to_owned(), level);
+    }
+    Ok(config)
+}
+
+/// Drops inputs that match the configuration's `exclude` globs (relative to its directory).
+fn exclude(inputs: Vec<load::Input>, config: &Config) -> Result<Vec<load::Input>, String> {
+    if config.exclude.is_empty() {
+        return Ok(inputs);
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in &config.exclude {
+        builder.add(globset::Glob::new(glob).map_err(|e| e.to_string())?);
+    }
+    let set = builder.build().map_err(|e| e.to_string())?;
+    let base = config
+        .source
+        .as_ref()
+        .and_then(|p| p.parent())
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    Ok(inputs
+        .into_iter()
+        .filter(|input| match input {
+            load::Input::File { path, .. } => {
+                let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                let relative = base
+                    .as_ref()
+                    .and_then(|b| absolute.strip_prefix(b).ok())
+                    .unwrap_or(path);
+                !set.is_match(relative)
+            }
+            load::Input::Stdin { .. } => true,
+        })
+        .collect())
+}
+
 fn check(args: CheckArgs) -> ExitCode {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths
     };
+    let start = paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = match effective_config(&args.config, &start) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let (inputs, mut load_errors) = load::discover(&paths, args.stdin_filename.as_deref());
-    let (mut context, mut context_errors) = load::discover(&args.context, None);
+    let inputs = match exclude(inputs, &config) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut context_paths = config.context.clone();
+    context_paths.extend(args.context.iter().cloned());
+    let (mut context, mut context_errors) = load::discover(&context_paths, None);
     load_errors.append(&mut context_errors);
     // Context files only resolve references, so files in it that hold no object are skipped.
     for input in &mut context {
@@ -168,9 +294,10 @@ fn check(args: CheckArgs) -> ExitCode {
             *explicit = false;
         }
     }
-    let rule_set = RuleSet::all();
+    let rule_set = config.rule_set();
     let options = lint::RunOptions {
-        namespace: args.namespace,
+        namespace: args.namespace.or(config.namespace.clone()),
+        skip_helm_tests: config.skip_helm_tests,
     };
     let mut report = lint::run(&inputs, &context, &rule_set, &options);
     load_errors.append(&mut report.errors);
@@ -208,7 +335,13 @@ fn check(args: CheckArgs) -> ExitCode {
     if !report.errors.is_empty() {
         return ExitCode::from(2);
     }
-    let threshold = match args.fail_on {
+    let fail_on = args.fail_on.unwrap_or(match config.fail_on.as_deref() {
+        Some("error") => FailOn::Error,
+        Some("info") => FailOn::Info,
+        Some("never") => FailOn::Never,
+        _ => FailOn::Warning,
+    });
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),

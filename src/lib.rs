@@ -1,6 +1,7 @@
 //! kubelint: a Kubernetes manifest linter. See ARCHITECTURE.md for how the pieces fit.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod index;
 pub mod lint;

@@ -80,6 +80,8 @@ impl RunReport {
 pub struct RunOptions {
     /// The namespace of objects that name none (`--namespace`).
     pub namespace: Option<String>,
+    /// Skip objects annotated `helm.sh/hook: test`.
+    pub skip_helm_tests: bool,
 }
 
 /// Lints `targets`. `context` files are parsed only to resolve cross-object references (a
@@ -110,7 +112,14 @@ pub fn run(
             let fragment = canonical(input).is_some_and(|p| patches.contains(&p));
             let explicit = input.is_explicit();
             Ok(match content {
-                Content::Text(text) => lint_file(path, &text, explicit, reported, fragment, rules),
+                Content::Text(text) => {
+                    let role = Role {
+                        reported,
+                        fragment,
+                        skip_helm_tests: options.skip_helm_tests,
+                    };
+                    lint_file(path, &text, explicit, role, rules)
+                }
                 Content::NotUtf8 { valid_prefix } => {
                     (not_utf8(path, &valid_prefix, rules), Vec::new())
                 }
@@ -245,23 +254,54 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
 /// Lints one file's text on its own (no cross-object rules). `explicit` inputs are linted even
 /// if no document is an object.
 pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
-    let mut file = lint_file(path, text, explicit, true, false, rules).0;
+    let mut file = lint_file(path, text, explicit, Role::default(), rules).0;
     apply_suppressions(&mut file, rules);
     file
 }
 
+/// How a file takes part in a run.
+#[derive(Debug, Clone, Copy)]
+struct Role {
+    /// False for `--context` files: they only contribute facts.
+    reported: bool,
+    /// A kustomize patch: checked as YAML, but its objects are partial, so no object rule runs
+    /// on them and their facts only tell the index that the namespace's workloads are not all
+    /// known.
+    fragment: bool,
+    skip_helm_tests: bool,
+}
+
+impl Default for Role {
+    fn default() -> Self {
+        Role {
+            reported: true,
+            fragment: false,
+            skip_helm_tests: false,
+        }
+    }
+}
+
+fn is_helm_test(object: &crate::model::Object<'_>) -> bool {
+    object
+        .metadata()
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get_str("helm.sh/hook"))
+        .is_some_and(|hooks| hooks.split(',').any(|h| h.trim().starts_with("test")))
+}
+
 /// Lints one file and returns, besides its report, the facts its objects add to the index.
-/// A file that is not `reported` (context) only contributes facts. A `fragment` (a kustomize
-/// patch) is checked as YAML, but its objects are partial: no object rule runs on them, and
-/// their facts only tell the index that the namespace's workloads are not all known.
 fn lint_file(
     path: Arc<str>,
     text: &str,
     explicit: bool,
-    reported: bool,
-    fragment: bool,
+    role: Role,
     rules: &RuleSet,
 ) -> (FileReport, Vec<Facts>) {
+    let Role {
+        reported,
+        fragment,
+        skip_helm_tests,
+    } = role;
     let lines = LineIndex::new(text);
     let stream = parse::parse_stream(text, &lines);
     let mut report = FileReport {
@@ -331,6 +371,9 @@ fn lint_file(
             }
         };
         for object in &objects {
+            if skip_helm_tests && is_helm_test(object) {
+                continue;
+            }
             let mut f = index::extract(object, &emitter.file, reported, &|n| site(document, n));
             if fragment {
                 f.mark_fragment();

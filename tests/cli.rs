@@ -431,3 +431,98 @@ fn namespace_flag_places_objects_without_one() {
         "json"
     ]))));
 }
+
+#[test]
+fn configuration_file_selects_rules_severities_and_exclusions() {
+    let dir = TempDir::new("config");
+    std::fs::create_dir_all(dir.0.join("apps/vendor")).unwrap();
+    let pod = b"apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - name: web\n      image: example/web:1\n";
+    dir.write("apps/web.yaml", pod);
+    dir.write("apps/vendor/chart.yaml", pod);
+    dir.write(
+        "apps/helm-test.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations: {helm.sh/hook: test-success}\nspec:\n  containers:\n    - {name: t, image: busybox:1.36}\n",
+    );
+    dir.write(
+        ".kubelint.yaml",
+        b"ignore: [missing-liveness-probe]\nseverity:\n  missing-readiness-probe: error\nexclude: ['apps/vendor/**']\nskip-helm-tests: true\nfail-on: error\n",
+    );
+    let apps = dir.0.join("apps");
+    let out = kubelint(&["check", apps.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    let found: Vec<(String, String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                d["severity"].as_str().unwrap().to_owned(),
+                d["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "missing-readiness-probe".into(),
+            "error".into(),
+            "web.yaml".into()
+        )]
+    );
+    // Flags override the file.
+    let out = kubelint(&[
+        "check",
+        apps.to_str().unwrap(),
+        "--select",
+        "probes",
+        "--severity",
+        "missing-readiness-probe=info",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "info is below the configured fail-on: error"
+    );
+    // The effective configuration can be printed, and read back.
+    let out = kubelint(&["config", apps.to_str().unwrap()]);
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        printed.contains("missing-readiness-probe: error"),
+        "{printed}"
+    );
+    assert!(!printed.contains("missing-liveness-probe:"), "{printed}");
+    let again = dir.write("printed.yaml", printed.as_bytes());
+    assert_eq!(
+        kubelint(&["config", "--config", &again]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn configuration_errors_name_the_file_and_line() {
+    let dir = TempDir::new("config-error");
+    dir.write(
+        ".kubelint.yaml",
+        b"select: [probes]\nignroe: [shell-form-sigterm]\n",
+    );
+    let file = dir.write("a.yaml", CLEAN.as_bytes());
+    let out = kubelint(&["check", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(".kubelint.yaml:2:1: unknown key `ignroe`; did you mean `ignore`?"),
+        "{stderr}"
+    );
+    let out = kubelint(&["check", "fixtures/examples", "--select", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+}

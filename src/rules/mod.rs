@@ -108,6 +108,24 @@ pub trait Rule: Described + Send + Sync {
     fn check_graph(&self, _index: &Index, _out: &mut Vec<GraphFinding>) {}
 }
 
+/// Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// Rule metadata kept as data in `rules/rules.yaml`.
 #[derive(Debug, Clone)]
 pub struct RuleMeta {

@@ -65,8 +65,8 @@ impl Rule for ProbeUnknownPort {
                     let declared = container.declared_port_names();
                     let closest = declared
                         .iter()
-                        .filter(|d| edit_distance(d, name) <= 2)
-                        .min_by_key(|d| edit_distance(d, name));
+                        .filter(|d| crate::rules::edit_distance(d, name) <= 2)
+                        .min_by_key(|d| crate::rules::edit_distance(d, name));
                     let help = if let Some(close) = closest {
                         format!(
                             "did you mean `{close}`? `{}` declares it",
@@ -106,31 +106,13 @@ impl Rule for ProbeUnknownPort {
     }
 }
 
-/// Levenshtein distance, for "did you mean" on short port names.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn edit_distance_counts_edits() {
-        assert_eq!(super::edit_distance("htp", "http"), 1);
-        assert_eq!(super::edit_distance("admin", "http"), 5);
-        assert_eq!(super::edit_distance("", "ab"), 2);
+        assert_eq!(crate::rules::edit_distance("htp", "http"), 1);
+        assert_eq!(crate::rules::edit_distance("admin", "http"), 5);
+        assert_eq!(crate::rules::edit_distance("", "ab"), 2);
     }
 
     #[test]

@@ -1,0 +1,371 @@
+//! `.kubelint.yaml`: which rules run at which severity, what is excluded, and run defaults.
+//!
+//! Read with our own parser, so every error names the file, line and column. Unknown keys are
+//! errors: a misspelt `ignroe:` must not silently lint with everything on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Severity;
+use crate::lint::RuleSet;
+use crate::parse::lines::LineIndex;
+use crate::parse::tree::Node;
+use crate::rules;
+
+pub const FILE_NAMES: [&str; 2] = [".kubelint.yaml", ".kubelint.yml"];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The file it was read from, if any.
+    pub source: Option<PathBuf>,
+    /// Rule ids or categories to run (default: every rule).
+    pub select: Option<Vec<String>>,
+    /// Rule ids or categories not to run.
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    /// Path globs (relative to the configuration file) never linted.
+    pub exclude: Vec<String>,
+    pub kubernetes_version: Option<String>,
+    /// More manifests to resolve references with (relative to the configuration file).
+    pub context: Vec<PathBuf>,
+    pub fail_on: Option<String>,
+    pub namespace: Option<String>,
+    /// Skip objects annotated `helm.sh/hook: test` (Helm test pods).
+    pub skip_helm_tests: bool,
+}
+
+/// A configuration error, already located: `file:line:column: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const KEYS: [&str; 9] = [
+    "select",
+    "ignore",
+    "severity",
+    "exclude",
+    "kubernetes-version",
+    "context",
+    "fail-on",
+    "namespace",
+    "skip-helm-tests",
+];
+
+/// The nearest `.kubelint.yaml` in `start` or one of its ancestors.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        for name in FILE_NAMES {
+            let candidate = d.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+    parse(&text, path)
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let lines = LineIndex::new(text);
+    let stream = crate::parse::parse_stream(text, &lines);
+    let at = |offset: u32, message: String| {
+        let p = lines.position(text, offset);
+        ConfigError(format!(
+            "{}:{}:{}: {message}",
+            path.display(),
+            p.line,
+            p.column
+        ))
+    };
+    if let Some(e) = stream.errors.first() {
+        return Err(at(e.offset, format!("invalid YAML: {}", e.message)));
+    }
+    let mut config = Config {
+        source: Some(path.to_path_buf()),
+        ..Config::default()
+    };
+    let Some(doc) = stream.documents.first() else {
+        return Ok(config);
+    };
+    let root = doc.root();
+    if !root.is_map() {
+        return Err(at(
+            root.span().start,
+            "the configuration must be a mapping".into(),
+        ));
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let strings = |node: Node<'_>| -> Result<Vec<String>, ConfigError> {
+        if let Some(s) = node.raw().filter(|_| node.is_scalar() && !node.is_null()) {
+            return Ok(vec![s.to_owned()]);
+        }
+        if !node.is_seq() {
+            return Err(at(node.span().start, "expected a list of strings".into()));
+        }
+        node.items()
+            .map(|i| {
+                i.raw()
+                    .filter(|_| i.is_scalar())
+                    .map(str::to_owned)
+                    .ok_or_else(|| at(i.span().start, "expected a string".into()))
+            })
+            .collect()
+    };
+    let string = |node: Node<'_>| -> Result<String, ConfigError> {
+        node.raw()
+            .filter(|_| node.is_scalar() && !node.is_null())
+            .map(str::to_owned)
+            .ok_or_else(|| at(node.span().start, "expected a string".into()))
+    };
+    for (key, value) in root.entries() {
+        let name = key.key_text().unwrap_or("");
+        match name {
+            "select" => {
+                let list = strings(value)?;
+                check_selectors(&list, value, &at)?;
+                config.select = Some(list);
+            }
+            "ignore" => {
+                config.ignore = strings(value)?;
+                check_selectors(&config.ignore, value, &at)?;
+            }
+            "severity" => {
+                if !value.is_map() {
+                    return Err(at(
+                        value.span().start,
+                        "expected `rule-id: error|warning|info` entries".into(),
+                    ));
+                }
+                for (rule, level) in value.entries() {
+                    let id = rule.key_text().unwrap_or("");
+                    if rules::find(id).is_none() {
+                        return Err(at(rule.span().start, format!("unknown rule `{id}`")));
+                    }
+                    let level_text = string(level)?;
+                    let severity = Severity::parse(&level_text).ok_or_else(|| {
+                        at(
+                            level.span().start,
+                            format!("`{level_text}` is not error, warning or info"),
+                        )
+                    })?;
+                    config.severity.insert(id.to_owned(), severity);
+                }
+            }
+            "exclude" => {
+                config.exclude = strings(value)?;
+                for (glob, item) in config.exclude.iter().zip(value.items()) {
+                    globset::Glob::new(glob)
+                        .map_err(|e| at(item.span().start, format!("invalid glob: {e}")))?;
+                }
+            }
+            "kubernetes-version" => config.kubernetes_version = Some(string(value)?),
+            "context" => {
+                config.context = strings(value)?.into_iter().map(|p| base.join(p)).collect();
+            }
+            "fail-on" => {
+                let level = string(value)?;
+                if !matches!(level.as_str(), "error" | "warning" | "info" | "never") {
+                    return Err(at(
+                        value.span().start,
+                        format!("`{level}` is not error, warning, info or never"),
+                    ));
+                }
+                config.fail_on = Some(level);
+            }
+            "namespace" => config.namespace = Some(string(value)?),
+            "skip-helm-tests" => {
+                config.skip_helm_tests = value
+                    .as_bool()
+                    .ok_or_else(|| at(value.span().start, "expected true or false".into()))?;
+            }
+            other => {
+                let hint = closest(other, &KEYS)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                return Err(at(
+                    key.span().start,
+                    format!("unknown key `{other}`{hint} (known: {})", KEYS.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(config)
+}
+
+fn check_selectors(
+    list: &[String],
+    node: Node<'_>,
+    at: &dyn Fn(u32, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    for item in list {
+        if !is_rule_or_category(item) {
+            return Err(at(
+                node.span().start,
+                format!("`{item}` is neither a rule id nor a category"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn is_rule_or_category(name: &str) -> bool {
+    rules::registry()
+        .iter()
+        .any(|e| e.id() == name || e.meta.category == name)
+}
+
+fn closest<'k>(word: &str, candidates: &[&'k str]) -> Option<&'k str> {
+    candidates
+        .iter()
+        .map(|c| (crate::rules::edit_distance(word, c), *c))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, c)| c)
+}
+
+impl Config {
+    /// The rules to run at their severities.
+    pub fn rule_set(&self) -> RuleSet {
+        let selected = |id: &str, category: &str| {
+            let named = |list: &[String]| list.iter().any(|n| n == id || n == category);
+            self.select.as_deref().is_none_or(named) && !named(&self.ignore)
+        };
+        RuleSet {
+            rules: rules::registry()
+                .iter()
+                .filter(|e| selected(e.id(), &e.meta.category))
+                .map(|e| {
+                    (
+                        e,
+                        self.severity
+                            .get(e.id())
+                            .copied()
+                            .unwrap_or(e.meta.severity),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The effective configuration, as YAML that `--config` accepts back.
+    pub fn to_yaml(&self) -> String {
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                " []".to_owned()
+            } else {
+                items.iter().map(|i| format!("\n  - {i}")).collect()
+            }
+        };
+        let mut out = String::new();
+        match &self.source {
+            Some(p) => out.push_str(&format!("# from {}\n", p.display())),
+            None => out.push_str("# no configuration file: defaults\n"),
+        }
+        match &self.select {
+            Some(s) => out.push_str(&format!("select:{}\n", list(s))),
+            None => out.push_str("# select: every rule not ignored\n"),
+        }
+        out.push_str(&format!("ignore:{}\n", list(&self.ignore)));
+        out.push_str("severity:");
+        let rule_set = self.rule_set();
+        if rule_set.rules.is_empty() {
+            out.push_str(" {}");
+        }
+        for (entry, severity) in &rule_set.rules {
+            out.push_str(&format!("\n  {}: {}", entry.id(), severity.as_str()));
+        }
+        out.push('\n');
+        out.push_str(&format!("exclude:{}\n", list(&self.exclude)));
+        let context: Vec<String> = self
+            .context
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        out.push_str(&format!("context:{}\n", list(&context)));
+        if let Some(v) = &self.kubernetes_version {
+            out.push_str(&format!("kubernetes-version: \"{v}\"\n"));
+        }
+        out.push_str(&format!(
+            "fail-on: {}\n",
+            self.fail_on.as_deref().unwrap_or("warning")
+        ));
+        if let Some(ns) = &self.namespace {
+            out.push_str(&format!("namespace: {ns}\n"));
+        }
+        out.push_str(&format!("skip-helm-tests: {}\n", self.skip_helm_tests));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config, ConfigError> {
+        parse(text, Path::new("repo/.kubelint.yaml"))
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let c = parse_str(
+            "select: [probes, shell-form-sigterm]\nignore: missing-liveness-probe\nseverity:\n  missing-readiness-probe: error\nexclude: ['vendor/**']\nkubernetes-version: '1.33'\ncontext: [../platform]\nfail-on: error\nnamespace: shop\nskip-helm-tests: true\n",
+        )
+        .unwrap();
+        let ids: Vec<_> = c
+            .rule_set()
+            .rules
+            .iter()
+            .map(|(e, s)| (e.id(), *s))
+            .collect();
+        assert!(ids.contains(&("missing-readiness-probe", Severity::Error)));
+        assert!(ids.contains(&("shell-form-sigterm", Severity::Warning)));
+        assert!(
+            !ids.iter()
+                .any(|(id, _)| *id == "missing-liveness-probe" || *id == "invalid-yaml")
+        );
+        assert_eq!(c.context, vec![PathBuf::from("repo/../platform")]);
+        assert!(c.skip_helm_tests);
+        assert_eq!(
+            parse_str(&c.to_yaml().replace("repo/", "")).map(|_| ()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_and_position() {
+        let e = parse_str("select: [probes]\nignroe: [x]\n").unwrap_err();
+        assert_eq!(
+            e.0.split(": unknown").next(),
+            Some("repo/.kubelint.yaml:2:1")
+        );
+        assert!(e.0.contains("did you mean `ignore`?"), "{e}");
+        let e = parse_str("severity:\n  missing-readyness-probe: error\n").unwrap_err();
+        assert!(
+            e.0.starts_with("repo/.kubelint.yaml:2:3: unknown rule"),
+            "{e}"
+        );
+        let e = parse_str("severity:\n  missing-readiness-probe: loud\n").unwrap_err();
+        assert!(e.0.starts_with("repo/.kubelint.yaml:2:28:"), "{e}");
+        let e = parse_str("select: [nonsense]\n").unwrap_err();
+        assert!(e.0.contains("neither a rule id nor a category"), "{e}");
+        let e = parse_str("exclude: ['[']\n").unwrap_err();
+        assert!(e.0.contains("invalid glob"), "{e}");
+    }
+}
