@@ -51,6 +51,8 @@ pub struct FileReport {
     pub skipped: bool,
     /// Inline comments and annotations that silence findings of this file.
     pub suppressions: Vec<Suppression>,
+    /// The objects linted, in file order (JUnit reports each as a testcase).
+    pub object_ids: Vec<ObjectId>,
 }
 
 #[derive(Debug, Default)]
@@ -383,6 +385,7 @@ fn lint_file(
                 continue;
             }
             report.objects += 1;
+            report.object_ids.push(object.id());
             report
                 .suppressions
                 .extend(suppress::annotations(object, &|n| {

@@ -526,3 +526,45 @@ fn configuration_errors_name_the_file_and_line() {
     let out = kubelint(&["check", "fixtures/examples", "--select", "no-such-rule"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn github_junit_and_markdown_formats() {
+    let github = kubelint(&["check", "fixtures/examples", "--format", "github"]);
+    assert_eq!(github.status.code(), Some(1));
+    insta::assert_snapshot!("github", String::from_utf8_lossy(&github.stdout));
+    let markdown = kubelint(&["check", "fixtures/examples", "--format", "markdown"]);
+    insta::assert_snapshot!("markdown", String::from_utf8_lossy(&markdown.stdout));
+
+    let junit = kubelint(&["check", "fixtures", "--format", "junit"]);
+    let text = String::from_utf8(junit.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let mut failures = 0;
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        assert_eq!(suite.attribute("tests").unwrap(), cases.len().to_string());
+        let failed = cases
+            .iter()
+            .filter(|c| c.children().any(|f| f.has_tag_name("failure")))
+            .count();
+        assert_eq!(suite.attribute("failures").unwrap(), failed.to_string());
+        failures += failed;
+    }
+    assert_eq!(root.attribute("failures").unwrap(), failures.to_string());
+    let shop = root
+        .children()
+        .find(|n| n.attribute("name") == Some("fixtures/examples/shop.yaml"))
+        .unwrap();
+    let names: Vec<_> = shop
+        .children()
+        .filter_map(|c| c.attribute("name"))
+        .collect();
+    assert_eq!(
+        names,
+        ["Deployment shop/storefront", "Service shop/storefront"]
+    );
+}

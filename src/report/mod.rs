@@ -1,7 +1,10 @@
 //! Reporters: pure functions from a run's diagnostics to bytes. They know no rule.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use crate::diagnostic::Diagnostic;
@@ -12,6 +15,9 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    Github,
+    Junit,
+    Markdown,
 }
 
 pub fn render(format: Format, report: &RunReport, color: bool) -> String {
@@ -19,6 +25,9 @@ pub fn render(format: Format, report: &RunReport, color: bool) -> String {
         Format::Human => human::render(report, color),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }
 
