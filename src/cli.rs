@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::baseline;
 use crate::config::{self, Config};
 use crate::diagnostic::Severity;
 use crate::lint;
@@ -96,6 +97,12 @@ struct CheckArgs {
     /// which also matches objects in `default`)
     #[arg(long, value_name = "NAME")]
     namespace: Option<String>,
+    /// Report only findings that this baseline file does not record
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in FILE (then `--baseline FILE` reports only new ones)
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -300,6 +307,29 @@ fn check(args: CheckArgs) -> ExitCode {
         skip_helm_tests: config.skip_helm_tests,
     };
     let mut report = lint::run(&inputs, &context, &rule_set, &options);
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = write_atomically(path, baseline::render(&report).as_bytes()) {
+            eprintln!("error: cannot write the baseline {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "kubelint: recorded {} findings in {}",
+            report.diagnostics().count(),
+            path.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    if let Some(path) = &args.baseline {
+        match baseline::Baseline::load(path) {
+            Ok(mut known) => {
+                known.filter(&mut report);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     load_errors.append(&mut report.errors);
     report.errors = load_errors;
     for e in &report.errors {

@@ -1,5 +1,6 @@
 //! kubelint: a Kubernetes manifest linter. See ARCHITECTURE.md for how the pieces fit.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -568,3 +568,59 @@ fn github_junit_and_markdown_formats() {
         ["Deployment shop/storefront", "Service shop/storefront"]
     );
 }
+
+#[test]
+fn baseline_reports_only_new_findings_and_survives_moved_lines() {
+    let dir = TempDir::new("baseline");
+    let original = std::fs::read_to_string("fixtures/examples/shop.yaml").unwrap();
+    let manifest = dir.write("shop.yaml", original.as_bytes());
+    let baseline = dir.0.join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    let out = kubelint(&["check", &manifest, "--write-baseline", baseline]);
+    assert_eq!(out.status.code(), Some(0));
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(baseline).unwrap()).unwrap();
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 3);
+    // Unrelated edits move every finding down; none is new.
+    let shifted = format!("# owned by the shop team\n# reviewed 2026-11\n{original}");
+    std::fs::write(&manifest, &shifted).unwrap();
+    let out = kubelint(&[
+        "check",
+        &manifest,
+        "--baseline",
+        baseline,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A new finding is reported, the known ones are not.
+    let worse = shifted.replace(
+        "port: http}\n            periodSeconds: 20",
+        "port: admin}\n            periodSeconds: 20",
+    );
+    assert_ne!(worse, shifted);
+    std::fs::write(&manifest, &worse).unwrap();
+    let out = kubelint(&[
+        "check",
+        &manifest,
+        "--baseline",
+        baseline,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(rules_of(&v), vec!["probe-unknown-port"]);
+    assert_eq!(
+        v["diagnostics"][0]["path"],
+        "/spec/template/spec/containers/0/livenessProbe/httpGet/port"
+    );
+    // A file that is no baseline is a usage error.
+    let out = kubelint(&["check", &manifest, "--baseline", &manifest]);
+    assert_eq!(out.status.code(), Some(2));
+}
