@@ -244,22 +244,10 @@ fn exclude(inputs: Vec<load::Input>, config: &Config) -> Result<Vec<load::Input>
         builder.add(globset::Glob::new(glob).map_err(|e| e.to_string())?);
     }
     let set = builder.build().map_err(|e| e.to_string())?;
-    let base = config
-        .source
-        .as_ref()
-        .and_then(|p| p.parent())
-        .and_then(|p| std::fs::canonicalize(p).ok());
     Ok(inputs
         .into_iter()
         .filter(|input| match input {
-            load::Input::File { path, .. } => {
-                let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-                let relative = base
-                    .as_ref()
-                    .and_then(|b| absolute.strip_prefix(b).ok())
-                    .unwrap_or(path);
-                !set.is_match(relative)
-            }
+            load::Input::File { path, .. } => !set.is_match(config.relative(path)),
             load::Input::Stdin { .. } => true,
         })
         .collect())
@@ -307,6 +295,7 @@ fn check(args: CheckArgs) -> ExitCode {
         skip_helm_tests: config.skip_helm_tests,
     };
     let mut report = lint::run(&inputs, &context, &rule_set, &options);
+    config.apply_suppressions(&mut report);
     if let Some(path) = &args.write_baseline {
         if let Err(e) = write_atomically(path, baseline::render(&report).as_bytes()) {
             eprintln!("error: cannot write the baseline {}: {e}", path.display());

@@ -32,6 +32,51 @@ pub struct Config {
     pub namespace: Option<String>,
     /// Skip objects annotated `helm.sh/hook: test` (Helm test pods).
     pub skip_helm_tests: bool,
+    /// Findings to drop wherever they are, for what cannot be edited (vendored charts,
+    /// injected sidecars).
+    pub suppress: Vec<ConfigSuppression>,
+}
+
+/// One `suppress:` entry: every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigSuppression {
+    /// Rule ids; empty means every rule.
+    pub rules: Vec<String>,
+    /// Path globs, relative to the configuration file.
+    pub paths: Vec<String>,
+    pub namespace: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub container: Option<String>,
+    pub reason: Option<String>,
+}
+
+const SUPPRESS_KEYS: [&str; 7] = ["rules", "paths", "namespace", "kind", "name", "container", "reason"];
+
+impl ConfigSuppression {
+    /// Whether it silences `d`; `relative` is the finding's file relative to the configuration.
+    pub fn matches(&self, d: &crate::diagnostic::Diagnostic, relative: &Path, globs: &globset::GlobSet) -> bool {
+        let object = d.object.as_ref();
+        (self.rules.is_empty() || self.rules.iter().any(|r| r == d.rule))
+            && (self.paths.is_empty() || globs.is_match(relative))
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| object.and_then(|o| o.namespace.as_ref()) == Some(ns))
+            && self.kind.as_ref().is_none_or(|k| object.map(|o| &o.kind) == Some(k))
+            && self.name.as_ref().is_none_or(|n| object.map(|o| &o.name) == Some(n))
+            && self.container.as_ref().is_none_or(|c| d.container.as_ref() == Some(c))
+    }
+
+    pub fn globs(&self) -> globset::GlobSet {
+        let mut builder = globset::GlobSetBuilder::new();
+        for p in &self.paths {
+            if let Ok(g) = globset::Glob::new(p) {
+                builder.add(g);
+            }
+        }
+        builder.build().unwrap_or_else(|_| globset::GlobSet::empty())
+    }
 }
 
 /// A configuration error, already located: `file:line:column: message`.
@@ -44,7 +89,8 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
+    "suppress",
     "select",
     "ignore",
     "severity",
@@ -195,6 +241,46 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                     .as_bool()
                     .ok_or_else(|| at(value.span().start, "expected true or false".into()))?;
             }
+            "suppress" => {
+                if !value.is_seq() {
+                    return Err(at(value.span().start, "expected a list of suppressions".into()));
+                }
+                for item in value.items() {
+                    if !item.is_map() {
+                        return Err(at(item.span().start, "expected a mapping with `rules`, `paths`, `namespace`, `kind`, `name`, `container` or `reason`".into()));
+                    }
+                    let mut entry = ConfigSuppression::default();
+                    for (k, v) in item.entries() {
+                        match k.key_text().unwrap_or("") {
+                            "rules" => {
+                                entry.rules = strings(v)?;
+                                if let Some(bad) = entry.rules.iter().find(|r| rules::find(r).is_none()) {
+                                    return Err(at(v.span().start, format!("unknown rule `{bad}`")));
+                                }
+                            }
+                            "paths" => {
+                                entry.paths = strings(v)?;
+                                for glob in &entry.paths {
+                                    globset::Glob::new(glob)
+                                        .map_err(|e| at(v.span().start, format!("invalid glob: {e}")))?;
+                                }
+                            }
+                            "namespace" => entry.namespace = Some(string(v)?),
+                            "kind" => entry.kind = Some(string(v)?),
+                            "name" => entry.name = Some(string(v)?),
+                            "container" => entry.container = Some(string(v)?),
+                            "reason" => entry.reason = Some(string(v)?),
+                            other => {
+                                return Err(at(
+                                    k.span().start,
+                                    format!("unknown key `{other}` in a suppression (known: {})", SUPPRESS_KEYS.join(", ")),
+                                ));
+                            }
+                        }
+                    }
+                    config.suppress.push(entry);
+                }
+            }
             other => {
                 let hint = closest(other, &KEYS)
                     .map(|k| format!("; did you mean `{k}`?"))
@@ -310,7 +396,67 @@ impl Config {
             out.push_str(&format!("namespace: {ns}\n"));
         }
         out.push_str(&format!("skip-helm-tests: {}\n", self.skip_helm_tests));
+        if self.suppress.is_empty() {
+            out.push_str("suppress: []\n");
+        } else {
+            out.push_str("suppress:\n");
+            for s in &self.suppress {
+                let quoted = |items: &[String]| {
+                    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+                };
+                out.push_str(&format!("  - rules: [{}]\n", quoted(&s.rules)));
+                if !s.paths.is_empty() {
+                    out.push_str(&format!("    paths: [{}]\n", quoted(&s.paths)));
+                }
+                for (key, value) in [
+                    ("namespace", &s.namespace),
+                    ("kind", &s.kind),
+                    ("name", &s.name),
+                    ("container", &s.container),
+                    ("reason", &s.reason),
+                ] {
+                    if let Some(v) = value {
+                        out.push_str(&format!("    {key}: \"{v}\"\n"));
+                    }
+                }
+            }
+        }
         out
+    }
+
+    /// A file's path relative to this configuration's directory (as given when outside it).
+    pub fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
+        let base = self
+            .source
+            .as_ref()
+            .and_then(|p| p.parent())
+            .and_then(|p| std::fs::canonicalize(p).ok());
+        let absolute = std::fs::canonicalize(path).ok();
+        match (base, absolute) {
+            (Some(b), Some(a)) => match a.strip_prefix(&b) {
+                Ok(rel) => std::borrow::Cow::Owned(rel.to_path_buf()),
+                Err(_) => std::borrow::Cow::Borrowed(path),
+            },
+            _ => std::borrow::Cow::Borrowed(path),
+        }
+    }
+
+    /// Drops the findings that a `suppress:` entry matches.
+    pub fn apply_suppressions(&self, report: &mut crate::lint::RunReport) {
+        if self.suppress.is_empty() {
+            return;
+        }
+        let globs: Vec<globset::GlobSet> = self.suppress.iter().map(ConfigSuppression::globs).collect();
+        for file in &mut report.files {
+            let relative = self.relative(Path::new(&*file.path)).into_owned();
+            file.diagnostics.retain(|d| {
+                !self
+                    .suppress
+                    .iter()
+                    .zip(&globs)
+                    .any(|(s, g)| s.matches(d, &relative, g))
+            });
+        }
     }
 }
 
@@ -342,6 +488,11 @@ mod tests {
         );
         assert_eq!(c.context, vec![PathBuf::from("repo/../platform")]);
         assert!(c.skip_helm_tests);
+        let c2 = parse_str("suppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    paths: ['charts/**']\n    reason: injected\n").unwrap();
+        assert_eq!(c2.suppress[0].container.as_deref(), Some("istio-proxy"));
+        assert_eq!(parse_str(&c2.to_yaml().replace("repo/", "")).unwrap().suppress, c2.suppress);
+        let e = parse_str("suppress:\n  - rule: [x]\n").unwrap_err();
+        assert!(e.0.starts_with("repo/.kubelint.yaml:2:5: unknown key `rule`"), "{e}");
         assert_eq!(
             parse_str(&c.to_yaml().replace("repo/", "")).map(|_| ()),
             Ok(())

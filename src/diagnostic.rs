@@ -60,4 +60,6 @@ pub struct Diagnostic {
     pub location: Location,
     pub labels: Vec<Label>,
     pub object: Option<ObjectId>,
+    /// The container the finding is inside, if any (config suppressions match on it).
+    pub container: Option<String>,
 }

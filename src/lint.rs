@@ -210,6 +210,7 @@ fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, opti
                     })
                     .collect(),
                 object: Some(subject.id.clone()),
+                container: None,
             });
         }
     }
@@ -243,6 +244,7 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
             location,
             labels: Vec::new(),
             object: None,
+            container: None,
         });
     }
     FileReport {
@@ -345,6 +347,7 @@ fn lint_file(
                 location: point_location(text, &lines, error.offset),
                 labels: Vec::new(),
                 object: None,
+                container: None,
             });
         }
     }
@@ -434,13 +437,15 @@ impl Emitter<'_> {
             return;
         };
         for finding in findings.drain(..) {
+            let location = self.node_location(document, finding.node);
+            let container = container_of(document, &location.path);
             out.push(Diagnostic {
                 rule,
                 severity,
                 message: finding.message,
                 help: finding.help,
                 file: self.file.clone(),
-                location: self.node_location(document, finding.node),
+                location,
                 labels: finding
                     .labels
                     .into_iter()
@@ -450,6 +455,7 @@ impl Emitter<'_> {
                     })
                     .collect(),
                 object: object.cloned(),
+                container,
             });
         }
     }
@@ -462,6 +468,17 @@ impl Emitter<'_> {
             document.pointer(node.id()),
         )
     }
+}
+
+/// The name of the container a JSON pointer leads into (`…/containers/2/…`), if any.
+fn container_of(document: &Document<'_>, pointer: &str) -> Option<String> {
+    let segments: Vec<&str> = pointer.split('/').collect();
+    let at = segments.windows(2).position(|w| {
+        matches!(w[0], "containers" | "initContainers" | "ephemeralContainers")
+            && w[1].parse::<usize>().is_ok()
+    })?;
+    let prefix = segments[..at + 2].join("/");
+    document.resolve(&prefix)?.get_str("name").map(str::to_owned)
 }
 
 fn span_location(text: &str, lines: &LineIndex, span: ByteSpan, path: String) -> Location {

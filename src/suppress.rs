@@ -231,6 +231,7 @@ pub fn apply(
                     Scope::Object(id) => Some(id.clone()),
                     _ => None,
                 },
+                container: None,
             });
         }
     }

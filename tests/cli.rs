@@ -624,3 +624,28 @@ fn baseline_reports_only_new_findings_and_survives_moved_lines() {
     let out = kubelint(&["check", &manifest, "--baseline", &manifest]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn configuration_suppresses_by_path_namespace_object_and_container() {
+    let dir = TempDir::new("config-suppress");
+    std::fs::create_dir_all(dir.0.join("charts/mesh")).unwrap();
+    let deployment = |name: &str, ns: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n        - name: app\n          image: example/app:1\n          readinessProbe: {{tcpSocket: {{port: 80}}}}\n        - name: istio-proxy\n          image: istio/proxyv2:1.24\n"
+        )
+    };
+    dir.write("web.yaml", deployment("web", "shop").as_bytes());
+    dir.write("charts/mesh/gateway.yaml", deployment("gateway", "mesh").as_bytes());
+    dir.write(
+        ".kubelint.yaml",
+        b"ignore: [missing-liveness-probe]\nsuppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    reason: injected by the mesh\n  - paths: ['charts/**']\n",
+    );
+    let out = kubelint(&["check", dir.0.to_str().unwrap(), "--format", "json"]);
+    let v = json_of(&out);
+    assert!(rules_of(&v).is_empty(), "{v:#}");
+    assert_eq!(out.status.code(), Some(0));
+    // Without the configuration, both sidecars and the chart are reported.
+    std::fs::remove_file(dir.0.join(".kubelint.yaml")).unwrap();
+    let out = kubelint(&["check", dir.0.to_str().unwrap(), "--ignore", "missing-liveness-probe", "--format", "json"]);
+    assert_eq!(rules_of(&json_of(&out)).len(), 2);
+}

@@ -126,6 +126,20 @@ impl<'a> Document<'a> {
         out
     }
 
+    /// The node at a JSON pointer, if there is one.
+    pub fn resolve(&self, pointer: &str) -> Option<Node<'_>> {
+        let mut node = self.root();
+        for raw in pointer.split('/').skip(1) {
+            let segment = raw.replace("~1", "/").replace("~0", "~");
+            node = if node.is_seq() {
+                node.items().nth(segment.parse().ok()?)?
+            } else {
+                node.get(&segment)?
+            };
+        }
+        Some(node)
+    }
+
     fn parent_table(&self) -> Vec<(NodeId, u32)> {
         let mut parents = vec![(NO_PARENT, 0u32); self.nodes.len()];
         let mut visited = vec![false; self.nodes.len()];
