@@ -35,6 +35,8 @@ pub struct Config {
     /// Findings to drop wherever they are, for what cannot be edited (vendored charts,
     /// injected sidecars).
     pub suppress: Vec<ConfigSuppression>,
+    /// Per-rule options (`rules: {shell-form-sigterm: {jobs: true}}`).
+    pub options: BTreeMap<String, rules::Options>,
 }
 
 /// One `suppress:` entry: every condition given must hold.
@@ -51,11 +53,24 @@ pub struct ConfigSuppression {
     pub reason: Option<String>,
 }
 
-const SUPPRESS_KEYS: [&str; 7] = ["rules", "paths", "namespace", "kind", "name", "container", "reason"];
+const SUPPRESS_KEYS: [&str; 7] = [
+    "rules",
+    "paths",
+    "namespace",
+    "kind",
+    "name",
+    "container",
+    "reason",
+];
 
 impl ConfigSuppression {
     /// Whether it silences `d`; `relative` is the finding's file relative to the configuration.
-    pub fn matches(&self, d: &crate::diagnostic::Diagnostic, relative: &Path, globs: &globset::GlobSet) -> bool {
+    pub fn matches(
+        &self,
+        d: &crate::diagnostic::Diagnostic,
+        relative: &Path,
+        globs: &globset::GlobSet,
+    ) -> bool {
         let object = d.object.as_ref();
         (self.rules.is_empty() || self.rules.iter().any(|r| r == d.rule))
             && (self.paths.is_empty() || globs.is_match(relative))
@@ -63,9 +78,18 @@ impl ConfigSuppression {
                 .namespace
                 .as_ref()
                 .is_none_or(|ns| object.and_then(|o| o.namespace.as_ref()) == Some(ns))
-            && self.kind.as_ref().is_none_or(|k| object.map(|o| &o.kind) == Some(k))
-            && self.name.as_ref().is_none_or(|n| object.map(|o| &o.name) == Some(n))
-            && self.container.as_ref().is_none_or(|c| d.container.as_ref() == Some(c))
+            && self
+                .kind
+                .as_ref()
+                .is_none_or(|k| object.map(|o| &o.kind) == Some(k))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| object.map(|o| &o.name) == Some(n))
+            && self
+                .container
+                .as_ref()
+                .is_none_or(|c| d.container.as_ref() == Some(c))
     }
 
     pub fn globs(&self) -> globset::GlobSet {
@@ -75,7 +99,9 @@ impl ConfigSuppression {
                 builder.add(g);
             }
         }
-        builder.build().unwrap_or_else(|_| globset::GlobSet::empty())
+        builder
+            .build()
+            .unwrap_or_else(|_| globset::GlobSet::empty())
     }
 }
 
@@ -89,7 +115,8 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
+    "rules",
     "suppress",
     "select",
     "ignore",
@@ -241,9 +268,60 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                     .as_bool()
                     .ok_or_else(|| at(value.span().start, "expected true or false".into()))?;
             }
+            "rules" => {
+                if !value.is_map() {
+                    return Err(at(
+                        value.span().start,
+                        "expected `rule-id: {option: value}` entries".into(),
+                    ));
+                }
+                for (rule, opts) in value.entries() {
+                    let id = rule.key_text().unwrap_or("");
+                    let Some(entry) = rules::find(id) else {
+                        return Err(at(rule.span().start, format!("unknown rule `{id}`")));
+                    };
+                    let accepted = entry.rule.options();
+                    let mut options = rules::Options::default();
+                    for (k, v) in opts.entries() {
+                        let name = k.key_text().unwrap_or("");
+                        if !accepted.iter().any(|o| o.name == name) {
+                            let known = if accepted.is_empty() {
+                                "it takes no options".to_owned()
+                            } else {
+                                format!(
+                                    "it takes: {}",
+                                    accepted
+                                        .iter()
+                                        .map(|o| o.name)
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            };
+                            return Err(at(
+                                k.span().start,
+                                format!("`{id}` has no option `{name}`; {known}"),
+                            ));
+                        }
+                        let flag = v
+                            .as_bool()
+                            .ok_or_else(|| at(v.span().start, "expected true or false".into()))?;
+                        options.flags.insert(name.to_owned(), flag);
+                    }
+                    if !opts.is_map() && !opts.is_null() {
+                        return Err(at(
+                            opts.span().start,
+                            "expected a mapping of options".into(),
+                        ));
+                    }
+                    config.options.insert(id.to_owned(), options);
+                }
+            }
             "suppress" => {
                 if !value.is_seq() {
-                    return Err(at(value.span().start, "expected a list of suppressions".into()));
+                    return Err(at(
+                        value.span().start,
+                        "expected a list of suppressions".into(),
+                    ));
                 }
                 for item in value.items() {
                     if !item.is_map() {
@@ -254,15 +332,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                         match k.key_text().unwrap_or("") {
                             "rules" => {
                                 entry.rules = strings(v)?;
-                                if let Some(bad) = entry.rules.iter().find(|r| rules::find(r).is_none()) {
-                                    return Err(at(v.span().start, format!("unknown rule `{bad}`")));
+                                if let Some(bad) =
+                                    entry.rules.iter().find(|r| rules::find(r).is_none())
+                                {
+                                    return Err(at(
+                                        v.span().start,
+                                        format!("unknown rule `{bad}`"),
+                                    ));
                                 }
                             }
                             "paths" => {
                                 entry.paths = strings(v)?;
                                 for glob in &entry.paths {
-                                    globset::Glob::new(glob)
-                                        .map_err(|e| at(v.span().start, format!("invalid glob: {e}")))?;
+                                    globset::Glob::new(glob).map_err(|e| {
+                                        at(v.span().start, format!("invalid glob: {e}"))
+                                    })?;
                                 }
                             }
                             "namespace" => entry.namespace = Some(string(v)?),
@@ -273,7 +357,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                             other => {
                                 return Err(at(
                                     k.span().start,
-                                    format!("unknown key `{other}` in a suppression (known: {})", SUPPRESS_KEYS.join(", ")),
+                                    format!(
+                                        "unknown key `{other}` in a suppression (known: {})",
+                                        SUPPRESS_KEYS.join(", ")
+                                    ),
                                 ));
                             }
                         }
@@ -347,6 +434,10 @@ impl Config {
                     )
                 })
                 .collect(),
+            options: rules::registry()
+                .iter()
+                .filter_map(|e| Some((e.id(), self.options.get(e.id())?.clone())))
+                .collect(),
         }
     }
 
@@ -396,13 +487,30 @@ impl Config {
             out.push_str(&format!("namespace: {ns}\n"));
         }
         out.push_str(&format!("skip-helm-tests: {}\n", self.skip_helm_tests));
+        if self.options.is_empty() {
+            out.push_str("rules: {}\n");
+        } else {
+            out.push_str("rules:\n");
+            for (id, options) in &self.options {
+                let flags: Vec<String> = options
+                    .flags
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect();
+                out.push_str(&format!("  {id}: {{{}}}\n", flags.join(", ")));
+            }
+        }
         if self.suppress.is_empty() {
             out.push_str("suppress: []\n");
         } else {
             out.push_str("suppress:\n");
             for s in &self.suppress {
                 let quoted = |items: &[String]| {
-                    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+                    items
+                        .iter()
+                        .map(|i| format!("\"{i}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 };
                 out.push_str(&format!("  - rules: [{}]\n", quoted(&s.rules)));
                 if !s.paths.is_empty() {
@@ -446,7 +554,8 @@ impl Config {
         if self.suppress.is_empty() {
             return;
         }
-        let globs: Vec<globset::GlobSet> = self.suppress.iter().map(ConfigSuppression::globs).collect();
+        let globs: Vec<globset::GlobSet> =
+            self.suppress.iter().map(ConfigSuppression::globs).collect();
         for file in &mut report.files {
             let relative = self.relative(Path::new(&*file.path)).into_owned();
             file.diagnostics.retain(|d| {
@@ -490,9 +599,22 @@ mod tests {
         assert!(c.skip_helm_tests);
         let c2 = parse_str("suppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    paths: ['charts/**']\n    reason: injected\n").unwrap();
         assert_eq!(c2.suppress[0].container.as_deref(), Some("istio-proxy"));
-        assert_eq!(parse_str(&c2.to_yaml().replace("repo/", "")).unwrap().suppress, c2.suppress);
+        assert_eq!(
+            parse_str(&c2.to_yaml().replace("repo/", ""))
+                .unwrap()
+                .suppress,
+            c2.suppress
+        );
+        let c3 = parse_str("rules:\n  shell-form-sigterm: {jobs: true}\n").unwrap();
+        assert!(c3.rule_set().options["shell-form-sigterm"].flag("jobs"));
+        assert_eq!(parse_str(&c3.to_yaml()).unwrap().options, c3.options);
+        let e = parse_str("rules:\n  shell-form-sigterm: {job: true}\n").unwrap_err();
+        assert!(e.0.contains("has no option `job`; it takes: jobs"), "{e}");
         let e = parse_str("suppress:\n  - rule: [x]\n").unwrap_err();
-        assert!(e.0.starts_with("repo/.kubelint.yaml:2:5: unknown key `rule`"), "{e}");
+        assert!(
+            e.0.starts_with("repo/.kubelint.yaml:2:5: unknown key `rule`"),
+            "{e}"
+        );
         assert_eq!(
             parse_str(&c.to_yaml().replace("repo/", "")).map(|_| ()),
             Ok(())

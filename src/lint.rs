@@ -14,12 +14,18 @@ use crate::model::{self, Modeled, ObjectId};
 use crate::parse::lines::LineIndex;
 use crate::parse::tree::{ByteSpan, Document, Node};
 use crate::parse::{self};
-use crate::rules::{self, Finding, RuleEntry};
+use crate::rules::{self, Finding, Options, RuleEntry};
+
+static NO_OPTIONS: Options = Options {
+    flags: std::collections::BTreeMap::new(),
+};
 use crate::suppress::{self, Suppression};
 
 /// The rules a run applies, each with the severity it reports at.
 pub struct RuleSet {
     pub rules: Vec<(&'static RuleEntry, Severity)>,
+    /// Options per rule id; a rule without an entry runs with its defaults.
+    pub options: HashMap<&'static str, Options>,
 }
 
 impl RuleSet {
@@ -29,6 +35,7 @@ impl RuleSet {
                 .iter()
                 .map(|e| (e, e.meta.severity))
                 .collect(),
+            options: HashMap::new(),
         }
     }
 
@@ -396,7 +403,8 @@ fn lint_file(
                 }));
             let id = object.id();
             for (entry, _) in &rules.rules {
-                entry.rule.check_object(object, &mut findings);
+                let options = rules.options.get(entry.id()).unwrap_or(&NO_OPTIONS);
+                entry.rule.check_object(object, options, &mut findings);
                 emitter.emit(
                     entry.id(),
                     document,
@@ -474,11 +482,16 @@ impl Emitter<'_> {
 fn container_of(document: &Document<'_>, pointer: &str) -> Option<String> {
     let segments: Vec<&str> = pointer.split('/').collect();
     let at = segments.windows(2).position(|w| {
-        matches!(w[0], "containers" | "initContainers" | "ephemeralContainers")
-            && w[1].parse::<usize>().is_ok()
+        matches!(
+            w[0],
+            "containers" | "initContainers" | "ephemeralContainers"
+        ) && w[1].parse::<usize>().is_ok()
     })?;
     let prefix = segments[..at + 2].join("/");
-    document.resolve(&prefix)?.get_str("name").map(str::to_owned)
+    document
+        .resolve(&prefix)?
+        .get_str("name")
+        .map(str::to_owned)
 }
 
 fn span_location(text: &str, lines: &LineIndex, span: ByteSpan, path: String) -> Location {

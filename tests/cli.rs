@@ -635,7 +635,10 @@ fn configuration_suppresses_by_path_namespace_object_and_container() {
         )
     };
     dir.write("web.yaml", deployment("web", "shop").as_bytes());
-    dir.write("charts/mesh/gateway.yaml", deployment("gateway", "mesh").as_bytes());
+    dir.write(
+        "charts/mesh/gateway.yaml",
+        deployment("gateway", "mesh").as_bytes(),
+    );
     dir.write(
         ".kubelint.yaml",
         b"ignore: [missing-liveness-probe]\nsuppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    reason: injected by the mesh\n  - paths: ['charts/**']\n",
@@ -646,6 +649,32 @@ fn configuration_suppresses_by_path_namespace_object_and_container() {
     assert_eq!(out.status.code(), Some(0));
     // Without the configuration, both sidecars and the chart are reported.
     std::fs::remove_file(dir.0.join(".kubelint.yaml")).unwrap();
-    let out = kubelint(&["check", dir.0.to_str().unwrap(), "--ignore", "missing-liveness-probe", "--format", "json"]);
+    let out = kubelint(&[
+        "check",
+        dir.0.to_str().unwrap(),
+        "--ignore",
+        "missing-liveness-probe",
+        "--format",
+        "json",
+    ]);
     assert_eq!(rules_of(&json_of(&out)).len(), 2);
+}
+
+#[test]
+fn rule_options_come_from_the_configuration() {
+    let dir = TempDir::new("options");
+    dir.write(
+        "job.yaml",
+        b"apiVersion: batch/v1\nkind: Job\nmetadata: {name: export}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: export\n          image: example/export:1\n          command: [sh, -c, 'prepare && run-export']\n",
+    );
+    let root = dir.0.to_str().unwrap();
+    assert!(rules_of(&json_of(&kubelint(&["check", root, "--format", "json"]))).is_empty());
+    dir.write(
+        ".kubelint.yaml",
+        b"rules:\n  shell-form-sigterm: {jobs: true}\n",
+    );
+    let v = json_of(&kubelint(&["check", root, "--format", "json"]));
+    assert_eq!(rules_of(&v), vec!["shell-form-sigterm"]);
+    let explain = kubelint(&["explain", "shell-form-sigterm"]);
+    assert!(String::from_utf8_lossy(&explain.stdout).contains("## Options\n- `jobs`"));
 }

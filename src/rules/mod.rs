@@ -101,8 +101,37 @@ impl GraphFinding {
     }
 }
 
+/// An option a rule accepts in the configuration (`rules: {RULE: {OPTION: true}}`).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub help: &'static str,
+}
+
+/// The options set for one rule. Options are flags today; unset means false.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub flags: std::collections::BTreeMap<String, bool>,
+}
+
+impl Options {
+    pub fn flag(&self, name: &str) -> bool {
+        self.flags.get(name).copied().unwrap_or(false)
+    }
+}
+
 pub trait Rule: Described + Send + Sync {
-    fn check_object<'d>(&self, _object: &Object<'d>, _out: &mut Vec<Finding<'d>>) {}
+    /// The options the rule accepts; the configuration rejects any other.
+    fn options(&self) -> &'static [RuleOption] {
+        &[]
+    }
+    fn check_object<'d>(
+        &self,
+        _object: &Object<'d>,
+        _options: &Options,
+        _out: &mut Vec<Finding<'d>>,
+    ) {
+    }
     fn check_document<'d>(&self, _document: &'d Document<'d>, _out: &mut Vec<Finding<'d>>) {}
     /// Cross-object rules: run once per run, over the index of every input and context file.
     fn check_graph(&self, _index: &Index, _out: &mut Vec<GraphFinding>) {}
@@ -146,16 +175,31 @@ impl RuleEntry {
         self.rule.id()
     }
 
-    /// The doc comment with rustdoc's leading space removed from each line.
+    /// The doc comment with rustdoc's leading space removed from each line, and the rule's
+    /// options, if it has any.
     pub fn doc(&self) -> String {
-        self.rule
+        let mut doc = self
+            .rule
             .doc()
             .lines()
             .map(|l| l.strip_prefix(' ').unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n")
             .trim()
-            .to_owned()
+            .to_owned();
+        let options = self.rule.options();
+        if !options.is_empty() {
+            doc.push_str("\n\n## Options\n");
+            for o in options {
+                doc.push_str(&format!("- `{}` (default `false`): {}\n", o.name, o.help));
+            }
+            doc.push_str(&format!(
+                "\nSet them in `.kubelint.yaml`: `rules: {{{}: {{{}: true}}}}`",
+                self.id(),
+                options[0].name
+            ));
+        }
+        doc
     }
 
     pub fn help_uri(&self) -> String {

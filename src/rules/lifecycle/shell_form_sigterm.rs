@@ -1,4 +1,4 @@
-use super::super::{Finding, Rule, declare_rule};
+use super::super::{Finding, Options, Rule, RuleOption, declare_rule};
 use super::shell::{
     is_exec, is_quick_builtin, is_single_simple_command, last_command, split_commands, traps_term,
 };
@@ -17,7 +17,7 @@ declare_rule! {
     /// `bash` and the script is one simple command (bash then replaces itself with the
     /// command); when the script ends with a builtin that returns at once (`exit 1`, `echo`);
     /// for init containers, Jobs, CronJobs and run-once Pods, which run to
-    /// completion and are rarely stopped mid-run. When `command` is unset, `args` is used only
+    /// completion and are rarely stopped mid-run (the option `jobs: true` checks those too). When `command` is unset, `args` is used only
     /// if it starts with a shell itself, since the image's entrypoint is unknown.
     ///
     /// ## Why is this bad
@@ -147,9 +147,16 @@ fn shell_call<'d>(argv: &[(String, Node<'d>)]) -> Option<ShellCall<'d>> {
 }
 
 impl Rule for ShellFormSigterm {
-    fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
+    fn options(&self) -> &'static [RuleOption] {
+        &[RuleOption {
+            name: "jobs",
+            help: "also check Jobs, CronJobs and run-once Pods (for batch work that must shut down cleanly)",
+        }]
+    }
+
+    fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
         let Some(pod) = &object.pod else { return };
-        if !pod.is_long_running() {
+        if !pod.is_long_running() && !options.flag("jobs") {
             return;
         }
         let grace = pod

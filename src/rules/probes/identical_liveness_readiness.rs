@@ -1,4 +1,4 @@
-use super::super::{Finding, Rule, declare_rule};
+use super::super::{Finding, Options, Rule, declare_rule};
 use super::{HANDLERS, probed_containers};
 use crate::model::Object;
 use crate::parse::tree::Node;
@@ -69,7 +69,12 @@ fn identical(liveness: Node<'_>, readiness: Node<'_>) -> bool {
 }
 
 impl Rule for IdenticalLivenessReadiness {
-    fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
+    fn check_object<'d>(
+        &self,
+        object: &Object<'d>,
+        _options: &Options,
+        out: &mut Vec<Finding<'d>>,
+    ) {
         for container in probed_containers(object) {
             let (Some((lkey, liveness)), Some((rkey, readiness))) = (
                 container.node.entry("livenessProbe"),

@@ -1,4 +1,4 @@
-use super::super::{Finding, Rule, declare_rule};
+use super::super::{Finding, Options, Rule, declare_rule};
 use super::report_missing;
 use crate::model::Object;
 
@@ -35,7 +35,12 @@ declare_rule! {
 }
 
 impl Rule for MissingLivenessProbe {
-    fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
+    fn check_object<'d>(
+        &self,
+        object: &Object<'d>,
+        _options: &Options,
+        out: &mut Vec<Finding<'d>>,
+    ) {
         report_missing(
             object,
             "livenessProbe",

@@ -1,4 +1,4 @@
-use super::super::{Finding, Rule, declare_rule};
+use super::super::{Finding, Options, Rule, declare_rule};
 use crate::model::Object;
 
 declare_rule! {
@@ -44,7 +44,12 @@ const PROBES: [(&str, &str); 3] = [
 ];
 
 impl Rule for ProbeUnknownPort {
-    fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
+    fn check_object<'d>(
+        &self,
+        object: &Object<'d>,
+        _options: &Options,
+        out: &mut Vec<Finding<'d>>,
+    ) {
         let Some(pod) = &object.pod else { return };
         for container in &pod.containers {
             for (field, what) in PROBES {

@@ -1,4 +1,4 @@
-use super::super::{Finding, Rule, declare_rule};
+use super::super::{Finding, Options, Rule, declare_rule};
 use super::describe_selector;
 use crate::index::{Labels, Selector, SelectorField};
 use crate::model::Object;
@@ -40,7 +40,12 @@ declare_rule! {
 }
 
 impl Rule for SelectorTemplateMismatch {
-    fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
+    fn check_object<'d>(
+        &self,
+        object: &Object<'d>,
+        _options: &Options,
+        out: &mut Vec<Finding<'d>>,
+    ) {
         let Some(pod) = &object.pod else { return };
         let Some(spec) = object.root.get("spec") else {
             return;

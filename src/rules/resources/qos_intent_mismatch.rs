@@ -1,4 +1,4 @@
-use super::super::{Finding, Rule, declare_rule};
+use super::super::{Finding, Options, Rule, declare_rule};
 use crate::model::Object;
 use crate::model::qos::{self, PodQos, QosClass, ResourceShape};
 use crate::parse::tree::Node;
@@ -80,7 +80,12 @@ fn list(items: &[String]) -> String {
 }
 
 impl Rule for QosIntentMismatch {
-    fn check_object<'d>(&self, object: &Object<'d>, out: &mut Vec<Finding<'d>>) {
+    fn check_object<'d>(
+        &self,
+        object: &Object<'d>,
+        _options: &Options,
+        out: &mut Vec<Finding<'d>>,
+    ) {
         let Some(pod) = &object.pod else { return };
         let computed = qos::compute(pod);
         match annotation(object) {
