@@ -43,7 +43,7 @@ fi
 if pre-commit try-repo "$checkout" kubelint --files bad.yaml > bad.log 2>&1; then
   cat bad.log; echo "FAIL: the hook passed on a bad manifest" >&2; exit 1
 fi
-if ! grep -q 'error\[probe-unknown-port\]' bad.log || ! grep -q 'bad.yaml:13:35' bad.log; then
+if ! grep -q 'error\[probe-unknown-port\]' bad.log || ! grep -q 'bad.yaml:13:39' bad.log; then
   cat bad.log; echo "FAIL: the hook's output lacks the rule id or the position" >&2; exit 1
 fi
-echo "pre-commit hook fails on bad.yaml with probe-unknown-port at bad.yaml:13:35"
+echo "pre-commit hook fails on bad.yaml with probe-unknown-port at bad.yaml:13:39"

@@ -100,6 +100,9 @@ struct CheckArgs {
     /// Report only findings that this baseline file does not record
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// The target Kubernetes version (X.Y), overriding the configuration's kubernetes-version
+    #[arg(long, value_name = "X.Y", value_parser = parse_version)]
+    kubernetes_version: Option<String>,
     /// Record the current findings in FILE (then `--baseline FILE` reports only new ones)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
@@ -199,6 +202,17 @@ fn list_rules(format: ListFormat) -> String {
     }
 }
 
+fn parse_version(text: &str) -> Result<String, String> {
+    let valid = text
+        .split_once('.')
+        .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok());
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("`{text}` is not a Kubernetes version like 1.33"))
+    }
+}
+
 /// The configuration file (found from `start`, or named), with the command-line flags applied.
 fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
     let file = match &args.config {
@@ -265,7 +279,12 @@ fn check(args: CheckArgs) -> ExitCode {
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let config = match effective_config(&args.config, &start) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            if args.kubernetes_version.is_some() {
+                c.kubernetes_version = args.kubernetes_version.clone();
+            }
+            c
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
