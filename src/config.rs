@@ -248,7 +248,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                         .map_err(|e| at(item.span().start, format!("invalid glob: {e}")))?;
                 }
             }
-            "kubernetes-version" => config.kubernetes_version = Some(string(value)?),
+            "kubernetes-version" => {
+                let version = string(value)?;
+                if rules::KubeVersion::parse(&version).is_none() {
+                    return Err(at(
+                        value.span().start,
+                        format!("`{version}` is not a Kubernetes version like 1.33"),
+                    ));
+                }
+                config.kubernetes_version = Some(version);
+            }
             "context" => {
                 config.context = strings(value)?.into_iter().map(|p| base.join(p)).collect();
             }
@@ -436,9 +445,25 @@ impl Config {
                 .collect(),
             options: rules::registry()
                 .iter()
-                .filter_map(|e| Some((e.id(), self.options.get(e.id())?.clone())))
+                .filter_map(|e| {
+                    let mut options = self.options.get(e.id())?.clone();
+                    options.target = self.target();
+                    Some((e.id(), options))
+                })
                 .collect(),
+            defaults: rules::Options {
+                target: self.target(),
+                ..rules::Options::default()
+            },
         }
+    }
+
+    /// The Kubernetes version rules target.
+    pub fn target(&self) -> rules::KubeVersion {
+        self.kubernetes_version
+            .as_deref()
+            .and_then(rules::KubeVersion::parse)
+            .unwrap_or_default()
     }
 
     /// The effective configuration, as YAML that `--config` accepts back.

@@ -15,17 +15,14 @@ use crate::parse::lines::LineIndex;
 use crate::parse::tree::{ByteSpan, Document, Node};
 use crate::parse::{self};
 use crate::rules::{self, Finding, Options, RuleEntry};
-
-static NO_OPTIONS: Options = Options {
-    flags: std::collections::BTreeMap::new(),
-};
 use crate::suppress::{self, Suppression};
 
 /// The rules a run applies, each with the severity it reports at.
 pub struct RuleSet {
     pub rules: Vec<(&'static RuleEntry, Severity)>,
-    /// Options per rule id; a rule without an entry runs with its defaults.
+    /// Options per rule id; a rule without an entry runs with `defaults`.
     pub options: HashMap<&'static str, Options>,
+    pub defaults: Options,
 }
 
 impl RuleSet {
@@ -36,6 +33,7 @@ impl RuleSet {
                 .map(|e| (e, e.meta.severity))
                 .collect(),
             options: HashMap::new(),
+            defaults: Options::default(),
         }
     }
 
@@ -403,7 +401,7 @@ fn lint_file(
                 }));
             let id = object.id();
             for (entry, _) in &rules.rules {
-                let options = rules.options.get(entry.id()).unwrap_or(&NO_OPTIONS);
+                let options = rules.options.get(entry.id()).unwrap_or(&rules.defaults);
                 entry.rule.check_object(object, options, &mut findings);
                 emitter.emit(
                     entry.id(),

@@ -678,3 +678,35 @@ fn rule_options_come_from_the_configuration() {
     let explain = kubelint(&["explain", "shell-form-sigterm"]);
     assert!(String::from_utf8_lossy(&explain.stdout).contains("## Options\n- `jobs`"));
 }
+
+#[test]
+fn removed_api_versions_depend_on_the_target_version() {
+    let file = "fixtures/removed-api-version/fail-removed.yaml";
+    let removed = |version: &str| {
+        let v = json_of(&kubelint(&[
+            "check",
+            file,
+            "--kubernetes-version",
+            version,
+            "--select",
+            "api",
+            "--format",
+            "json",
+        ]));
+        v["diagnostics"].as_array().unwrap().len()
+    };
+    assert_eq!(removed("1.15"), 0, "1.15 still serves every one of them");
+    assert_eq!(
+        removed("1.24"),
+        1,
+        "only extensions/v1beta1 Deployment is gone"
+    );
+    assert_eq!(removed("1.25"), 3);
+    assert_eq!(removed("1.33"), 4);
+    assert_eq!(
+        kubelint(&["check", file, "--kubernetes-version", "latest"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

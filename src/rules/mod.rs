@@ -3,6 +3,7 @@
 //! A rule looks at one object (or one document) and returns findings that point at nodes. It
 //! never reads files and never formats output: the engine turns findings into diagnostics.
 
+pub mod api;
 pub mod lifecycle;
 pub mod meta;
 pub mod probes;
@@ -108,10 +109,47 @@ pub struct RuleOption {
     pub help: &'static str,
 }
 
-/// The options set for one rule. Options are flags today; unset means false.
+/// A Kubernetes minor version, such as 1.33.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KubeVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl KubeVersion {
+    /// The version rules target unless told otherwise: the newest one kubelint knows.
+    pub const NEWEST: KubeVersion = KubeVersion {
+        major: 1,
+        minor: 37,
+    };
+
+    pub fn parse(text: &str) -> Option<KubeVersion> {
+        let text = text.trim().trim_start_matches('v');
+        let (major, minor) = text.split_once('.')?;
+        Some(KubeVersion {
+            major: major.parse().ok()?,
+            minor: minor.parse().ok()?,
+        })
+    }
+}
+
+impl Default for KubeVersion {
+    fn default() -> Self {
+        KubeVersion::NEWEST
+    }
+}
+
+impl std::fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// What a rule runs with: its option flags (unset means false) and the target version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     pub flags: std::collections::BTreeMap<String, bool>,
+    pub target: KubeVersion,
 }
 
 impl Options {
@@ -212,6 +250,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &syntax::duplicate_key::DuplicateKey,
     &syntax::invalid_manifest::InvalidManifest,
     &meta::unused_suppression::UnusedSuppression,
+    &api::removed_api_version::RemovedApiVersion,
     &probes::missing_readiness_probe::MissingReadinessProbe,
     &probes::missing_liveness_probe::MissingLivenessProbe,
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,
