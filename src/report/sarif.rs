@@ -43,19 +43,43 @@ fn artifact_uri(file: &str) -> String {
 }
 
 fn region(l: &Location) -> Value {
-    json!({
+    let mut region = json!({
         "startLine": l.start.line,
         "startColumn": l.start.column,
         "endLine": l.end.line,
         "endColumn": l.end.column.max(if l.end.line == l.start.line { l.start.column } else { 1 }),
-    })
+    });
+    // The text of a one-line region, so viewers can show it without the file.
+    if l.end.line == l.start.line {
+        let text: String = l
+            .source_line
+            .chars()
+            .skip(l.start.column as usize - 1)
+            .take(l.end.column.saturating_sub(l.start.column) as usize)
+            .collect();
+        if !text.is_empty() {
+            region["snippet"] = json!({ "text": text });
+        }
+    }
+    region
 }
 
 fn physical(file: &str, l: &Location) -> Value {
-    json!({
+    let mut physical = json!({
         "artifactLocation": { "uri": artifact_uri(file), "uriBaseId": "%SRCROOT%" },
         "region": region(l),
-    })
+    });
+    // The line around a one-line region (SARIF wants a context region to be a proper superset).
+    if l.end.line == l.start.line
+        && l.source_line.chars().count() > (l.end.column - l.start.column) as usize
+    {
+        physical["contextRegion"] = json!({
+            "startLine": l.start.line,
+            "endLine": l.start.line,
+            "snippet": { "text": l.source_line },
+        });
+    }
+    physical
 }
 
 fn pascal_case(id: &str) -> String {
