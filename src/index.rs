@@ -568,7 +568,8 @@ impl Index {
         }
     }
 
-    fn in_namespace(&self, ns: &NamespaceKey) -> impl Iterator<Item = &Facts> {
+    /// The objects sharing namespace `ns`. The iterator borrows only the index, not `ns`.
+    fn in_namespace<'s>(&'s self, ns: &NamespaceKey) -> impl Iterator<Item = &'s Facts> + use<'s> {
         Self::same_namespace(ns)
             .into_iter()
             .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
@@ -613,14 +614,9 @@ impl Index {
     /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize
     /// base and its patches are one object spread over several files.
     pub fn same_identity<'s>(&'s self, f: &'s Facts) -> impl Iterator<Item = &'s Facts> {
-        let ns = self.namespace_of(f);
-        Self::same_namespace(&ns)
-            .into_iter()
-            .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
-            .map(|&i| &self.facts[i])
-            .filter(move |o| {
-                !std::ptr::eq(*o, f) && o.id.kind == f.id.kind && o.id.name == f.id.name
-            })
+        self.in_namespace(&self.namespace_of(f)).filter(move |o| {
+            !std::ptr::eq(*o, f) && o.id.kind == f.id.kind && o.id.name == f.id.name
+        })
     }
 
     /// Pod templates of `ns` that `selector` selects; through a label posting list when the
@@ -634,7 +630,7 @@ impl Index {
             .match_labels
             .iter()
             .find(|(k, _)| !GENERATED_LABELS.contains(&k.as_str()));
-        let candidates: Vec<usize> = match indexed {
+        let candidates: Vec<&Facts> = match indexed {
             Some((k, v)) => Self::same_namespace(ns)
                 .into_iter()
                 .flat_map(|key| {
@@ -642,18 +638,15 @@ impl Index {
                         .get(&(key, k.clone(), v.clone()))
                         .into_iter()
                         .flatten()
-                        .copied()
+                        .map(|&i| &self.facts[i])
                 })
                 .collect(),
-            None => Self::same_namespace(ns)
-                .into_iter()
-                .flat_map(|key| self.by_namespace.get(&key).into_iter().flatten().copied())
-                .collect(),
+            None => self.in_namespace(ns).collect(),
         };
         candidates
             .into_iter()
-            .filter_map(|i| match &self.facts[i].kind {
-                KindFacts::Workload(w) if selector.matches(&w.labels) => Some((&self.facts[i], w)),
+            .filter_map(|f| match &f.kind {
+                KindFacts::Workload(w) if selector.matches(&w.labels) => Some((f, w)),
                 _ => None,
             })
             .collect()
