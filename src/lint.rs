@@ -99,24 +99,30 @@ pub fn run(
     rules: &RuleSet,
     options: &RunOptions,
 ) -> RunReport {
-    let target_paths: HashSet<PathBuf> = targets.iter().filter_map(canonical).collect();
-    let context: Vec<&Input> = context
+    // Each input's real path, resolved once: it dedupes context against targets and finds
+    // kustomize patches.
+    let targets: Vec<(&Input, Option<PathBuf>)> =
+        targets.iter().map(|t| (t, canonical(t))).collect();
+    let target_paths: HashSet<&PathBuf> = targets.iter().filter_map(|(_, p)| p.as_ref()).collect();
+    let context: Vec<(&Input, Option<PathBuf>)> = context
         .iter()
-        .filter(|c| canonical(c).is_none_or(|p| !target_paths.contains(&p)))
+        .map(|c| (c, canonical(c)))
+        .filter(|(_, p)| p.as_ref().is_none_or(|p| !target_paths.contains(p)))
         .collect();
-    let jobs: Vec<(&Input, bool)> = targets
+    let jobs: Vec<(&Input, Option<PathBuf>, bool)> = targets
         .iter()
-        .map(|t| (t, true))
-        .chain(context.into_iter().map(|c| (c, false)))
+        .map(|(t, p)| (*t, p.clone(), true))
+        .chain(context.into_iter().map(|(c, p)| (c, p, false)))
         .collect();
-    let all: Vec<&Input> = jobs.iter().map(|(i, _)| *i).collect();
+    let all: Vec<&Input> = jobs.iter().map(|(i, _, _)| *i).collect();
     let patches = load::kustomize_patches(&all);
     let results: Vec<Result<(FileReport, Vec<Facts>), LoadError>> = jobs
         .par_iter()
-        .map(|&(input, reported)| {
+        .map(|(input, real_path, reported)| {
+            let (input, reported) = (*input, *reported);
             let content = load::read(input)?;
             let path: Arc<str> = Arc::from(input.display());
-            let fragment = canonical(input).is_some_and(|p| patches.contains(&p));
+            let fragment = real_path.as_ref().is_some_and(|p| patches.contains(p));
             let explicit = input.is_explicit();
             Ok(match content {
                 Content::Text(text) => {
@@ -135,7 +141,7 @@ pub fn run(
         .collect();
     let mut report = RunReport::default();
     let mut facts = Vec::new();
-    for (r, &(_, reported)) in results.into_iter().zip(&jobs) {
+    for (r, &(_, _, reported)) in results.into_iter().zip(&jobs) {
         match r {
             Ok((file, mut file_facts)) => {
                 facts.append(&mut file_facts);
