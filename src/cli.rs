@@ -258,10 +258,13 @@ fn exclude(inputs: Vec<load::Input>, config: &Config) -> Result<Vec<load::Input>
         builder.add(globset::Glob::new(glob).map_err(|e| e.to_string())?);
     }
     let set = builder.build().map_err(|e| e.to_string())?;
+    let base = config.base_dir();
     Ok(inputs
         .into_iter()
         .filter(|input| match input {
-            load::Input::File { path, .. } => !set.is_match(config.relative(path)),
+            load::Input::File { path, .. } => {
+                !set.is_match(Config::relative(base.as_deref(), path))
+            }
             load::Input::Stdin { .. } => true,
         })
         .collect())

@@ -557,20 +557,22 @@ impl Config {
         out
     }
 
-    /// A file's path relative to this configuration's directory (as given when outside it).
-    pub fn relative<'p>(&self, path: &'p Path) -> std::borrow::Cow<'p, Path> {
-        let base = self
-            .source
-            .as_ref()
-            .and_then(|p| p.parent())
-            .and_then(|p| std::fs::canonicalize(p).ok());
-        let absolute = std::fs::canonicalize(path).ok();
-        match (base, absolute) {
-            (Some(b), Some(a)) => match a.strip_prefix(&b) {
-                Ok(rel) => std::borrow::Cow::Owned(rel.to_path_buf()),
-                Err(_) => std::borrow::Cow::Borrowed(path),
-            },
-            _ => std::borrow::Cow::Borrowed(path),
+    /// This configuration's directory, resolved: what `exclude` and `suppress:` paths are
+    /// relative to. Resolve it once per pass, not once per file.
+    pub fn base_dir(&self) -> Option<PathBuf> {
+        let dir = self.source.as_ref()?.parent()?;
+        std::fs::canonicalize(dir).ok()
+    }
+
+    /// A file's path relative to `base` (as given when outside it, or without a base).
+    pub fn relative<'p>(base: Option<&Path>, path: &'p Path) -> std::borrow::Cow<'p, Path> {
+        let relative = base.and_then(|b| {
+            let absolute = std::fs::canonicalize(path).ok()?;
+            absolute.strip_prefix(b).ok().map(Path::to_path_buf)
+        });
+        match relative {
+            Some(rel) => std::borrow::Cow::Owned(rel),
+            None => std::borrow::Cow::Borrowed(path),
         }
     }
 
@@ -581,8 +583,9 @@ impl Config {
         }
         let globs: Vec<globset::GlobSet> =
             self.suppress.iter().map(ConfigSuppression::globs).collect();
+        let base = self.base_dir();
         for file in &mut report.files {
-            let relative = self.relative(Path::new(&*file.path)).into_owned();
+            let relative = Config::relative(base.as_deref(), Path::new(&*file.path)).into_owned();
             file.diagnostics.retain(|d| {
                 !self
                     .suppress
