@@ -103,6 +103,14 @@ struct CheckArgs {
     /// The target Kubernetes version (X.Y), overriding the configuration's kubernetes-version
     #[arg(long, value_name = "X.Y", value_parser = parse_version)]
     kubernetes_version: Option<String>,
+    /// Files or directories of CustomResourceDefinitions to check custom resources against
+    /// (CRDs among the inputs and --context are used too). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    crds: Vec<PathBuf>,
+    /// Report custom resources whose CRD the run does not have (`unknown-kind`), instead of
+    /// skipping them
+    #[arg(long)]
+    strict_kinds: bool,
     /// Record the current findings in FILE (then `--baseline FILE` reports only new ones)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
@@ -311,10 +319,19 @@ fn check(args: CheckArgs) -> ExitCode {
             *explicit = false;
         }
     }
+    let (mut crds, mut crd_errors) = load::discover(&args.crds, None);
+    load_errors.append(&mut crd_errors);
+    for input in &mut crds {
+        if let load::Input::File { explicit, .. } = input {
+            *explicit = false;
+        }
+    }
     let rule_set = config.rule_set();
     let options = lint::RunOptions {
         namespace: args.namespace.or(config.namespace.clone()),
         skip_helm_tests: config.skip_helm_tests,
+        crds,
+        strict_kinds: args.strict_kinds,
     };
     let mut report = lint::run(&inputs, &context, &rule_set, &options);
     config.apply_suppressions(&mut report);

@@ -15,6 +15,7 @@ use crate::parse::lines::LineIndex;
 use crate::parse::tree::{ByteSpan, Document, Node};
 use crate::parse::{self};
 use crate::rules::{self, Finding, Options, RuleEntry};
+use crate::schema;
 use crate::suppress::{self, Suppression};
 
 /// The rules a run applies, each with the severity it reports at.
@@ -34,6 +35,21 @@ impl RuleSet {
                 .collect(),
             options: HashMap::new(),
             defaults: Options::default(),
+        }
+    }
+
+    /// The same rules, with the CRDs of the run for the schema rules.
+    fn with_catalog(&self, catalog: schema::Catalog) -> RuleSet {
+        let mut options = self.options.clone();
+        for o in options.values_mut() {
+            o.catalog = catalog.clone();
+        }
+        let mut defaults = self.defaults.clone();
+        defaults.catalog = catalog;
+        RuleSet {
+            rules: self.rules.clone(),
+            options,
+            defaults,
         }
     }
 
@@ -58,6 +74,11 @@ pub struct FileReport {
     pub suppressions: Vec<Suppression>,
     /// The objects linted, in file order (JUnit reports each as a testcase).
     pub object_ids: Vec<ObjectId>,
+    /// The CustomResourceDefinitions the file defines (moved into the run's catalog).
+    pub crds: Vec<schema::crd::Crd>,
+    /// The (group, kind) of the file's custom resources, which the schema rules judge in a
+    /// second pass.
+    pub custom_resources: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -89,6 +110,99 @@ pub struct RunOptions {
     pub namespace: Option<String>,
     /// Skip objects annotated `helm.sh/hook: test`.
     pub skip_helm_tests: bool,
+    /// Files or directories read only for the CustomResourceDefinitions they hold (`--crds`).
+    pub crds: Vec<Input>,
+    /// Report custom resources that no CRD of the run defines (`--strict-kinds`).
+    pub strict_kinds: bool,
+}
+
+/// The schema rules, which need the CRDs of the whole run before any file is linted.
+const SCHEMA_RULES: [&str; 4] = [
+    "unknown-field",
+    "invalid-value",
+    "missing-required-field",
+    "unknown-kind",
+];
+
+/// The second pass: the schema rules over the custom resources of the files that hold some,
+/// now that the run's CRDs are known.
+fn custom_resources(
+    report: &mut RunReport,
+    sources: &[&Input],
+    rules: &RuleSet,
+    options: &RunOptions,
+) {
+    let catalog = &rules.defaults.catalog;
+    if catalog.is_empty() && !catalog.strict_kinds() {
+        return;
+    }
+    let schema_rules: Vec<&(&RuleEntry, Severity)> = rules
+        .rules
+        .iter()
+        .filter(|(e, _)| SCHEMA_RULES.contains(&e.id()))
+        .collect();
+    report
+        .files
+        .par_iter_mut()
+        .zip(sources.par_iter())
+        // Only files with a custom resource that some CRD of the run defines, unless every
+        // custom resource must have one.
+        .filter(|(file, _)| {
+            file.custom_resources
+                .iter()
+                .any(|(group, kind)| catalog.strict_kinds() || catalog.defines(group, kind))
+        })
+        .for_each(|(file, input)| {
+            // Standard input cannot be read twice; its custom resources were judged without CRDs.
+            let (Input::File { .. }, Ok(Content::Text(text))) = (input, load::read(input)) else {
+                return;
+            };
+            let lines = LineIndex::new(&text);
+            // CRDs are built-in objects, judged in the first pass, and the bulk of a file that
+            // bundles them with custom resources: their documents are not parsed again.
+            let stream = parse::parse_stream_where(&text, &lines, |document| {
+                !document.contains("kind: CustomResourceDefinition")
+            });
+            let emitter = Emitter {
+                text: &text,
+                lines: &lines,
+                file: file.path.clone(),
+                rules,
+            };
+            let mut findings = Vec::new();
+            for document in &stream.documents {
+                let Modeled::Objects(objects) = model::objects_of(document) else {
+                    continue;
+                };
+                for object in &objects {
+                    if schema::is_builtin_group(schema::group_of(object.api_version))
+                        || (options.skip_helm_tests && is_helm_test(object))
+                    {
+                        continue;
+                    }
+                    let id = object.id();
+                    for (entry, _) in &schema_rules {
+                        let options = rules.options.get(entry.id()).unwrap_or(&rules.defaults);
+                        entry.rule.check_object(object, options, &mut findings);
+                        emitter.emit(
+                            entry.id(),
+                            document,
+                            &mut findings,
+                            Some(&id),
+                            &mut file.diagnostics,
+                        );
+                    }
+                }
+            }
+            sort_diagnostics(&mut file.diagnostics);
+        });
+}
+
+fn file_path(input: &Input) -> Option<&std::path::Path> {
+    match input {
+        Input::File { path, .. } => Some(path),
+        Input::Stdin { .. } => None,
+    }
 }
 
 /// Lints `targets`. `context` files are parsed only to resolve cross-object references (a
@@ -116,6 +230,20 @@ pub fn run(
         .collect();
     let all: Vec<&Input> = jobs.iter().map(|(i, _, _)| *i).collect();
     let patches = load::kustomize_patches(&all);
+    // Custom resources are judged against the CRDs of the whole run, which are only known
+    // once every file is parsed: the first pass collects the CRDs and leaves custom resources
+    // aside, a second pass re-reads just the files that hold some.
+    let schema_rules = SCHEMA_RULES.iter().any(|id| rules.severity(id).is_some());
+    let first_pass;
+    let first_rules = if schema_rules {
+        first_pass = rules.with_catalog(schema::Catalog::pending(options.strict_kinds));
+        &first_pass
+    } else {
+        rules
+    };
+    let crd_inputs: Vec<(&Input, Option<PathBuf>, bool)> =
+        options.crds.iter().map(|c| (c, None, false)).collect();
+    let jobs: Vec<(&Input, Option<PathBuf>, bool)> = jobs.into_iter().chain(crd_inputs).collect();
     let results: Vec<Result<(FileReport, Vec<Facts>), LoadError>> = jobs
         .par_iter()
         .map(|(input, real_path, reported)| {
@@ -131,7 +259,7 @@ pub fn run(
                         fragment,
                         skip_helm_tests: options.skip_helm_tests,
                     };
-                    lint_file(path, &text, explicit, role, rules)
+                    lint_file(path, &text, explicit, role, first_rules, file_path(input))
                 }
                 Content::NotUtf8 { valid_prefix } => {
                     (not_utf8(path, &valid_prefix, rules), Vec::new())
@@ -141,17 +269,29 @@ pub fn run(
         .collect();
     let mut report = RunReport::default();
     let mut facts = Vec::new();
-    for (r, &(_, _, reported)) in results.into_iter().zip(&jobs) {
+    let mut crds = Vec::new();
+    let mut sources = Vec::new();
+    for (r, &(input, _, reported)) in results.into_iter().zip(&jobs) {
         match r {
-            Ok((file, mut file_facts)) => {
+            Ok((mut file, mut file_facts)) => {
                 facts.append(&mut file_facts);
+                crds.append(&mut file.crds);
                 if reported {
+                    sources.push(input);
                     report.files.push(file);
                 }
             }
             Err(e) => report.errors.push(e),
         }
     }
+    let with_catalog;
+    let rules = if schema_rules {
+        with_catalog = rules.with_catalog(schema::Catalog::new(crds, options.strict_kinds));
+        custom_resources(&mut report, &sources, &with_catalog, options);
+        &with_catalog
+    } else {
+        rules
+    };
     cross_object(&mut report, facts, rules, options);
     for file in &mut report.files {
         apply_suppressions(file, rules);
@@ -269,7 +409,7 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
 /// Lints one file's text on its own (no cross-object rules). `explicit` inputs are linted even
 /// if no document is an object.
 pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
-    let mut file = lint_file(path, text, explicit, Role::default(), rules).0;
+    let mut file = lint_file(path, text, explicit, Role::default(), rules, None).0;
     apply_suppressions(&mut file, rules);
     file
 }
@@ -311,6 +451,7 @@ fn lint_file(
     explicit: bool,
     role: Role,
     rules: &RuleSet,
+    source: Option<&std::path::Path>,
 ) -> (FileReport, Vec<Facts>) {
     let Role {
         reported,
@@ -362,6 +503,7 @@ fn lint_file(
             });
         }
     }
+    let collect_crds = rules.defaults.catalog.is_pending();
     let mut findings = Vec::new();
     for document in &stream.documents {
         if reported {
@@ -390,6 +532,9 @@ fn lint_file(
             if skip_helm_tests && is_helm_test(object) {
                 continue;
             }
+            if collect_crds && !fragment {
+                report.crds.extend(schema::crd::crd_of(object, source));
+            }
             let mut f = index::extract(object, &emitter.file, reported, &|n| site(document, n));
             if fragment {
                 f.mark_fragment();
@@ -400,6 +545,18 @@ fn lint_file(
             }
             report.objects += 1;
             report.object_ids.push(object.id());
+            let group = schema::group_of(object.api_version);
+            if collect_crds
+                && !schema::is_builtin_group(group)
+                && !report
+                    .custom_resources
+                    .iter()
+                    .any(|(g, k)| g == group && k == object.kind)
+            {
+                report
+                    .custom_resources
+                    .push((group.to_owned(), object.kind.to_owned()));
+            }
             report
                 .suppressions
                 .extend(suppress::annotations(object, &|n| {

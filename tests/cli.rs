@@ -710,3 +710,94 @@ fn removed_api_versions_depend_on_the_target_version() {
         Some(2)
     );
 }
+
+#[test]
+fn a_deprecated_api_version_warns_until_the_target_removes_it() {
+    let dir = tempfile_dir("deprecated");
+    let file = dir.join("cidr.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: networking.k8s.io/v1beta1\nkind: ServiceCIDR\nmetadata:\n  name: extra\nspec:\n  cidrs: [10.96.0.0/16]\n",
+    )
+    .unwrap();
+    let findings = |version: &str| {
+        let v = json_of(&kubelint(&[
+            "check",
+            file.to_str().unwrap(),
+            "--kubernetes-version",
+            version,
+            "--format",
+            "json",
+        ]));
+        rules_of(&v)
+    };
+    assert_eq!(findings("1.35"), ["deprecated-api-version"]);
+    assert_eq!(findings("1.36"), ["deprecated-api-version"]);
+    assert_eq!(findings("1.37"), ["removed-api-version"]);
+}
+
+#[test]
+fn custom_resources_are_checked_against_crds_given_with_crds() {
+    let dir = tempfile_dir("crds");
+    std::fs::create_dir_all(dir.join("crds")).unwrap();
+    std::fs::copy(
+        "fixtures/unknown-field/fail-crd-same-directory/crd.yaml",
+        dir.join("crds/backup.yaml"),
+    )
+    .unwrap();
+    let resource = dir.join("backup.yaml");
+    std::fs::write(
+        &resource,
+        "apiVersion: example.com/v1\nkind: Backup\nmetadata:\n  name: nightly\nspec:\n  retentionDays: 0\n",
+    )
+    .unwrap();
+    let resource = resource.to_str().unwrap();
+    // Without the CRD: skipped, or unknown-kind when asked to be strict.
+    let alone = json_of(&kubelint(&["check", resource, "--format", "json"]));
+    assert!(rules_of(&alone).is_empty(), "{alone}");
+    let strict = json_of(&kubelint(&[
+        "check",
+        resource,
+        "--strict-kinds",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(rules_of(&strict), ["unknown-kind"]);
+    // With it: the missing `schedule` and the out-of-range retention, at their lines.
+    let crds = dir.join("crds");
+    let checked = json_of(&kubelint(&[
+        "check",
+        resource,
+        "--crds",
+        crds.to_str().unwrap(),
+        "--strict-kinds",
+        "--format",
+        "json",
+    ]));
+    let found: Vec<(String, u64)> = checked["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("missing-required-field".to_owned(), 5),
+            ("invalid-value".to_owned(), 6)
+        ],
+        "{checked}"
+    );
+}
+
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubelint-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

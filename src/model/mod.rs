@@ -38,6 +38,8 @@ pub struct Object<'d> {
     pub name: Option<&'d str>,
     pub namespace: Option<&'d str>,
     pub pod: Option<PodTemplate<'d>>,
+    /// Computed by the first schema rule that asks (see `schema::violations`).
+    pub schema_violations: std::cell::OnceCell<Vec<crate::schema::Violation<'d>>>,
 }
 
 impl<'d> Object<'d> {
@@ -146,6 +148,7 @@ fn collect<'d>(
         name,
         namespace,
         pod: PodTemplate::of(kind, api_version, node),
+        schema_violations: std::cell::OnceCell::new(),
     });
     Ok(())
 }

@@ -49,6 +49,23 @@ pub fn parse_stream<'a>(text: &'a str, lines: &LineIndex) -> ParsedStream<'a> {
     out
 }
 
+/// Parses only the documents whose text `keep` accepts, at their real positions in `text`.
+pub fn parse_stream_where<'a>(
+    text: &'a str,
+    lines: &LineIndex,
+    keep: impl Fn(&str) -> bool,
+) -> ParsedStream<'a> {
+    let mut out = ParsedStream::default();
+    let mut doc_index = 0;
+    for chunk in split_documents(text, lines) {
+        let piece = &text[chunk.start..chunk.end];
+        if keep(piece) {
+            parse_chunk(piece, &chunk, text, lines, &mut doc_index, &mut out);
+        }
+    }
+    out
+}
+
 /// A run of lines holding (at most, if the input is well formed) one document.
 #[derive(Debug, Clone, Copy)]
 struct Chunk {

@@ -9,6 +9,7 @@ pub mod meta;
 pub mod probes;
 pub mod references;
 pub mod resources;
+pub mod schema;
 pub mod syntax;
 pub mod volumes;
 
@@ -40,7 +41,7 @@ macro_rules! declare_rule {
 pub(crate) use declare_rule;
 
 /// What a rule reports: a node and a message, positions are the engine's business.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Finding<'d> {
     pub node: Node<'d>,
     pub message: String,
@@ -150,6 +151,8 @@ impl std::fmt::Display for KubeVersion {
 pub struct Options {
     pub flags: std::collections::BTreeMap<String, bool>,
     pub target: KubeVersion,
+    /// The CRDs of the run, for the schema rules.
+    pub catalog: crate::schema::Catalog,
 }
 
 impl Options {
@@ -251,6 +254,11 @@ const BUILTIN: &[&dyn Rule] = &[
     &syntax::invalid_manifest::InvalidManifest,
     &meta::unused_suppression::UnusedSuppression,
     &api::removed_api_version::RemovedApiVersion,
+    &api::deprecated_api_version::DeprecatedApiVersion,
+    &schema::unknown_field::UnknownField,
+    &schema::invalid_value::InvalidValue,
+    &schema::missing_required_field::MissingRequiredField,
+    &schema::unknown_kind::UnknownKind,
     &probes::missing_readiness_probe::MissingReadinessProbe,
     &probes::missing_liveness_probe::MissingLivenessProbe,
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,

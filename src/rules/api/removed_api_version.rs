@@ -82,6 +82,14 @@ fn parse_table(text: &str) -> Result<Vec<Removal>, String> {
         .collect()
 }
 
+/// The removal of `apiVersion`/`kind`, if the deprecation guide lists one.
+pub fn removal(api_version: &str, kind: &str) -> Option<KubeVersion> {
+    removals()
+        .iter()
+        .find(|r| r.api_version == api_version && r.kinds.iter().any(|k| k == kind))
+        .map(|r| r.removed)
+}
+
 impl Rule for RemovedApiVersion {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
         let Some(removal) = removals().iter().find(|r| {

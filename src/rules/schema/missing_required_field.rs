@@ -1,0 +1,48 @@
+use super::super::{Finding, Options, Rule, declare_rule};
+use crate::model::Object;
+use crate::schema::Check;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a mapping that lacks a field its schema requires — a container without `name`,
+    /// a pod spec without `containers`, a port without `containerPort`, a custom resource
+    /// without what its CRD requires — at the key of the mapping that lacks it (for a list
+    /// item, at its first line). A required field set to `null` counts as missing, as it does
+    /// for the API server.
+    ///
+    /// ## Why is this bad
+    /// The API server rejects the object (`spec.containers[0].name: Required value`).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - image: nginx:1.27
+    ///     ports:
+    ///       - name: http
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    ///   - name: web
+    ///     image: nginx:1.27
+    ///     ports:
+    ///       - name: http
+    ///         containerPort: 8080
+    /// ```
+    pub struct MissingRequiredField => "missing-required-field";
+}
+
+impl Rule for MissingRequiredField {
+    fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
+        super::report(Check::MissingRequiredField, object, options, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        crate::testing::assert_rule_fixtures("missing-required-field");
+    }
+}

@@ -1,0 +1,892 @@
+//! Schema validation: built-in kinds against the strict schemas generated into schemas/
+//! (see tools/schemagen), custom resources against the CRDs of the run.
+//!
+//! Validation runs once per object, whichever schema rule asks first; the findings are
+//! kept on the object and each rule takes its own kind of them. Validators are compiled on
+//! first use, once per (Kubernetes version, apiVersion, kind), and shared by every thread.
+
+pub mod crd;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read as _;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use serde_json::{Map, Value};
+
+use crate::model::Object;
+use crate::parse::scalar::ScalarValue;
+use crate::parse::tree::Node;
+use crate::rules::{Finding, KubeVersion, Options, edit_distance};
+
+pub use crd::Catalog;
+
+/// What a schema finding is about; each is reported by its own rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    UnknownField,
+    InvalidValue,
+    MissingRequiredField,
+    UnknownKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct Violation<'d> {
+    pub check: Check,
+    pub finding: Finding<'d>,
+}
+
+/// The schema findings of one object, computed on the first call and kept on the object.
+pub fn violations<'o, 'd>(object: &'o Object<'d>, options: &Options) -> &'o [Violation<'d>] {
+    object
+        .schema_violations
+        .get_or_init(|| validate(object, options))
+}
+
+const BUNDLE: &[u8] = include_bytes!("../../schemas/kubernetes.json.gz");
+
+/// The embedded schemas: per Kubernetes version, its kinds and definitions.
+struct Bundle {
+    versions: BTreeMap<KubeVersion, Version>,
+    bodies: Vec<Value>,
+}
+
+struct Version {
+    /// apiVersion → kind → definition name.
+    kinds: HashMap<String, HashMap<String, String>>,
+    /// Definition name → index into `bodies`.
+    definitions: HashMap<String, usize>,
+}
+
+fn bundle() -> &'static Bundle {
+    static BUNDLE_CELL: OnceLock<Bundle> = OnceLock::new();
+    BUNDLE_CELL.get_or_init(|| load_bundle().expect("schemas/kubernetes.json.gz is valid (tested)"))
+}
+
+fn load_bundle() -> Result<Bundle, String> {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(BUNDLE)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    let mut root: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let bodies = match root.get_mut("bodies").map(Value::take) {
+        Some(Value::Array(bodies)) => bodies,
+        _ => return Err("bundle without bodies".into()),
+    };
+    let mut versions = BTreeMap::new();
+    for (name, version) in root["versions"]
+        .as_object()
+        .ok_or("bundle without versions")?
+    {
+        let target = KubeVersion::parse(name).ok_or("bad version")?;
+        let kinds = version["kinds"]
+            .as_object()
+            .ok_or("version without kinds")?
+            .iter()
+            .map(|(api_version, kinds)| {
+                let kinds = kinds
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, d)| Some((k.clone(), d.as_str()?.to_owned())))
+                    .collect();
+                (api_version.clone(), kinds)
+            })
+            .collect();
+        let definitions = version["definitions"]
+            .as_object()
+            .ok_or("version without definitions")?
+            .iter()
+            .filter_map(|(name, index)| {
+                Some((name.clone(), usize::try_from(index.as_u64()?).ok()?))
+            })
+            .collect();
+        versions.insert(target, Version { kinds, definitions });
+    }
+    Ok(Bundle { versions, bodies })
+}
+
+/// The Kubernetes versions the embedded schemas cover, oldest first.
+pub fn supported_versions() -> Vec<KubeVersion> {
+    bundle().versions.keys().copied().collect()
+}
+
+/// The Kubernetes version whose schemas a target uses: its own, else the nearest one kubelint
+/// has (the oldest for older targets, the newest for newer ones).
+pub fn effective_version(target: KubeVersion) -> KubeVersion {
+    schemas_for(target).0
+}
+
+/// The schemas a target validates with: its own, or the nearest version kubelint has.
+fn schemas_for(target: KubeVersion) -> (KubeVersion, &'static Version) {
+    let versions = &bundle().versions;
+    let (version, schemas) = versions
+        .range(..=target)
+        .next_back()
+        .or_else(|| versions.iter().next())
+        .expect("the bundle has versions");
+    (*version, schemas)
+}
+
+/// Whether any embedded version has built-in kinds in this API group.
+pub fn is_builtin_group(group: &str) -> bool {
+    static GROUPS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    GROUPS
+        .get_or_init(|| {
+            bundle()
+                .versions
+                .values()
+                .flat_map(|v| v.kinds.keys())
+                .map(|api_version| group_of(api_version).to_owned())
+                .collect()
+        })
+        .contains(group)
+}
+
+pub fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+/// The versions among those kubelint knows that serve `apiVersion`/`kind`.
+pub fn versions_serving(api_version: &str, kind: &str) -> Vec<KubeVersion> {
+    bundle()
+        .versions
+        .iter()
+        .filter(|(_, v)| {
+            v.kinds
+                .get(api_version)
+                .is_some_and(|k| k.contains_key(kind))
+        })
+        .map(|(version, _)| *version)
+        .collect()
+}
+
+/// Every apiVersion any known version serves `kind` in.
+pub fn api_versions_of(kind: &str) -> Vec<&'static str> {
+    let mut out: Vec<&str> = bundle()
+        .versions
+        .values()
+        .flat_map(|v| v.kinds.iter())
+        .filter(|(_, kinds)| kinds.contains_key(kind))
+        .map(|(api_version, _)| api_version.as_str())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Every kind any known version serves in `api_version`'s group, for "did you mean".
+fn kinds_of_group(group: &str) -> Vec<(&'static str, &'static str)> {
+    let mut kinds: Vec<(&str, &str)> = bundle()
+        .versions
+        .values()
+        .flat_map(|v| v.kinds.iter())
+        .filter(|(api_version, _)| group_of(api_version) == group)
+        .flat_map(|(api_version, kinds)| {
+            kinds
+                .keys()
+                .map(move |k| (api_version.as_str(), k.as_str()))
+        })
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// A compiled validator and the schema it came from, which findings are explained by.
+pub struct Compiled {
+    validator: jsonschema::Validator,
+    root: Value,
+    /// What the object's type is called in messages: `Deployment`, `Certificate`.
+    type_name: String,
+}
+
+type Slot = Arc<OnceLock<Option<Arc<Compiled>>>>;
+
+/// Compiles once per key, outside the lock: two threads asking for different kinds compile
+/// in parallel, two asking for the same one wait for a single compilation.
+#[derive(Default)]
+pub struct ValidatorCache {
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+impl ValidatorCache {
+    pub fn get(
+        &self,
+        key: &str,
+        compile: impl FnOnce() -> Option<Compiled>,
+    ) -> Option<Arc<Compiled>> {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.entry(key.to_owned()).or_default().clone()
+        };
+        slot.get_or_init(|| compile().map(Arc::new)).clone()
+    }
+}
+
+fn builtin_validator(
+    version: KubeVersion,
+    schemas: &'static Version,
+    definition: &str,
+) -> Option<Arc<Compiled>> {
+    static CACHE: OnceLock<ValidatorCache> = OnceLock::new();
+    let key = format!("{version} {definition}");
+    CACHE.get_or_init(ValidatorCache::default).get(&key, || {
+        let mut defs = Map::new();
+        let mut pending = vec![definition.to_owned()];
+        while let Some(name) = pending.pop() {
+            if defs.contains_key(&name) {
+                continue;
+            }
+            let body = &bundle().bodies[*schemas.definitions.get(&name)?];
+            collect_refs(body, &mut pending);
+            defs.insert(name, body.clone());
+        }
+        let root = serde_json::json!({ "$ref": format!("#/$defs/{definition}"), "$defs": defs });
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_format("quantity", is_quantity)
+            .with_format("byte", is_base64)
+            .build(&root)
+            .ok()?;
+        let type_name = definition
+            .rsplit('.')
+            .next()
+            .unwrap_or(definition)
+            .to_owned();
+        Some(Compiled {
+            validator,
+            root,
+            type_name,
+        })
+    })
+}
+
+fn collect_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+            {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// A quantity as the API server parses it: no surrounding space, one of its suffixes.
+fn is_quantity(text: &str) -> bool {
+    text.trim() == text && crate::model::quantity::Quantity::parse(text).is_some()
+}
+
+/// Standard base64 with padding, as Go's encoding/json decodes `[]byte`.
+fn is_base64(text: &str) -> bool {
+    let bytes: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if !bytes.len().is_multiple_of(4) {
+        return false;
+    }
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    padding <= 2
+        && bytes[..bytes.len() - padding]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+}
+
+fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
+    let mut out = Vec::new();
+    let group = group_of(object.api_version);
+    if let Some(validator) = options.catalog.validator(object, &mut out) {
+        check(object, &validator, None, &mut out);
+        return out;
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    if !is_builtin_group(group) {
+        if options.catalog.is_pending() {
+            return out;
+        }
+        if options.catalog.strict_kinds() {
+            let node = object.root.get("kind").unwrap_or(object.root);
+            let finding = Finding::new(
+                node,
+                format!("no schema for `{}` {}: no CustomResourceDefinition in the inputs, --context or --crds defines it", object.api_version, object.kind),
+            )
+            .help("pass the CRD with --crds PATH, or drop --strict-kinds to skip custom resources without one");
+            out.push(Violation {
+                check: Check::UnknownKind,
+                finding,
+            });
+        }
+        return out;
+    }
+    let (version, schemas) = schemas_for(options.target);
+    let Some(definition) = schemas
+        .kinds
+        .get(object.api_version)
+        .and_then(|k| k.get(object.kind))
+    else {
+        unknown_builtin_kind(object, options.target, &mut out);
+        return out;
+    };
+    if let Some(validator) = builtin_validator(version, schemas, definition) {
+        check(object, &validator, Some(version), &mut out);
+    }
+    out
+}
+
+/// An apiVersion/kind of a built-in group that the target does not serve. Removals the
+/// Kubernetes deprecation guide lists are `removed-api-version`'s; this reports typos and
+/// versions the target does not serve yet.
+fn unknown_builtin_kind<'d>(
+    object: &Object<'d>,
+    target: KubeVersion,
+    out: &mut Vec<Violation<'d>>,
+) {
+    if crate::rules::api::removed_api_version::removal(object.api_version, object.kind).is_some() {
+        return;
+    }
+    // `ConfigMapList` and the like: what `kubectl get -o yaml` writes, and what kubectl
+    // applies item by item.
+    if object
+        .kind
+        .strip_suffix("List")
+        .is_some_and(|item| !versions_serving(object.api_version, item).is_empty())
+    {
+        return;
+    }
+    let serving = versions_serving(object.api_version, object.kind);
+    let (node, message, help) = if let Some(first) = serving.first().filter(|v| **v > target) {
+        (
+            object.root.get("apiVersion").unwrap_or(object.root),
+            format!(
+                "`{}` {} is not served by Kubernetes {target}",
+                object.api_version, object.kind
+            ),
+            format!(
+                "it is first served in {first}: raise --kubernetes-version, or use a version the target serves"
+            ),
+        )
+    } else if !serving.is_empty() {
+        (
+            object.root.get("apiVersion").unwrap_or(object.root),
+            format!(
+                "`{}` {} is not served by Kubernetes {target}",
+                object.api_version, object.kind
+            ),
+            format!(
+                "the newest version kubelint knows to serve it is {}",
+                serving.last().copied().unwrap_or(target)
+            ),
+        )
+    } else {
+        let group = group_of(object.api_version);
+        let kinds = kinds_of_group(group);
+        let same_kind: Vec<&str> = kinds
+            .iter()
+            .filter(|(_, k)| *k == object.kind)
+            .map(|(a, _)| *a)
+            .collect();
+        if !same_kind.is_empty() {
+            (
+                object.root.get("apiVersion").unwrap_or(object.root),
+                format!(
+                    "Kubernetes serves no {} in `{}`",
+                    object.kind, object.api_version
+                ),
+                format!("{} is served as {}", object.kind, quote_list(&same_kind)),
+            )
+        } else {
+            let closest = kinds
+                .iter()
+                .map(|(_, k)| {
+                    (
+                        edit_distance(&k.to_lowercase(), &object.kind.to_lowercase()),
+                        *k,
+                    )
+                })
+                .filter(|(d, _)| *d <= 2)
+                .min();
+            let help = match closest {
+                Some((_, k)) => format!("did you mean `{k}`?"),
+                None => format!("`{group}` is a built-in API group; check the kind's spelling"),
+            };
+            (
+                object.root.get("kind").unwrap_or(object.root),
+                format!(
+                    "Kubernetes has no kind {} in `{}`",
+                    object.kind, object.api_version
+                ),
+                help,
+            )
+        }
+    };
+    out.push(Violation {
+        check: Check::UnknownKind,
+        finding: Finding::new(node, message).help(help),
+    });
+}
+
+fn quote_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The object as JSON, the way the API server decodes it: a field set to `null` is the same
+/// as an absent one (an empty `annotations:` is fine, an empty required field is missing).
+pub fn to_json(node: Node<'_>) -> Value {
+    to_json_at(node, 0, &mut false)
+}
+
+/// Keys of strategic-merge-patch directives: an object holding one is a patch (kustomize's
+/// `$patch: delete`), partial by design.
+fn is_patch_directive(key: &str) -> bool {
+    key.starts_with("$patch")
+        || key.starts_with("$setElementOrder/")
+        || key.starts_with("$retainKeys")
+        || key.starts_with("$deleteFromPrimitiveList/")
+}
+
+fn to_json_at(node: Node<'_>, depth: usize, patch: &mut bool) -> Value {
+    if depth > crate::parse::MAX_DEPTH {
+        return Value::Null;
+    }
+    if node.is_map() {
+        let mut map = Map::with_capacity(node.entries().len());
+        for (key, value) in node.entries() {
+            let key = key.key_text().unwrap_or_default();
+            *patch |= is_patch_directive(key);
+            if value.is_null() {
+                continue;
+            }
+            map.insert(key.to_owned(), to_json_at(value, depth + 1, patch));
+        }
+        return Value::Object(map);
+    }
+    if node.is_seq() {
+        return Value::Array(
+            node.items()
+                .map(|i| to_json_at(i, depth + 1, patch))
+                .collect(),
+        );
+    }
+    match node.scalar_value() {
+        Some(ScalarValue::Null) | None => Value::Null,
+        Some(ScalarValue::Bool(b)) => Value::Bool(b),
+        Some(ScalarValue::Int(i)) => Value::from(i),
+        Some(ScalarValue::Float(f)) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            // .inf and .nan have no JSON form; as text they fail any numeric schema, as
+            // they fail the API server's decoding.
+            .unwrap_or_else(|| Value::String(node.raw().unwrap_or_default().to_owned())),
+        Some(ScalarValue::Str) => Value::String(node.raw().unwrap_or_default().to_owned()),
+    }
+}
+
+/// Where an error points in the document: the value, and the key it sits under if any.
+struct Place<'d> {
+    value: Node<'d>,
+    key: Option<Node<'d>>,
+}
+
+fn place<'d>(root: Node<'d>, path: &jsonschema::paths::Location) -> Option<Place<'d>> {
+    let mut here = Place {
+        value: root,
+        key: None,
+    };
+    for segment in path.iter() {
+        here = match segment {
+            LocationSegment::Property(name) => {
+                let (key, value) = here.value.entry(&name)?;
+                Place {
+                    value,
+                    key: Some(key),
+                }
+            }
+            LocationSegment::Index(i) => Place {
+                value: here.value.items().nth(i)?,
+                key: None,
+            },
+        };
+    }
+    Some(here)
+}
+
+/// The node a finding about a mapping points at: the key it sits under, else its first key
+/// (the line of a list item's dash), else the mapping itself.
+fn mapping_anchor<'d>(place: &Place<'d>) -> Node<'d> {
+    place
+        .key
+        .or_else(|| place.value.entries().next().map(|(k, _)| k))
+        .unwrap_or(place.value)
+}
+
+/// The schema that applies at `path`, and the name of the last definition on the way.
+fn schema_at<'s>(
+    compiled: &'s Compiled,
+    path: &jsonschema::paths::Location,
+) -> Option<(&'s Value, String)> {
+    let mut schema = &compiled.root;
+    // CRD schemas have no named definitions: name the place by its path instead.
+    let mut name = if compiled.root.get("$defs").is_none() && path.iter().next().is_some() {
+        format!("`{}` of {}", dotted(path), compiled.type_name)
+    } else {
+        compiled.type_name.clone()
+    };
+    let resolve = |mut schema: &'s Value, name: &mut String| {
+        for _ in 0..64 {
+            let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            let target = reference.strip_prefix("#/$defs/")?;
+            *name = target.rsplit('.').next().unwrap_or(target).to_owned();
+            schema = compiled.root.get("$defs")?.get(target)?;
+        }
+        Some(schema)
+    };
+    schema = resolve(schema, &mut name)?;
+    for segment in path.iter() {
+        schema = match segment {
+            LocationSegment::Property(p) => schema
+                .get("properties")
+                .and_then(|props| props.get(p.as_ref()))
+                .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))?,
+            LocationSegment::Index(_) => schema.get("items")?,
+        };
+        schema = resolve(schema, &mut name)?;
+    }
+    Some((schema, name))
+}
+
+/// Runs `compiled` over the object and turns each error into a finding at its node.
+fn check<'d>(
+    object: &Object<'d>,
+    compiled: &Compiled,
+    version: Option<KubeVersion>,
+    out: &mut Vec<Violation<'d>>,
+) {
+    let mut patch = false;
+    let instance = to_json_at(object.root, 0, &mut patch);
+    if patch {
+        return;
+    }
+    let first = out.len();
+    report_errors(object, compiled, version, &instance, out);
+    // A node shared through an anchor or merge key is validated once per place it is used:
+    // one finding per node and message is enough.
+    let mut seen = std::collections::HashSet::new();
+    let mut index = 0;
+    out.retain(|v| {
+        index += 1;
+        index <= first || seen.insert((v.finding.node.id(), v.finding.message.clone()))
+    });
+}
+
+fn report_errors<'d>(
+    object: &Object<'d>,
+    compiled: &Compiled,
+    version: Option<KubeVersion>,
+    instance: &Value,
+    out: &mut Vec<Violation<'d>>,
+) {
+    for error in compiled.validator.iter_errors(instance) {
+        let path = error.instance_path();
+        let Some(place) = place(object.root, path) else {
+            continue;
+        };
+        // envsubst and Go-template placeholders are filled in before the API server sees
+        // them: their type or format is not known yet.
+        if error.instance().as_str().is_some_and(is_templated) {
+            continue;
+        }
+        let field = path
+            .iter()
+            .filter_map(|s| match s {
+                LocationSegment::Property(p) => Some(p.into_owned()),
+                LocationSegment::Index(_) => None,
+            })
+            .next_back();
+        let what = match &field {
+            Some(f) => format!("`{f}`"),
+            None => "the value".to_owned(),
+        };
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let (schema, type_name) =
+                    schema_at(compiled, path).unwrap_or((&Value::Null, compiled.type_name.clone()));
+                let allowed: Vec<&str> = schema
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                for name in unexpected.iter().filter(|n| !is_templated(n)) {
+                    let Some((key, _)) = place.value.entry(name) else {
+                        continue;
+                    };
+                    let mut finding =
+                        Finding::new(key, format!("unknown field `{name}` in {type_name}"));
+                    finding = match closest(name, &allowed) {
+                        Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
+                        None => finding.help(match version {
+                            Some(v) => format!("{type_name} has no such field in Kubernetes {v}; the API server rejects it under strict field validation and drops it otherwise"),
+                            None => "the CustomResourceDefinition's schema has no such field; the API server prunes it".to_owned(),
+                        }),
+                    };
+                    out.push(Violation {
+                        check: Check::UnknownField,
+                        finding,
+                    });
+                }
+            }
+            ValidationErrorKind::Required { property } => {
+                let property = property.as_str().unwrap_or_default();
+                let type_name = schema_at(compiled, path)
+                    .map_or_else(|| compiled.type_name.clone(), |(_, n)| n);
+                let node = if path.iter().next().is_none() {
+                    object.root.entry("kind").map_or(object.root, |(k, _)| k)
+                } else {
+                    mapping_anchor(&place)
+                };
+                let given_null = place.value.get(property).is_some();
+                let mut finding = Finding::new(
+                    node,
+                    format!("missing required field `{property}` in {type_name}"),
+                );
+                if given_null {
+                    finding = finding.help(format!(
+                        "`{property}` is set to null, which the API server reads as absent"
+                    ));
+                }
+                out.push(Violation {
+                    check: Check::MissingRequiredField,
+                    finding,
+                });
+            }
+            // CRD schemas' formats are not checked (see crd.rs), so an alternative that
+            // differs from another only by format looks like a second match: composite
+            // keywords cannot be trusted there.
+            ValidationErrorKind::AnyOf { .. }
+            | ValidationErrorKind::OneOfNotValid { .. }
+            | ValidationErrorKind::OneOfMultipleValid { .. }
+            | ValidationErrorKind::Not { .. }
+                if version.is_none() => {}
+            kind => {
+                let node = place.value;
+                let (message, help) = describe_invalid(kind, &what, node, error.instance(), &error);
+                let mut finding = Finding::new(node, message);
+                if let Some(help) = help {
+                    finding = finding.help(help);
+                }
+                out.push(Violation {
+                    check: Check::InvalidValue,
+                    finding,
+                });
+            }
+        }
+    }
+}
+
+/// `spec.ports[0]`, as `kubectl explain` and the API server's messages spell a path.
+fn dotted(path: &jsonschema::paths::Location) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            LocationSegment::Property(p) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&p);
+            }
+            LocationSegment::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn is_templated(text: &str) -> bool {
+    text.contains("${") || text.contains("{{")
+}
+
+fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    allowed
+        .iter()
+        .map(|a| (edit_distance(&lower, &a.to_lowercase()), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 4) && *d < a.len())
+        .min()
+        .map(|(_, a)| a)
+}
+
+fn describe_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn type_name(kind: &TypeKind) -> String {
+    let name = |t: &jsonschema::JsonType| match t.to_string().as_str() {
+        "object" => "a mapping".to_owned(),
+        "array" => "a list".to_owned(),
+        "integer" => "an integer".to_owned(),
+        other => format!("a {other}"),
+    };
+    match kind {
+        TypeKind::Single(t) => name(t),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| name(&t))
+            .collect::<Vec<_>>()
+            .join(" or "),
+    }
+}
+
+fn describe_invalid(
+    kind: &ValidationErrorKind,
+    what: &str,
+    node: Node<'_>,
+    instance: &Value,
+    error: &jsonschema::ValidationError<'_>,
+) -> (String, Option<String>) {
+    let shown = || match (instance, node.raw()) {
+        (Value::String(s), _) => format!("`{s}`"),
+        (_, Some(raw)) => format!("`{raw}`"),
+        (other, None) => format!("`{other}`"),
+    };
+    match kind {
+        ValidationErrorKind::Type { kind } => {
+            let help = match (instance, kind) {
+                (Value::Number(_) | Value::Bool(_), TypeKind::Single(t)) if t.to_string() == "string" => {
+                    Some(format!("quote it: `\"{}\"`", node.raw().unwrap_or_default()))
+                }
+                (Value::String(_), _) if node.is_quoted() => Some("remove the quotes".to_owned()),
+                _ => None,
+            };
+            (format!("{what} must be {}, not {}", type_name(kind), describe_type(instance)), help)
+        }
+        ValidationErrorKind::Enum { options } => {
+            let choices: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let help = instance
+                .as_str()
+                .and_then(|s| choices.iter().find(|c| c.eq_ignore_ascii_case(s)))
+                .map(|c| format!("did you mean `{c}`? values are case-sensitive"));
+            (format!("{what} must be one of {}, not {}", quote_list(&choices), shown()), help)
+        }
+        ValidationErrorKind::Format { format } => match format.as_str() {
+            "quantity" => (
+                format!("{} is not a valid quantity for {what}", shown()),
+                Some("a quantity is a number with an optional suffix: m, k, M, G, T, P, E (powers of 1000) or Ki, Mi, Gi, Ti, Pi, Ei (powers of 1024), such as `500m` or `1Gi`".to_owned()),
+            ),
+            "byte" => (
+                format!("{what} must be base64-encoded"),
+                Some("Secret `data` values are base64; put plain text under `stringData` instead".to_owned()),
+            ),
+            "date-time" => (format!("{} is not an RFC 3339 time for {what}", shown()), Some("such as `2024-01-31T12:00:00Z`".to_owned())),
+            other => (format!("{} is not a valid {other} for {what}", shown()), None),
+        },
+        ValidationErrorKind::Minimum { limit } => (format!("{what} must be at least {limit}, not {}", shown()), None),
+        ValidationErrorKind::Maximum { limit } => (format!("{what} must be at most {limit}, not {}", shown()), None),
+        ValidationErrorKind::Constant { expected_value } => (format!("{what} must be {expected_value}, not {}", shown()), None),
+        _ => {
+            // Messages for the keywords only CRD schemas use (pattern, lengths, oneOf, …).
+            (format!("{what}: {error}"), None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundle_covers_every_supported_version() {
+        let versions = supported_versions();
+        assert_eq!(
+            versions.first().map(ToString::to_string).as_deref(),
+            Some("1.33")
+        );
+        assert_eq!(versions.last().copied(), Some(KubeVersion::NEWEST));
+        for version in versions {
+            assert!(versions_serving("apps/v1", "Deployment").contains(&version));
+            let (_, schemas) = schemas_for(version);
+            for (api_version, kinds) in &schemas.kinds {
+                for (kind, definition) in kinds {
+                    assert!(
+                        schemas.definitions.contains_key(definition),
+                        "{version} {api_version} {kind}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The removals of rules/api-versions.yaml that fall in the range kubelint has schemas for
+    /// agree with those schemas: served the release before, not from the removal on.
+    #[test]
+    fn the_removal_table_agrees_with_the_schemas() {
+        let known = supported_versions();
+        let mut checked = 0;
+        for version in &known {
+            for (api_version, kinds) in &bundle().versions[version].kinds {
+                for kind in kinds.keys() {
+                    let Some(removed) =
+                        crate::rules::api::removed_api_version::removal(api_version, kind)
+                    else {
+                        continue;
+                    };
+                    assert!(
+                        version < &removed,
+                        "{api_version} {kind}: removed in {removed}, yet {version} serves it"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        for (api_version, kind, removed) in [
+            ("networking.k8s.io/v1beta1", "ServiceCIDR", "1.37"),
+            ("storage.k8s.io/v1beta1", "VolumeAttributesClass", "1.37"),
+            (
+                "admissionregistration.k8s.io/v1beta1",
+                "ValidatingAdmissionPolicy",
+                "1.34",
+            ),
+        ] {
+            let removed = KubeVersion::parse(removed).unwrap();
+            let serving = versions_serving(api_version, kind);
+            assert!(
+                serving.iter().all(|v| *v < removed) && !serving.is_empty(),
+                "{api_version} {kind}"
+            );
+        }
+        assert!(checked > 0);
+    }
+
+    #[test]
+    fn quantities_and_base64_are_checked_as_the_api_server_reads_them() {
+        for ok in ["1", "500m", "1.5Gi", "1e3", "+2", ".5", "129M"] {
+            assert!(is_quantity(ok), "{ok}");
+        }
+        for bad in ["512MB", "1 Gi", " 1", "", "Gi", "1.2.3"] {
+            assert!(!is_quantity(bad), "{bad}");
+        }
+        assert!(is_base64("aHVudGVyMg=="));
+        assert!(is_base64(""));
+        assert!(!is_base64("hunter2"));
+        assert!(!is_base64("aHVudGVyMg="));
+    }
+}
