@@ -180,18 +180,13 @@ fn custom_resources(
                     {
                         continue;
                     }
-                    let id = object.id();
-                    for (entry, _) in &schema_rules {
-                        let options = rules.options.get(entry.id()).unwrap_or(&rules.defaults);
-                        entry.rule.check_object(object, options, &mut findings);
-                        emitter.emit(
-                            entry.id(),
-                            document,
-                            &mut findings,
-                            Some(&id),
-                            &mut file.diagnostics,
-                        );
-                    }
+                    emitter.check_object(
+                        schema_rules.iter().map(|(e, _)| *e),
+                        document,
+                        object,
+                        &mut findings,
+                        &mut file.diagnostics,
+                    );
                 }
             }
             sort_diagnostics(&mut file.diagnostics);
@@ -562,18 +557,13 @@ fn lint_file(
                 .extend(suppress::annotations(object, &|n| {
                     emitter.node_location(document, n)
                 }));
-            let id = object.id();
-            for (entry, _) in &rules.rules {
-                let options = rules.options.get(entry.id()).unwrap_or(&rules.defaults);
-                entry.rule.check_object(object, options, &mut findings);
-                emitter.emit(
-                    entry.id(),
-                    document,
-                    &mut findings,
-                    Some(&id),
-                    &mut diagnostics,
-                );
-            }
+            emitter.check_object(
+                rules.rules.iter().map(|(e, _)| *e),
+                document,
+                object,
+                &mut findings,
+                &mut diagnostics,
+            );
         }
     }
     sort_diagnostics(&mut diagnostics);
@@ -589,6 +579,27 @@ struct Emitter<'t> {
 }
 
 impl Emitter<'_> {
+    /// Runs `entries` on one object, each with its own options, and emits their findings.
+    fn check_object<'d>(
+        &self,
+        entries: impl Iterator<Item = &'static RuleEntry>,
+        document: &'d Document<'d>,
+        object: &model::Object<'d>,
+        findings: &mut Vec<Finding<'d>>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let id = object.id();
+        for entry in entries {
+            let options = self
+                .rules
+                .options
+                .get(entry.id())
+                .unwrap_or(&self.rules.defaults);
+            entry.rule.check_object(object, options, findings);
+            self.emit(entry.id(), document, findings, Some(&id), out);
+        }
+    }
+
     /// Turns the findings `rule` just made into diagnostics.
     fn emit<'d>(
         &self,
