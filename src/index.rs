@@ -157,7 +157,7 @@ impl Selector {
 
     /// Whether a value is a placeholder for a template engine (`${NAME}`, `{{ .Values.x }}`).
     pub fn is_templated(&self) -> bool {
-        let templated = |s: &str| s.contains("${") || s.contains("{{");
+        let templated = crate::model::is_templated;
         self.match_labels
             .iter()
             .any(|(k, v)| templated(k) || templated(v))
@@ -295,10 +295,6 @@ fn parent_dir(file: &str) -> &str {
     file.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-fn group_of(api_version: &str) -> &str {
-    api_version.rsplit_once('/').map_or("", |(g, _)| g)
-}
-
 /// Reads the facts of one object. `site` turns a node into a reportable place.
 pub fn extract<'d>(
     object: &Object<'d>,
@@ -306,7 +302,7 @@ pub fn extract<'d>(
     reported: bool,
     site: &dyn Fn(Node<'d>) -> Site,
 ) -> Facts {
-    let group = group_of(object.api_version);
+    let group = crate::model::group_of(object.api_version);
     let spec = object.root.get("spec");
     let key_site = |parent: Option<Node<'d>>, key: &str| {
         parent.and_then(|p| p.entry(key)).map(|(k, _)| site(k))

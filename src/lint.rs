@@ -175,7 +175,7 @@ fn custom_resources(
                     continue;
                 };
                 for object in &objects {
-                    if schema::is_builtin_group(schema::group_of(object.api_version))
+                    if schema::is_builtin_group(model::group_of(object.api_version))
                         || (options.skip_helm_tests && is_helm_test(object))
                     {
                         continue;
@@ -540,7 +540,7 @@ fn lint_file(
             }
             report.objects += 1;
             report.object_ids.push(object.id());
-            let group = schema::group_of(object.api_version);
+            let group = model::group_of(object.api_version);
             if collect_crds
                 && !schema::is_builtin_group(group)
                 && !report

@@ -153,6 +153,17 @@ fn collect<'d>(
     Ok(())
 }
 
+/// The API group of an apiVersion: `apps` for `apps/v1`, empty for the core `v1`.
+pub fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+/// Whether a value is a placeholder a template engine fills in before the API server sees it
+/// (`${NAME}`, `{{ .Values.x }}`).
+pub fn is_templated(text: &str) -> bool {
+    text.contains("${") || text.contains("{{")
+}
+
 /// Whether a document looks like a Kubernetes object at all (used to skip other YAML files).
 pub fn looks_like_object(doc: &Document<'_>) -> bool {
     let root = doc.root();

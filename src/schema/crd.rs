@@ -11,8 +11,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
 
-use super::{Check, Compiled, ValidatorCache, Violation, group_of, to_json};
-use crate::model::{Modeled, Object, objects_of};
+use super::{Check, Compiled, ValidatorCache, Violation, to_json};
+use crate::model::{Modeled, Object, group_of, objects_of};
 use crate::parse::lines::LineIndex;
 use crate::rules::Finding;
 
@@ -212,9 +212,6 @@ impl Catalog {
                     &names
                         .iter()
                         .map(|n| format!("{group}/{n}"))
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(String::as_str)
                         .collect::<Vec<_>>()
                 )
             ));

@@ -15,7 +15,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
 use serde_json::{Map, Value};
 
-use crate::model::Object;
+use crate::model::{Object, group_of, is_templated};
 use crate::parse::scalar::ScalarValue;
 use crate::parse::tree::Node;
 use crate::rules::{Finding, KubeVersion, Options, edit_distance};
@@ -142,10 +142,6 @@ pub fn is_builtin_group(group: &str) -> bool {
                 .collect()
         })
         .contains(group)
-}
-
-pub fn group_of(api_version: &str) -> &str {
-    api_version.rsplit_once('/').map_or("", |(group, _)| group)
 }
 
 /// The versions among those kubelint knows that serve `apiVersion`/`kind`.
@@ -434,10 +430,10 @@ fn unknown_builtin_kind<'d>(
     });
 }
 
-fn quote_list(items: &[&str]) -> String {
+fn quote_list(items: &[impl AsRef<str>]) -> String {
     items
         .iter()
-        .map(|i| format!("`{i}`"))
+        .map(|i| format!("`{}`", i.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -711,10 +707,6 @@ fn dotted(path: &jsonschema::paths::Location) -> String {
         }
     }
     out
-}
-
-fn is_templated(text: &str) -> bool {
-    text.contains("${") || text.contains("{{")
 }
 
 fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {

@@ -64,7 +64,7 @@ fn most_stable(group: &str, kind: &str, version: KubeVersion) -> Option<String> 
     };
     schema::api_versions_of(kind)
         .into_iter()
-        .filter(|av| schema::group_of(av) == group && av.starts_with(&prefix))
+        .filter(|av| crate::model::group_of(av) == group && av.starts_with(&prefix))
         .filter(|av| schema::versions_serving(av, kind).contains(&version))
         .max_by_key(|av| stability(av))
         .map(str::to_owned)
@@ -72,7 +72,7 @@ fn most_stable(group: &str, kind: &str, version: KubeVersion) -> Option<String> 
 
 impl Rule for DeprecatedApiVersion {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
-        let group = schema::group_of(object.api_version);
+        let group = crate::model::group_of(object.api_version);
         if !schema::is_builtin_group(group) {
             return;
         }

@@ -82,21 +82,23 @@ fn parse_table(text: &str) -> Result<Vec<Removal>, String> {
         .collect()
 }
 
-/// The removal of `apiVersion`/`kind`, if the deprecation guide lists one.
-pub fn removal(api_version: &str, kind: &str) -> Option<KubeVersion> {
+/// The row of the table that removes `apiVersion`/`kind`, if any.
+fn row(api_version: &str, kind: &str) -> Option<&'static Removal> {
     removals()
         .iter()
         .find(|r| r.api_version == api_version && r.kinds.iter().any(|k| k == kind))
-        .map(|r| r.removed)
+}
+
+/// The release that removed `apiVersion`/`kind`, if the table lists one.
+pub fn removal(api_version: &str, kind: &str) -> Option<KubeVersion> {
+    row(api_version, kind).map(|r| r.removed)
 }
 
 impl Rule for RemovedApiVersion {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
-        let Some(removal) = removals().iter().find(|r| {
-            r.api_version == object.api_version
-                && r.kinds.iter().any(|k| k == object.kind)
-                && r.removed <= options.target
-        }) else {
+        let Some(removal) =
+            row(object.api_version, object.kind).filter(|r| r.removed <= options.target)
+        else {
             return;
         };
         let node = object.root.get("apiVersion").unwrap_or(object.root);

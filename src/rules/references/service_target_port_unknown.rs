@@ -56,7 +56,7 @@ impl Rule for ServiceTargetPortUnknown {
                 continue;
             }
             for (name, site) in &service.named_target_ports {
-                if name.contains("${") || name.contains("{{") {
+                if crate::model::is_templated(name) {
                     continue;
                 }
                 let mut declared: Vec<&str> = selected

@@ -46,13 +46,7 @@ fn main() -> ExitCode {
 // Defines `for_each_resource!`, the kinds of the enabled version (see build.rs).
 include!(concat!(env!("OUT_DIR"), "/resources.rs"));
 
-#[cfg(any(
-    feature = "v1_33",
-    feature = "v1_34",
-    feature = "v1_35",
-    feature = "v1_36",
-    feature = "v1_37"
-))]
+#[cfg(kubernetes_version)]
 fn dump(out: &Path) -> Result<(), String> {
     struct State {
         generator: schemars::SchemaGenerator,
@@ -85,29 +79,14 @@ fn dump(out: &Path) -> Result<(), String> {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    #[cfg(feature = "v1_33")]
-    let version = "1.33";
-    #[cfg(feature = "v1_34")]
-    let version = "1.34";
-    #[cfg(feature = "v1_35")]
-    let version = "1.35";
-    #[cfg(feature = "v1_36")]
-    let version = "1.36";
-    #[cfg(feature = "v1_37")]
-    let version = "1.37";
+    let version = env!("KUBERNETES_VERSION");
     let document =
         json!({ "kubernetes": version, "kinds": state.kinds, "definitions": definitions });
     let text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
     std::fs::write(out, text + "\n").map_err(|e| format!("{}: {e}", out.display()))
 }
 
-#[cfg(not(any(
-    feature = "v1_33",
-    feature = "v1_34",
-    feature = "v1_35",
-    feature = "v1_36",
-    feature = "v1_37"
-)))]
+#[cfg(not(kubernetes_version))]
 fn dump(_: &Path) -> Result<(), String> {
     Err("dump needs a Kubernetes version: build with --features v1_XX".into())
 }
