@@ -76,9 +76,18 @@ pub struct FileReport {
     pub object_ids: Vec<ObjectId>,
     /// The CustomResourceDefinitions the file defines (moved into the run's catalog).
     pub crds: Vec<schema::crd::Crd>,
-    /// The (group, kind) of the file's custom resources, which the schema rules judge in a
-    /// second pass.
-    pub custom_resources: Vec<(String, String)>,
+    /// The file's custom resources, which the schema rules judge in a second pass.
+    pub custom_resources: Vec<CustomResource>,
+}
+
+/// A custom resource as the first pass leaves it for the second: enough to validate it
+/// without reading its file again, which is only needed to place the findings.
+#[derive(Debug)]
+pub struct CustomResource {
+    pub api_version: String,
+    pub kind: String,
+    /// Its JSON; none for a strategic-merge patch, which is not validated.
+    pub instance: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Default)]
@@ -124,8 +133,9 @@ const SCHEMA_RULES: [&str; 4] = [
     "unknown-kind",
 ];
 
-/// The second pass: the schema rules over the custom resources of the files that hold some,
-/// now that the run's CRDs are known.
+/// The second pass: the schema rules over the custom resources, now that the run's CRDs are
+/// known. They are validated from the JSON the first pass kept; only the files where one fails
+/// (or may lack its CRD) are read and parsed again, to place the findings.
 fn custom_resources(
     report: &mut RunReport,
     sources: &[&Input],
@@ -141,18 +151,57 @@ fn custom_resources(
         .iter()
         .filter(|(e, _)| SCHEMA_RULES.contains(&e.id()))
         .collect();
+    let keys: Vec<Vec<Option<schema::crd::BatchKey>>> = report
+        .files
+        .iter()
+        .map(|file| {
+            file.custom_resources
+                .iter()
+                .map(|r| catalog.batch_key(&r.api_version, &r.kind))
+                .collect()
+        })
+        .collect();
+    // Each kind's validator is compiled once for all its custom resources, and only for the
+    // fields they use.
+    let members: Vec<(&schema::crd::BatchKey, &serde_json::Value)> = report
+        .files
+        .iter()
+        .zip(&keys)
+        .flat_map(|(file, keys)| file.custom_resources.iter().zip(keys))
+        .filter_map(|(resource, key)| Some((key.as_ref()?, resource.instance.as_ref()?)))
+        .collect();
+    let batch = schema::crd::Batch::compile(&members);
+    let needs_a_look = |resource: &CustomResource, key: &Option<schema::crd::BatchKey>| match key {
+        Some(key) => resource
+            .instance
+            .as_ref()
+            .zip(batch.get(key))
+            .is_some_and(|(instance, compiled)| !compiled.is_valid(instance)),
+        // No schema to validate against: a finding only if the kind must have one, or its
+        // CRD does not serve this version.
+        None => {
+            catalog.strict_kinds()
+                || catalog.defines(model::group_of(&resource.api_version), &resource.kind)
+        }
+    };
+    let looked_at: Vec<bool> = report
+        .files
+        .par_iter()
+        .zip(keys.par_iter())
+        .map(|(file, keys)| {
+            file.custom_resources
+                .iter()
+                .zip(keys)
+                .any(|(resource, key)| needs_a_look(resource, key))
+        })
+        .collect();
     report
         .files
         .par_iter_mut()
         .zip(sources.par_iter())
-        // Only files with a custom resource that some CRD of the run defines, unless every
-        // custom resource must have one.
-        .filter(|(file, _)| {
-            file.custom_resources
-                .iter()
-                .any(|(group, kind)| catalog.strict_kinds() || catalog.defines(group, kind))
-        })
-        .for_each(|(file, input)| {
+        .zip(looked_at.par_iter())
+        .filter(|(_, look)| **look)
+        .for_each(|((file, input), _)| {
             // Standard input cannot be read twice; its custom resources were judged without CRDs.
             let (Input::File { .. }, Ok(Content::Text(text))) = (input, load::read(input)) else {
                 return;
@@ -170,33 +219,45 @@ fn custom_resources(
                 rules,
             };
             let mut findings = Vec::new();
-            for document in &stream.documents {
-                let Modeled::Objects(objects) = model::objects_of(document) else {
-                    continue;
-                };
-                for object in &objects {
-                    if schema::is_builtin_group(model::group_of(object.api_version))
-                        || (options.skip_helm_tests && is_helm_test(object))
-                    {
-                        continue;
-                    }
-                    emitter.check_object(
-                        schema_rules.iter().map(|(e, _)| *e),
-                        document,
-                        object,
-                        &mut findings,
-                        &mut file.diagnostics,
-                    );
+            for_each_custom_resource(&stream, options, |document, object| {
+                // The same text as in the first pass, so the same JSON the batch was made for.
+                if let Some(key) = catalog.batch_key(object.api_version, object.kind)
+                    && let Some(compiled) = batch.get(&key)
+                    && let Some(instance) = schema::instance(object)
+                {
+                    schema::check_in_batch(object, compiled, &instance);
                 }
-            }
+                emitter.check_object(
+                    schema_rules.iter().map(|(e, _)| *e),
+                    document,
+                    object,
+                    &mut findings,
+                    &mut file.diagnostics,
+                );
+            });
             sort_diagnostics(&mut file.diagnostics);
         });
 }
 
-fn file_path(input: &Input) -> Option<&std::path::Path> {
-    match input {
-        Input::File { path, .. } => Some(path),
-        Input::Stdin { .. } => None,
+/// Calls `f` on each custom resource of `stream` that the schema rules judge, always in the
+/// same order.
+fn for_each_custom_resource<'d>(
+    stream: &'d parse::ParsedStream<'_>,
+    options: &RunOptions,
+    mut f: impl FnMut(&'d Document<'d>, &model::Object<'d>),
+) {
+    for document in &stream.documents {
+        let Modeled::Objects(objects) = model::objects_of(document) else {
+            continue;
+        };
+        for object in &objects {
+            if schema::is_builtin_group(model::group_of(object.api_version))
+                || (options.skip_helm_tests && is_helm_test(object))
+            {
+                continue;
+            }
+            f(document, object);
+        }
     }
 }
 
@@ -254,7 +315,7 @@ pub fn run(
                         fragment,
                         skip_helm_tests: options.skip_helm_tests,
                     };
-                    lint_file(path, &text, explicit, role, first_rules, file_path(input))
+                    lint_file(path, &text, explicit, role, first_rules)
                 }
                 Content::NotUtf8 { valid_prefix } => {
                     (not_utf8(path, &valid_prefix, rules), Vec::new())
@@ -279,13 +340,14 @@ pub fn run(
             Err(e) => report.errors.push(e),
         }
     }
-    let with_catalog;
-    let rules = if schema_rules {
-        with_catalog = rules.with_catalog(schema::Catalog::new(crds, options.strict_kinds));
-        custom_resources(&mut report, &sources, &with_catalog, options);
-        &with_catalog
-    } else {
-        rules
+    let with_catalog =
+        schema_rules.then(|| rules.with_catalog(schema::Catalog::new(crds, options.strict_kinds)));
+    let rules = match &with_catalog {
+        Some(with_catalog) => {
+            custom_resources(&mut report, &sources, with_catalog, options);
+            with_catalog
+        }
+        None => rules,
     };
     cross_object(&mut report, facts, rules, options);
     for file in &mut report.files {
@@ -404,7 +466,7 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
 /// Lints one file's text on its own (no cross-object rules). `explicit` inputs are linted even
 /// if no document is an object.
 pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
-    let mut file = lint_file(path, text, explicit, Role::default(), rules, None).0;
+    let mut file = lint_file(path, text, explicit, Role::default(), rules).0;
     apply_suppressions(&mut file, rules);
     file
 }
@@ -446,7 +508,6 @@ fn lint_file(
     explicit: bool,
     role: Role,
     rules: &RuleSet,
-    source: Option<&std::path::Path>,
 ) -> (FileReport, Vec<Facts>) {
     let Role {
         reported,
@@ -528,7 +589,7 @@ fn lint_file(
                 continue;
             }
             if collect_crds && !fragment {
-                report.crds.extend(schema::crd::crd_of(object, source));
+                report.crds.extend(schema::crd::crd_of(object));
             }
             let mut f = index::extract(object, &emitter.file, reported, &|n| site(document, n));
             if fragment {
@@ -540,17 +601,12 @@ fn lint_file(
             }
             report.objects += 1;
             report.object_ids.push(object.id());
-            let group = model::group_of(object.api_version);
-            if collect_crds
-                && !schema::is_builtin_group(group)
-                && !report
-                    .custom_resources
-                    .iter()
-                    .any(|(g, k)| g == group && k == object.kind)
-            {
-                report
-                    .custom_resources
-                    .push((group.to_owned(), object.kind.to_owned()));
+            if collect_crds && !schema::is_builtin_group(model::group_of(object.api_version)) {
+                report.custom_resources.push(CustomResource {
+                    api_version: object.api_version.to_owned(),
+                    kind: object.kind.to_owned(),
+                    instance: schema::instance(object),
+                });
             }
             report
                 .suppressions

@@ -7,78 +7,25 @@
 //! unknown fields rejected wherever the API server would prune them.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
-use super::{Check, Compiled, ValidatorCache, Violation, to_json};
-use crate::model::{Modeled, Object, group_of, objects_of};
-use crate::parse::lines::LineIndex;
+use super::{Check, Compiled, ValidatorCache, Violation};
+use crate::model::{Object, group_of};
+use crate::parse::scalar::ScalarValue;
+use crate::parse::tree::Node;
 use crate::rules::Finding;
-
-/// Where a CRD's schemas are read from, when a custom resource first needs them. Only the
-/// names are read up front: a repository of vendored CRDs holds megabytes of schemas, most of
-/// which no custom resource of the run uses.
-#[derive(Debug)]
-pub struct Source {
-    /// The file, and the byte range of the CRD's document in it; no file for standard input,
-    /// whose schemas are read at once.
-    path: Option<std::path::PathBuf>,
-    start: usize,
-    end: usize,
-    /// Version name → its `openAPIV3Schema`, once read.
-    schemas: OnceLock<HashMap<String, Value>>,
-}
-
-impl Source {
-    fn schema(&self, version: &str) -> Option<&Value> {
-        self.schemas
-            .get_or_init(|| {
-                let Some(Ok(text)) = self.path.as_ref().map(std::fs::read_to_string) else {
-                    return HashMap::new();
-                };
-                // The document alone parses on its own, unless it is an item of a `kind: List`
-                // (its lines then start indented): then the whole file, picking it by offset.
-                let alone = text
-                    .get(self.start..self.end)
-                    .map(|document| schemas_in(document, None))
-                    .unwrap_or_default();
-                if alone.is_empty() {
-                    schemas_in(&text, Some(self.start))
-                } else {
-                    alone
-                }
-            })
-            .get(version)
-    }
-}
-
-/// The schemas of the CRDs in `text` (of the one starting at `offset`, if given).
-fn schemas_in(text: &str, offset: Option<usize>) -> HashMap<String, Value> {
-    let lines = LineIndex::new(text);
-    let stream = crate::parse::parse_stream(text, &lines);
-    let mut schemas = HashMap::new();
-    for document in &stream.documents {
-        let Modeled::Objects(objects) = objects_of(document) else {
-            continue;
-        };
-        for object in &objects {
-            if offset.is_some_and(|o| object.root.span().start as usize != o) {
-                continue;
-            }
-            if let Some((_, _, versions)) = read(object, true) {
-                schemas.extend(versions.into_iter().filter_map(|(n, s)| Some((n, s?))));
-            }
-        }
-    }
-    schemas
-}
 
 /// One served version of a CRD.
 #[derive(Debug, Clone)]
 pub struct CrdVersion {
     pub name: String,
-    source: Arc<Source>,
+    /// Its schema, already rewritten into draft 4, as compact JSON: a repository of vendored
+    /// CRDs holds megabytes of schemas, mostly descriptions, and few of them are ever used by
+    /// a custom resource of the run. Text is a tenth of the memory of a `Value`, and reading
+    /// the few that are used back is quicker than parsing their YAML again.
+    schema: Option<Arc<str>>,
 }
 
 /// What a CRD tells about its custom resources.
@@ -221,63 +168,178 @@ impl Catalog {
             });
             return None;
         };
-        let schema = served.source.schema(version)?;
+        let schema = served.schema.as_deref()?;
         let key = format!("{}/{}", object.api_version, object.kind);
         self.0.cache.get(&key, || {
-            let root = to_draft4(schema, true);
-            let validator = jsonschema::options()
-                .with_draft(jsonschema::Draft::Draft4)
-                // Kubernetes checks a handful of formats its own way; an unknown or differently
-                // read format must not turn into a false finding.
-                .should_validate_formats(false)
-                .build(&root)
-                .ok()?;
-            Some(Compiled {
-                validator,
-                root,
-                type_name: object.kind.to_owned(),
-            })
+            compile(serde_json::from_str(schema).ok()?, object.kind)
+        })
+    }
+
+    /// The batch key of a custom resource whose CRD serves its version with a schema.
+    pub fn batch_key(&self, api_version: &str, kind: &str) -> Option<BatchKey> {
+        let (group, version) = api_version.rsplit_once('/')?;
+        let crd = self.0.crds.get(&(group.to_owned(), kind.to_owned()))?;
+        let served = crd.versions.iter().find(|v| v.name == version)?;
+        Some(BatchKey {
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+            schema: served.schema.clone()?,
         })
     }
 }
 
-/// The CRD an object defines, if it is one, with where to read its schemas when a custom
-/// resource needs them: `file`, read again, or (standard input) the object itself, now.
-pub fn crd_of(object: &Object<'_>, file: Option<&std::path::Path>) -> Option<Crd> {
-    let (group, kind, versions) = read(object, file.is_none())?;
-    let span = object.root.span();
-    let schemas = OnceLock::new();
-    if file.is_none() {
-        let loaded = versions
-            .iter()
-            .filter_map(|(n, s)| Some((n.clone(), s.clone()?)))
-            .collect();
-        let _ = schemas.set(loaded);
+/// What a custom resource of a batch is validated against.
+#[derive(Debug, Clone)]
+pub struct BatchKey {
+    api_version: String,
+    kind: String,
+    schema: Arc<str>,
+}
+
+/// Validators for a known set of custom resources, one per kind, each compiled from the CRD's
+/// schema cut down to the fields those resources use (see `prune`): CRDs of operators run to
+/// hundreds of kilobytes of schema, and compiling all of it costs more than linting the rest
+/// of a repository.
+#[derive(Default)]
+pub struct Batch(HashMap<(String, String), Arc<Compiled>>);
+
+impl Batch {
+    /// The validators for `members`, each the JSON of a custom resource with its key. A
+    /// validator is exact for the members it was compiled for, and only for them.
+    pub fn compile(members: &[(&BatchKey, &Value)]) -> Batch {
+        use rayon::prelude::*;
+        let mut groups: HashMap<(&str, &str), (&BatchKey, Vec<&Value>)> = HashMap::new();
+        for (key, instance) in members {
+            groups
+                .entry((&key.api_version, &key.kind))
+                .or_insert_with(|| (*key, Vec::new()))
+                .1
+                .push(*instance);
+        }
+        let groups: Vec<_> = groups.into_values().collect();
+        Batch(
+            groups
+                .into_par_iter()
+                .filter_map(|(key, instances)| {
+                    let schema: Value = serde_json::from_str(&key.schema).ok()?;
+                    let compiled = compile(prune(&schema, &instances), &key.kind)?;
+                    Some((
+                        (key.api_version.clone(), key.kind.clone()),
+                        Arc::new(compiled),
+                    ))
+                })
+                .collect(),
+        )
     }
-    let source = Arc::new(Source {
-        path: file.map(std::path::Path::to_owned),
-        start: span.start as usize,
-        end: span.end as usize,
-        schemas,
-    });
-    let versions = versions
-        .into_iter()
-        .map(|(name, _)| CrdVersion {
-            name,
-            source: source.clone(),
-        })
-        .collect();
-    Some(Crd {
-        group,
-        kind,
-        versions,
+
+    pub fn get(&self, key: &BatchKey) -> Option<&Compiled> {
+        self.0
+            .get(&(key.api_version.clone(), key.kind.clone()))
+            .map(|c| &**c)
+    }
+}
+
+fn compile(root: Value, kind: &str) -> Option<Compiled> {
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        // Kubernetes checks a handful of formats its own way; an unknown or differently
+        // read format must not turn into a false finding.
+        .should_validate_formats(false)
+        .build(&root)
+        .ok()?;
+    Some(Compiled {
+        validator,
+        root,
+        type_name: kind.to_owned(),
     })
 }
 
-/// A CRD's group, kind and served versions, with their schemas if asked for.
-type Read = (String, String, Vec<(String, Option<Value>)>);
+/// `schema` with every subschema that none of `instances` reaches replaced by `{}`.
+///
+/// Validating any of `instances` against the result applies exactly the subschemas it
+/// applied before, so it finds exactly the same errors: a property's schema is pruned against
+/// the values the instances give that property (and emptied if none does, its name kept for
+/// `additionalProperties: false` and "did you mean"), `items` against every element,
+/// `additionalProperties` and `patternProperties` against every value, and the branches of
+/// `allOf`/`anyOf`/`oneOf`/`not` against the instances themselves. Any other instance may be
+/// judged wrongly. A schema with `$ref` is left whole: what it points to is reached from
+/// elsewhere too.
+fn prune(schema: &Value, instances: &[&Value]) -> Value {
+    if contains_ref(schema) {
+        return schema.clone();
+    }
+    prune_at(schema, instances)
+}
 
-fn read(object: &Object<'_>, with_schemas: bool) -> Option<Read> {
+fn contains_ref(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => map.contains_key("$ref") || map.values().any(contains_ref),
+        Value::Array(items) => items.iter().any(contains_ref),
+        _ => false,
+    }
+}
+
+fn prune_at(schema: &Value, instances: &[&Value]) -> Value {
+    let Value::Object(keywords) = schema else {
+        return schema.clone();
+    };
+    let objects = || instances.iter().filter_map(|i| i.as_object());
+    let every_value = || -> Vec<&Value> { objects().flat_map(|o| o.values()).collect() };
+    let every_item = || -> Vec<&Value> {
+        instances
+            .iter()
+            .filter_map(|i| i.as_array())
+            .flatten()
+            .collect()
+    };
+    let pruned = keywords
+        .iter()
+        .map(|(keyword, value)| {
+            let value = match (keyword.as_str(), value) {
+                ("properties", Value::Object(properties)) => Value::Object(
+                    properties
+                        .iter()
+                        .map(|(name, subschema)| {
+                            let reached: Vec<&Value> =
+                                objects().filter_map(|o| o.get(name)).collect();
+                            let subschema = if reached.is_empty() {
+                                Value::Object(Map::new())
+                            } else {
+                                prune_at(subschema, &reached)
+                            };
+                            (name.clone(), subschema)
+                        })
+                        .collect(),
+                ),
+                ("patternProperties", Value::Object(patterns)) => {
+                    let reached = every_value();
+                    Value::Object(
+                        patterns
+                            .iter()
+                            .map(|(p, s)| (p.clone(), prune_at(s, &reached)))
+                            .collect(),
+                    )
+                }
+                ("additionalProperties", Value::Object(_)) => prune_at(value, &every_value()),
+                ("items", Value::Object(_)) => prune_at(value, &every_item()),
+                ("items", Value::Array(tuple)) => {
+                    let reached = every_item();
+                    Value::Array(tuple.iter().map(|s| prune_at(s, &reached)).collect())
+                }
+                ("allOf" | "anyOf" | "oneOf", Value::Array(branches)) => {
+                    Value::Array(branches.iter().map(|b| prune_at(b, instances)).collect())
+                }
+                ("not", Value::Object(_)) => prune_at(value, instances),
+                _ => value.clone(),
+            };
+            (keyword.clone(), value)
+        })
+        .collect();
+    Value::Object(pruned)
+}
+
+/// The CRD an object defines, if it is one.
+pub fn crd_of(object: &Object<'_>) -> Option<Crd> {
     if object.kind != "CustomResourceDefinition"
         || group_of(object.api_version) != "apiextensions.k8s.io"
     {
@@ -286,113 +348,254 @@ fn read(object: &Object<'_>, with_schemas: bool) -> Option<Read> {
     let spec = object.root.get("spec")?;
     let group = spec.get_str("group")?.to_owned();
     let kind = spec.path(&["names", "kind"])?.as_str()?.to_owned();
-    let schema_at = |node: Option<crate::parse::tree::Node<'_>>| {
-        node.filter(|s| with_schemas && s.is_map()).map(to_json)
+    let schema_at = |node: Option<Node<'_>>| -> Option<Arc<str>> {
+        let node = node.filter(Node::is_map)?;
+        Some(to_draft4(node).into())
     };
     // v1beta1 CRDs could share one schema between versions.
     let shared = schema_at(spec.path(&["validation", "openAPIV3Schema"]));
-    let mut versions: Vec<(String, Option<Value>)> = spec
+    let mut versions: Vec<CrdVersion> = spec
         .get("versions")
         .map(|v| v.items().collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
         .filter(|v| v.get("served").and_then(|s| s.as_bool()) != Some(false))
         .filter_map(|v| {
-            let schema =
-                schema_at(v.path(&["schema", "openAPIV3Schema"])).or_else(|| shared.clone());
-            Some((v.get_str("name")?.to_owned(), schema))
+            Some(CrdVersion {
+                name: v.get_str("name")?.to_owned(),
+                schema: schema_at(v.path(&["schema", "openAPIV3Schema"]))
+                    .or_else(|| shared.clone()),
+            })
         })
         .collect();
     if versions.is_empty()
         && let Some(name) = spec.get_str("version")
     {
-        versions.push((name.to_owned(), shared));
+        versions.push(CrdVersion {
+            name: name.to_owned(),
+            schema: shared,
+        });
     }
-    Some((group, kind, versions))
+    Some(Crd {
+        group,
+        kind,
+        versions,
+    })
 }
 
-/// OpenAPI 3.0 structural schema → JSON Schema draft 4, strict where the API server prunes.
-fn to_draft4(schema: &Value, root: bool) -> Value {
-    let Some(object) = schema.as_object() else {
-        return schema.clone();
+/// OpenAPI 3.0 structural schema → JSON Schema draft 4, strict where the API server prunes,
+/// written straight from the tree as compact JSON: no `Value` is built and descriptions (most
+/// of a CRD's bytes) are never copied.
+fn to_draft4(schema: Node<'_>) -> String {
+    let span = schema.span();
+    let mut out = String::with_capacity((span.end - span.start) as usize / 4);
+    write_draft4(schema, true, &mut out);
+    out
+}
+
+/// Keywords of OpenAPI or Kubernetes that JSON Schema has no use for, or that
+/// `write_draft4` translates.
+const DROPPED: [&str; 12] = [
+    "nullable",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-embedded-resource",
+    "x-kubernetes-validations",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
+    "x-kubernetes-map-type",
+    "description",
+    "example",
+    "externalDocs",
+    "default",
+];
+
+/// Fields every embedded resource has, whether its schema lists them or not.
+const RESOURCE_FIELDS: [(&str, &str); 3] = [
+    ("apiVersion", r#"{"type":"string"}"#),
+    ("kind", r#"{"type":"string"}"#),
+    ("metadata", r#"{"type":"object"}"#),
+];
+
+fn write_draft4(schema: Node<'_>, root: bool, out: &mut String) {
+    if !schema.is_map() {
+        write_json(schema, out);
+        return;
+    }
+    let flag = |name: &str| schema.get(name).and_then(|v| v.as_bool()) == Some(true);
+    let int_or_string = flag("x-kubernetes-int-or-string");
+    let nullable = flag("nullable");
+    let resource = root || flag("x-kubernetes-embedded-resource");
+    let type_name = schema.get_str("type");
+    let has_properties = schema.get_some("properties").is_some();
+    let closed = (type_name == Some("object") || root)
+        && (has_properties || resource)
+        && schema.get_some("additionalProperties").is_none()
+        && !flag("x-kubernetes-preserve-unknown-fields");
+    out.push('{');
+    let mut first = true;
+    let mut key = |name: &str, out: &mut String| {
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        write_string(name, out);
+        out.push(':');
     };
-    let mut out = serde_json::Map::new();
-    for (key, value) in object {
-        let converted = match key.as_str() {
-            "properties" | "patternProperties" | "definitions" => Value::Object(
-                value
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(name, child)| (name.clone(), to_draft4(child, false)))
-                    .collect(),
-            ),
-            "items" | "additionalProperties" | "not" if value.is_object() => {
-                to_draft4(value, false)
+    if int_or_string {
+        // The API server accepts any string here; the anyOf that structural schemas pair
+        // with this flag says the same, so leave that.
+        key("type", out);
+        out.push_str(r#"["integer","string"]"#);
+    }
+    for (name, value) in schema.entries() {
+        let name = name.key_text().unwrap_or_default();
+        if DROPPED.contains(&name) || value.is_null() || (int_or_string && name == "type") {
+            continue;
+        }
+        key(name, out);
+        match name {
+            "type" if nullable && value.as_str().is_some() => {
+                out.push('[');
+                write_json(value, out);
+                out.push_str(r#","null"]"#);
             }
-            "allOf" | "anyOf" | "oneOf" => Value::Array(
-                value
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|c| to_draft4(c, false))
-                    .collect(),
-            ),
-            // Kubernetes-only keywords: handled below or meaningless to JSON Schema.
-            "nullable"
-            | "x-kubernetes-int-or-string"
-            | "x-kubernetes-preserve-unknown-fields"
-            | "x-kubernetes-embedded-resource"
-            | "x-kubernetes-validations"
-            | "x-kubernetes-list-type"
-            | "x-kubernetes-list-map-keys"
-            | "x-kubernetes-map-type"
-            | "description"
-            | "example"
-            | "externalDocs"
-            | "default" => continue,
-            _ => value.clone(),
-        };
-        out.insert(key.clone(), converted);
-    }
-    let flag = |name: &str| object.get(name).and_then(Value::as_bool) == Some(true);
-    if flag("x-kubernetes-int-or-string") {
-        out.insert("type".into(), json!(["integer", "string"]));
-        // The API server accepts any string here; the anyOf structural schemas pair with
-        // this flag says the same, so leave it.
-    }
-    if flag("nullable")
-        && let Some(Value::String(t)) = out.get("type").cloned()
-    {
-        out.insert("type".into(), json!([t, "null"]));
-    }
-    let embedded = flag("x-kubernetes-embedded-resource");
-    if root || embedded {
-        let properties = out.entry("properties").or_insert_with(|| json!({}));
-        if let Some(properties) = properties.as_object_mut() {
-            for (name, schema) in [
-                ("apiVersion", json!({"type": "string"})),
-                ("kind", json!({"type": "string"})),
-                ("metadata", json!({"type": "object"})),
-            ] {
-                properties.entry(name).or_insert(schema);
+            "properties" | "patternProperties" | "definitions" => {
+                out.push('{');
+                for (i, (child_name, child)) in value.entries().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(child_name.key_text().unwrap_or_default(), out);
+                    out.push(':');
+                    write_draft4(child, false, out);
+                }
+                if name == "properties" && resource {
+                    let mut written = value.entries().len();
+                    for (field, field_schema) in RESOURCE_FIELDS {
+                        if value.get(field).is_none() {
+                            if written > 0 {
+                                out.push(',');
+                            }
+                            written += 1;
+                            write_string(field, out);
+                            out.push(':');
+                            out.push_str(field_schema);
+                        }
+                    }
+                }
+                out.push('}');
             }
+            "items" | "additionalProperties" | "not" if value.is_map() => {
+                write_draft4(value, false, out);
+            }
+            "allOf" | "anyOf" | "oneOf" => {
+                out.push('[');
+                for (i, branch) in value.items().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_draft4(branch, false, out);
+                }
+                out.push(']');
+            }
+            _ => write_json(value, out),
         }
     }
-    let is_object = out.get("type").and_then(Value::as_str) == Some("object") || root;
-    if is_object
-        && out.contains_key("properties")
-        && !out.contains_key("additionalProperties")
-        && !flag("x-kubernetes-preserve-unknown-fields")
-    {
-        out.insert("additionalProperties".into(), json!(false));
+    if resource && !has_properties {
+        key("properties", out);
+        out.push('{');
+        for (i, (field, field_schema)) in RESOURCE_FIELDS.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(field, out);
+            out.push(':');
+            out.push_str(field_schema);
+        }
+        out.push('}');
     }
-    Value::Object(out)
+    if closed {
+        key("additionalProperties", out);
+        out.push_str("false");
+    }
+    out.push('}');
+}
+/// A node as JSON, as `to_json` reads it: null map entries left out.
+fn write_json(node: Node<'_>, out: &mut String) {
+    use std::fmt::Write;
+    if node.is_map() {
+        out.push('{');
+        let mut first = true;
+        for (key, value) in node.entries().filter(|(_, v)| !v.is_null()) {
+            if !std::mem::take(&mut first) {
+                out.push(',');
+            }
+            write_string(key.key_text().unwrap_or_default(), out);
+            out.push(':');
+            write_json(value, out);
+        }
+        out.push('}');
+        return;
+    }
+    if node.is_seq() {
+        out.push('[');
+        for (i, item) in node.items().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_json(item, out);
+        }
+        out.push(']');
+        return;
+    }
+    match node.scalar_value() {
+        Some(ScalarValue::Null) | None => out.push_str("null"),
+        Some(ScalarValue::Bool(b)) => out.push_str(if b { "true" } else { "false" }),
+        Some(ScalarValue::Int(i)) => {
+            let _ = write!(out, "{i}");
+        }
+        // Same as `to_json`: .inf and .nan have no JSON form and stay text.
+        Some(ScalarValue::Float(f)) if f.is_finite() => {
+            let _ = write!(
+                out,
+                "{}",
+                serde_json::Number::from_f64(f).unwrap_or(0.into())
+            );
+        }
+        Some(ScalarValue::Float(_) | ScalarValue::Str) => {
+            write_string(node.raw().unwrap_or_default(), out);
+        }
+    }
+}
+
+fn write_string(text: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.push('"');
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().unwrap_or_default();
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            _ => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+        }
+        rest = &rest[at + c.len_utf8()..];
+    }
+    out.push_str(rest);
+    out.push('"');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::lines::LineIndex;
+    use serde_json::json;
 
     #[test]
     fn structural_keywords_become_json_schema() {
@@ -404,12 +607,17 @@ mod tests {
                     "properties": {
                         "port": {"x-kubernetes-int-or-string": true},
                         "note": {"type": "string", "nullable": true},
-                        "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": {"a": {"type": "string"}}}
+                        "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": {"a": {"type": "string"}}},
+                        "description": {"type": "string", "description": "a field named like the keyword"}
                     }
                 }
             }
-        });
-        let converted = to_draft4(&schema, true);
+        })
+        .to_string();
+        let lines = LineIndex::new(&schema);
+        let stream = crate::parse::parse_stream(&schema, &lines);
+        let converted: Value =
+            serde_json::from_str(&to_draft4(stream.documents[0].root())).expect("valid JSON");
         assert_eq!(converted["additionalProperties"], json!(false));
         assert_eq!(converted["properties"]["kind"], json!({"type": "string"}));
         let spec = &converted["properties"]["spec"];
@@ -427,5 +635,101 @@ mod tests {
                 .get("additionalProperties")
                 .is_none()
         );
+        assert_eq!(spec["properties"]["description"], json!({"type": "string"}));
+    }
+
+    /// Leaves are copied as `to_json` reads them, whatever YAML spelled them as.
+    #[test]
+    fn leaves_are_written_as_to_json_reads_them() {
+        let yaml = concat!(
+            "pattern: '^[a-z]\\d+\"q\"$'\n",
+            "enum: [1, -2, 2.5, 1e3, .inf, .nan, true, ~, 'x\ty', \"tab\\there\\u0001\", caf\u{e9}]\n",
+            "maximum: 0x10\n",
+            "nested: {a: null, b: [{c: 1}]}\n",
+        );
+        let lines = LineIndex::new(yaml);
+        let stream = crate::parse::parse_stream(yaml, &lines);
+        let root = stream.documents[0].root();
+        let mut written = String::new();
+        write_json(root, &mut written);
+        let parsed: Value = serde_json::from_str(&written).expect("valid JSON");
+        assert_eq!(parsed, crate::schema::to_json(root));
+    }
+
+    fn errors(schema: &Value, instance: &Value) -> Vec<String> {
+        let validator = compile(schema.clone(), "Widget")
+            .expect("compiles")
+            .validator;
+        let mut errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{} {}", e.instance_path(), e))
+            .collect();
+        errors.sort();
+        errors
+    }
+
+    /// A validator cut down to a batch finds, for each member, exactly what the whole schema
+    /// finds, and is much smaller than it.
+    #[test]
+    fn pruned_schema_judges_its_instances_as_the_whole_one() {
+        let pod = json!({
+            "type": "object",
+            "properties": {
+                "image": {"type": "string", "minLength": 1},
+                "ports": {"type": "array", "items": {"type": "object", "properties": {"port": {"type": "integer", "maximum": 65535}}, "required": ["port"], "additionalProperties": false}},
+                "resources": {"type": "object", "properties": {"cpu": {"type": ["integer", "string"]}}, "additionalProperties": false}
+            },
+            "additionalProperties": false
+        });
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "spec": {
+                    "type": "object",
+                    "properties": {
+                        "replicas": {"type": "integer", "minimum": 0},
+                        "pod": pod,
+                        "sidecars": {"type": "array", "items": pod},
+                        "labels": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 3}},
+                        "mode": {"anyOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "integer"}]},
+                        "never": {"not": {"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]}}
+                    },
+                    "required": ["pod"],
+                    "additionalProperties": false
+                }
+            },
+            "additionalProperties": false
+        });
+        let instances = [
+            json!({"spec": {"replicas": -1, "pod": {"image": "", "ports": [{"port": 70000}, {}]}}}),
+            json!({"spec": {"pod": {"image": "x", "resource": {}}, "labels": {"a": "long"}, "mode": "c"}}),
+            json!({"spec": {"sidecars": [{"image": 3, "ports": [{"port": 1, "name": "p"}]}], "never": {"x": "y"}}}),
+            json!({"spec": {"pod": {"image": "ok"}, "mode": 2}}),
+        ];
+        let members: Vec<&Value> = instances.iter().collect();
+        let pruned = prune(&schema, &members);
+        for instance in &instances {
+            assert_eq!(
+                errors(&pruned, instance),
+                errors(&schema, instance),
+                "{instance}"
+            );
+        }
+        assert!(!errors(&schema, &instances[0]).is_empty());
+        assert!(errors(&schema, &instances[3]).is_empty());
+        // Unused subschemas are gone, their names kept for `additionalProperties: false`.
+        let spec = &pruned["properties"]["spec"]["properties"];
+        assert_eq!(spec["pod"]["properties"]["resources"], json!({}));
+        assert_eq!(
+            errors(&pruned, &json!({"spec": {"pod": {"imag": "x"}}})),
+            errors(&schema, &json!({"spec": {"pod": {"imag": "x"}}})),
+        );
+    }
+
+    /// `$ref` points at a subschema reached from elsewhere too: such a schema is left whole.
+    #[test]
+    fn schema_with_ref_is_not_pruned() {
+        let schema = json!({"definitions": {"a": {"type": "string"}}, "properties": {"x": {"$ref": "#/definitions/a"}, "y": {"type": "integer"}}});
+        assert_eq!(prune(&schema, &[&json!({})]), schema);
     }
 }

@@ -198,6 +198,12 @@ pub struct Compiled {
     type_name: String,
 }
 
+impl Compiled {
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+}
+
 type Slot = Arc<OnceLock<Option<Arc<Compiled>>>>;
 
 /// Compiles once per key, outside the lock: two threads asking for different kinds compile
@@ -441,7 +447,17 @@ fn quote_list(items: &[impl AsRef<str>]) -> String {
 /// The object as JSON, the way the API server decodes it: a field set to `null` is the same
 /// as an absent one (an empty `annotations:` is fine, an empty required field is missing).
 pub fn to_json(node: Node<'_>) -> Value {
-    to_json_at(node, 0, &mut false)
+    to_json_at(node, 0, &mut Reading::default())
+}
+
+/// What `to_json_at` is told and tells back.
+#[derive(Default)]
+struct Reading {
+    /// Read every string-valued `description` as "": a CRD's schema is mostly descriptions,
+    /// and the schema of a CRD constrains them no further than being strings.
+    blank_descriptions: bool,
+    /// A strategic-merge-patch directive was seen.
+    patch: bool,
 }
 
 /// Keys of strategic-merge-patch directives: an object holding one is a patch (kustomize's
@@ -453,7 +469,7 @@ fn is_patch_directive(key: &str) -> bool {
         || key.starts_with("$deleteFromPrimitiveList/")
 }
 
-fn to_json_at(node: Node<'_>, depth: usize, patch: &mut bool) -> Value {
+fn to_json_at(node: Node<'_>, depth: usize, reading: &mut Reading) -> Value {
     if depth > crate::parse::MAX_DEPTH {
         return Value::Null;
     }
@@ -461,18 +477,26 @@ fn to_json_at(node: Node<'_>, depth: usize, patch: &mut bool) -> Value {
         let mut map = Map::with_capacity(node.entries().len());
         for (key, value) in node.entries() {
             let key = key.key_text().unwrap_or_default();
-            *patch |= is_patch_directive(key);
+            reading.patch |= is_patch_directive(key);
             if value.is_null() {
                 continue;
             }
-            map.insert(key.to_owned(), to_json_at(value, depth + 1, patch));
+            let value = if reading.blank_descriptions
+                && key == "description"
+                && value.scalar_value() == Some(ScalarValue::Str)
+            {
+                Value::String(String::new())
+            } else {
+                to_json_at(value, depth + 1, reading)
+            };
+            map.insert(key.to_owned(), value);
         }
         return Value::Object(map);
     }
     if node.is_seq() {
         return Value::Array(
             node.items()
-                .map(|i| to_json_at(i, depth + 1, patch))
+                .map(|i| to_json_at(i, depth + 1, reading))
                 .collect(),
         );
     }
@@ -564,6 +588,24 @@ fn schema_at<'s>(
     Some((schema, name))
 }
 
+/// The JSON a schema sees of `object`; none for a strategic-merge patch, partial by design.
+pub fn instance(object: &Object<'_>) -> Option<Value> {
+    let mut reading = Reading {
+        blank_descriptions: object.kind == "CustomResourceDefinition",
+        patch: false,
+    };
+    let value = to_json_at(object.root, 0, &mut reading);
+    (!reading.patch).then_some(value)
+}
+
+/// Validates a custom resource with the validator of a batch it belongs to (see
+/// `crd::Batch`), and keeps the findings on it for the schema rules.
+pub fn check_in_batch(object: &Object<'_>, compiled: &Compiled, instance: &Value) {
+    let mut out = Vec::new();
+    check_instance(object, compiled, None, instance, &mut out);
+    let _ = object.schema_violations.set(out);
+}
+
 /// Runs `compiled` over the object and turns each error into a finding at its node.
 fn check<'d>(
     object: &Object<'d>,
@@ -571,13 +613,20 @@ fn check<'d>(
     version: Option<KubeVersion>,
     out: &mut Vec<Violation<'d>>,
 ) {
-    let mut patch = false;
-    let instance = to_json_at(object.root, 0, &mut patch);
-    if patch {
-        return;
+    if let Some(instance) = instance(object) {
+        check_instance(object, compiled, version, &instance, out);
     }
+}
+
+fn check_instance<'d>(
+    object: &Object<'d>,
+    compiled: &Compiled,
+    version: Option<KubeVersion>,
+    instance: &Value,
+    out: &mut Vec<Violation<'d>>,
+) {
     let first = out.len();
-    report_errors(object, compiled, version, &instance, out);
+    report_errors(object, compiled, version, instance, out);
     // A node shared through an anchor or merge key is validated once per place it is used:
     // one finding per node and message is enough.
     let mut seen = std::collections::HashSet::new();
