@@ -795,6 +795,62 @@ fn custom_resources_are_checked_against_crds_given_with_crds() {
     );
 }
 
+/// Custom resources are validated from the JSON the first pass kept, with one validator per
+/// kind cut down to the fields the run's resources use: each file still gets exactly its own
+/// findings, at their lines, and a valid file none.
+#[test]
+fn custom_resources_of_one_kind_across_files_each_get_their_own_findings() {
+    let dir = tempfile_dir("crd-batch");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        "fixtures/unknown-field/fail-crd-same-directory/crd.yaml",
+        dir.join("crd.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("good.yaml"),
+        "apiVersion: example.com/v1\nkind: Backup\nmetadata:\n  name: nightly\nspec:\n  schedule: '0 3 * * *'\n  retentionDays: 3\n  target:\n    bucket: backups\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bad.yaml"),
+        concat!(
+            "apiVersion: example.com/v1\nkind: Backup\nmetadata:\n  name: weekly\nspec:\n  schedule: '0 4 * * 0'\n",
+            "---\n",
+            "apiVersion: example.com/v1\nkind: Backup\nmetadata:\n  name: monthly\nspec:\n  schedule: '0 5 1 * *'\n  target:\n    bucket: 5\n    region: eu\n",
+        ),
+    )
+    .unwrap();
+    let checked = json_of(&kubelint(&[
+        "check",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let found: Vec<(String, String, u64)> = checked["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] != "missing-namespace")
+        .map(|d| {
+            let file = d["file"].as_str().unwrap();
+            (
+                file.rsplit('/').next().unwrap().to_owned(),
+                d["rule"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("bad.yaml".to_owned(), "invalid-value".to_owned(), 15),
+            ("bad.yaml".to_owned(), "unknown-field".to_owned(), 16),
+        ],
+        "{checked}"
+    );
+}
+
 fn tempfile_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kubelint-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
