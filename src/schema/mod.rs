@@ -4,14 +4,18 @@
 //! Validation runs once per object, whichever schema rule asks first; the findings are
 //! kept on the object and each rule takes its own kind of them. Validators are compiled on
 //! first use, once per (Kubernetes version, apiVersion, kind), and shared by every thread.
+//! Built-in objects are validated as parsed (`tree_json`), without a JSON copy; custom
+//! resources as JSON, which the first pass keeps for the second (see `crd::Batch`).
 
 pub mod crd;
+mod tree_json;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::json::{Json, SerdeJson};
 use jsonschema::paths::LocationSegment;
 use serde_json::{Map, Value};
 
@@ -21,6 +25,7 @@ use crate::parse::tree::Node;
 use crate::rules::{Finding, KubeVersion, Options, edit_distance};
 
 pub use crd::Catalog;
+use tree_json::{Instance, TreeJson};
 
 /// What a schema finding is about; each is reported by its own rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,9 +195,11 @@ fn kinds_of_group(group: &str) -> Vec<(&'static str, &'static str)> {
     kinds
 }
 
-/// A compiled validator and the schema it came from, which findings are explained by.
-pub struct Compiled {
-    validator: jsonschema::Validator,
+/// A compiled validator and the schema it came from, which findings are explained by. Built-in
+/// kinds validate the parsed tree itself (`TreeJson`); custom resources, JSON kept from the
+/// first pass.
+pub struct Compiled<F: Json = SerdeJson> {
+    validator: jsonschema::Validator<F>,
     root: Value,
     /// What the object's type is called in messages: `Deployment`, `Certificate`.
     type_name: String,
@@ -204,21 +211,28 @@ impl Compiled {
     }
 }
 
-type Slot = Arc<OnceLock<Option<Arc<Compiled>>>>;
+type Slot<F> = Arc<OnceLock<Option<Arc<Compiled<F>>>>>;
 
 /// Compiles once per key, outside the lock: two threads asking for different kinds compile
 /// in parallel, two asking for the same one wait for a single compilation.
-#[derive(Default)]
-pub struct ValidatorCache {
-    slots: Mutex<HashMap<String, Slot>>,
+pub struct ValidatorCache<F: Json = SerdeJson> {
+    slots: Mutex<HashMap<String, Slot<F>>>,
 }
 
-impl ValidatorCache {
+impl<F: Json> Default for ValidatorCache<F> {
+    fn default() -> Self {
+        ValidatorCache {
+            slots: Mutex::default(),
+        }
+    }
+}
+
+impl<F: Json> ValidatorCache<F> {
     pub fn get(
         &self,
         key: &str,
-        compile: impl FnOnce() -> Option<Compiled>,
-    ) -> Option<Arc<Compiled>> {
+        compile: impl FnOnce() -> Option<Compiled<F>>,
+    ) -> Option<Arc<Compiled<F>>> {
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots.entry(key.to_owned()).or_default().clone()
@@ -231,8 +245,8 @@ fn builtin_validator(
     version: KubeVersion,
     schemas: &'static Version,
     definition: &str,
-) -> Option<Arc<Compiled>> {
-    static CACHE: OnceLock<ValidatorCache> = OnceLock::new();
+) -> Option<Arc<Compiled<TreeJson>>> {
+    static CACHE: OnceLock<ValidatorCache<TreeJson>> = OnceLock::new();
     let key = format!("{version} {definition}");
     CACHE.get_or_init(ValidatorCache::default).get(&key, || {
         let mut defs = Map::new();
@@ -246,7 +260,7 @@ fn builtin_validator(
             defs.insert(name, body.clone());
         }
         let root = serde_json::json!({ "$ref": format!("#/$defs/{definition}"), "$defs": defs });
-        let validator = jsonschema::options()
+        let validator = jsonschema::options_for::<TreeJson>()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
             .with_format("quantity", is_quantity)
@@ -305,7 +319,7 @@ fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
     let mut out = Vec::new();
     let group = group_of(object.api_version);
     if let Some(validator) = options.catalog.validator(object, &mut out) {
-        check(object, &validator, None, &mut out);
+        check(object, &validator, &mut out);
         return out;
     }
     if !out.is_empty() {
@@ -339,7 +353,7 @@ fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
         return out;
     };
     if let Some(validator) = builtin_validator(version, schemas, definition) {
-        check(object, &validator, Some(version), &mut out);
+        check_tree(object, &validator, version, &mut out);
     }
     out
 }
@@ -447,17 +461,7 @@ fn quote_list(items: &[impl AsRef<str>]) -> String {
 /// The object as JSON, the way the API server decodes it: a field set to `null` is the same
 /// as an absent one (an empty `annotations:` is fine, an empty required field is missing).
 pub fn to_json(node: Node<'_>) -> Value {
-    to_json_at(node, 0, &mut Reading::default())
-}
-
-/// What `to_json_at` is told and tells back.
-#[derive(Default)]
-struct Reading {
-    /// Read every string-valued `description` as "": a CRD's schema is mostly descriptions,
-    /// and the schema of a CRD constrains them no further than being strings.
-    blank_descriptions: bool,
-    /// A strategic-merge-patch directive was seen.
-    patch: bool,
+    to_json_at(node, 0, &mut false)
 }
 
 /// Keys of strategic-merge-patch directives: an object holding one is a patch (kustomize's
@@ -469,7 +473,7 @@ fn is_patch_directive(key: &str) -> bool {
         || key.starts_with("$deleteFromPrimitiveList/")
 }
 
-fn to_json_at(node: Node<'_>, depth: usize, reading: &mut Reading) -> Value {
+fn to_json_at(node: Node<'_>, depth: usize, patch: &mut bool) -> Value {
     if depth > crate::parse::MAX_DEPTH {
         return Value::Null;
     }
@@ -477,26 +481,18 @@ fn to_json_at(node: Node<'_>, depth: usize, reading: &mut Reading) -> Value {
         let mut map = Map::with_capacity(node.entries().len());
         for (key, value) in node.entries() {
             let key = key.key_text().unwrap_or_default();
-            reading.patch |= is_patch_directive(key);
+            *patch |= is_patch_directive(key);
             if value.is_null() {
                 continue;
             }
-            let value = if reading.blank_descriptions
-                && key == "description"
-                && value.scalar_value() == Some(ScalarValue::Str)
-            {
-                Value::String(String::new())
-            } else {
-                to_json_at(value, depth + 1, reading)
-            };
-            map.insert(key.to_owned(), value);
+            map.insert(key.to_owned(), to_json_at(value, depth + 1, patch));
         }
         return Value::Object(map);
     }
     if node.is_seq() {
         return Value::Array(
             node.items()
-                .map(|i| to_json_at(i, depth + 1, reading))
+                .map(|i| to_json_at(i, depth + 1, patch))
                 .collect(),
         );
     }
@@ -552,8 +548,8 @@ fn mapping_anchor<'d>(place: &Place<'d>) -> Node<'d> {
 }
 
 /// The schema that applies at `path`, and the name of the last definition on the way.
-fn schema_at<'s>(
-    compiled: &'s Compiled,
+fn schema_at<'s, F: Json>(
+    compiled: &'s Compiled<F>,
     path: &jsonschema::paths::Location,
 ) -> Option<(&'s Value, String)> {
     let mut schema = &compiled.root;
@@ -590,12 +586,9 @@ fn schema_at<'s>(
 
 /// The JSON a schema sees of `object`; none for a strategic-merge patch, partial by design.
 pub fn instance(object: &Object<'_>) -> Option<Value> {
-    let mut reading = Reading {
-        blank_descriptions: object.kind == "CustomResourceDefinition",
-        patch: false,
-    };
-    let value = to_json_at(object.root, 0, &mut reading);
-    (!reading.patch).then_some(value)
+    let mut patch = false;
+    let value = to_json_at(object.root, 0, &mut patch);
+    (!patch).then_some(value)
 }
 
 /// Validates a custom resource with the validator of a batch it belongs to (see
@@ -606,23 +599,44 @@ pub fn check_in_batch(object: &Object<'_>, compiled: &Compiled, instance: &Value
     let _ = object.schema_violations.set(out);
 }
 
-/// Runs `compiled` over the object and turns each error into a finding at its node.
-fn check<'d>(
-    object: &Object<'d>,
-    compiled: &Compiled,
-    version: Option<KubeVersion>,
-    out: &mut Vec<Violation<'d>>,
-) {
+/// Runs a custom resource's `compiled` validator over it, as JSON.
+fn check<'d>(object: &Object<'d>, compiled: &Compiled, out: &mut Vec<Violation<'d>>) {
     if let Some(instance) = instance(object) {
-        check_instance(object, compiled, version, &instance, out);
+        check_instance(object, compiled, None, &instance, out);
     }
 }
 
-fn check_instance<'d>(
+/// Validates a built-in object's tree in place.
+fn check_tree<'d>(
     object: &Object<'d>,
-    compiled: &Compiled,
+    compiled: &Compiled<TreeJson>,
+    version: KubeVersion,
+    out: &mut Vec<Violation<'d>>,
+) {
+    let instance = Instance::root(object.root);
+    // Most objects are valid, and proving it is cheaper than collecting errors; a patch is
+    // partial by design, which only matters once something is missing.
+    if compiled.validator.is_valid(instance) || has_patch_directive(object.root, 0) {
+        return;
+    }
+    check_instance(object, compiled, Some(version), instance, out);
+}
+
+fn has_patch_directive(node: Node<'_>, depth: usize) -> bool {
+    depth <= crate::parse::MAX_DEPTH
+        && (node.entries().any(|(key, value)| {
+            is_patch_directive(key.key_text().unwrap_or_default())
+                || has_patch_directive(value, depth + 1)
+        }) || node
+            .items()
+            .any(|item| has_patch_directive(item, depth + 1)))
+}
+
+fn check_instance<'d, 'i, F: Json>(
+    object: &Object<'d>,
+    compiled: &'i Compiled<F>,
     version: Option<KubeVersion>,
-    instance: &Value,
+    instance: F::Node<'i>,
     out: &mut Vec<Violation<'d>>,
 ) {
     let first = out.len();
@@ -637,11 +651,11 @@ fn check_instance<'d>(
     });
 }
 
-fn report_errors<'d>(
+fn report_errors<'d, 'i, F: Json>(
     object: &Object<'d>,
-    compiled: &Compiled,
+    compiled: &'i Compiled<F>,
     version: Option<KubeVersion>,
-    instance: &Value,
+    instance: F::Node<'i>,
     out: &mut Vec<Violation<'d>>,
 ) {
     for error in compiled.validator.iter_errors(instance) {
