@@ -319,7 +319,9 @@ fn check(args: CheckArgs) -> ExitCode {
             *explicit = false;
         }
     }
-    let (mut crds, mut crd_errors) = load::discover(&args.crds, None);
+    let mut crd_paths = config.crds.clone();
+    crd_paths.extend(args.crds.iter().cloned());
+    let (mut crds, mut crd_errors) = load::discover(&crd_paths, None);
     load_errors.append(&mut crd_errors);
     for input in &mut crds {
         if let load::Input::File { explicit, .. } = input {
@@ -331,7 +333,7 @@ fn check(args: CheckArgs) -> ExitCode {
         namespace: args.namespace.or(config.namespace.clone()),
         skip_helm_tests: config.skip_helm_tests,
         crds,
-        strict_kinds: args.strict_kinds,
+        strict_kinds: args.strict_kinds || config.strict_kinds,
     };
     let mut report = lint::run(&inputs, &context, &rule_set, &options);
     config.apply_suppressions(&mut report);

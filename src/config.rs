@@ -28,6 +28,11 @@ pub struct Config {
     pub kubernetes_version: Option<String>,
     /// More manifests to resolve references with (relative to the configuration file).
     pub context: Vec<PathBuf>,
+    /// CustomResourceDefinitions to validate custom resources against (relative to the
+    /// configuration file), as `--crds`.
+    pub crds: Vec<PathBuf>,
+    /// Report custom resources no CRD defines, as `--strict-kinds`.
+    pub strict_kinds: bool,
     pub fail_on: Option<String>,
     pub namespace: Option<String>,
     /// Skip objects annotated `helm.sh/hook: test` (Helm test pods).
@@ -115,7 +120,7 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 13] = [
     "rules",
     "suppress",
     "select",
@@ -124,6 +129,8 @@ const KEYS: [&str; 11] = [
     "exclude",
     "kubernetes-version",
     "context",
+    "crds",
+    "strict-kinds",
     "fail-on",
     "namespace",
     "skip-helm-tests",
@@ -260,6 +267,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             }
             "context" => {
                 config.context = strings(value)?.into_iter().map(|p| base.join(p)).collect();
+            }
+            "crds" => {
+                config.crds = strings(value)?.into_iter().map(|p| base.join(p)).collect();
+            }
+            "strict-kinds" => {
+                config.strict_kinds = value
+                    .as_bool()
+                    .ok_or_else(|| at(value.span().start, "expected true or false".into()))?;
             }
             "fail-on" => {
                 let level = string(value)?;
@@ -501,6 +516,9 @@ impl Config {
             .map(|p| p.display().to_string())
             .collect();
         out.push_str(&format!("context:{}\n", list(&context)));
+        let crds: Vec<String> = self.crds.iter().map(|p| p.display().to_string()).collect();
+        out.push_str(&format!("crds:{}\n", list(&crds)));
+        out.push_str(&format!("strict-kinds: {}\n", self.strict_kinds));
         if let Some(v) = &self.kubernetes_version {
             out.push_str(&format!("kubernetes-version: \"{v}\"\n"));
         }
@@ -608,7 +626,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let c = parse_str(
-            "select: [probes, shell-form-sigterm]\nignore: missing-liveness-probe\nseverity:\n  missing-readiness-probe: error\nexclude: ['vendor/**']\nkubernetes-version: '1.33'\ncontext: [../platform]\nfail-on: error\nnamespace: shop\nskip-helm-tests: true\n",
+            "select: [probes, shell-form-sigterm]\nignore: missing-liveness-probe\nseverity:\n  missing-readiness-probe: error\nexclude: ['vendor/**']\nkubernetes-version: '1.33'\ncontext: [../platform]\ncrds: [crds]\nstrict-kinds: true\nfail-on: error\nnamespace: shop\nskip-helm-tests: true\n",
         )
         .unwrap();
         let ids: Vec<_> = c
@@ -624,6 +642,8 @@ mod tests {
                 .any(|(id, _)| *id == "missing-liveness-probe" || *id == "invalid-yaml")
         );
         assert_eq!(c.context, vec![PathBuf::from("repo/../platform")]);
+        assert_eq!(c.crds, vec![PathBuf::from("repo/crds")]);
+        assert!(c.strict_kinds);
         assert!(c.skip_helm_tests);
         let c2 = parse_str("suppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    paths: ['charts/**']\n    reason: injected\n").unwrap();
         assert_eq!(c2.suppress[0].container.as_deref(), Some("istio-proxy"));

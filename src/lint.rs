@@ -138,7 +138,7 @@ const SCHEMA_RULES: [&str; 4] = [
 /// (or may lack its CRD) are read and parsed again, to place the findings.
 fn custom_resources(
     report: &mut RunReport,
-    sources: &[&Input],
+    sources: &[Source<'_>],
     rules: &RuleSet,
     options: &RunOptions,
 ) {
@@ -201,10 +201,13 @@ fn custom_resources(
         .zip(sources.par_iter())
         .zip(looked_at.par_iter())
         .filter(|(_, look)| **look)
-        .for_each(|((file, input), _)| {
-            // Standard input cannot be read twice; its custom resources were judged without CRDs.
-            let (Input::File { .. }, Ok(Content::Text(text))) = (input, load::read(input)) else {
-                return;
+        .for_each(|((file, source), _)| {
+            let text = match source {
+                Source::Kept(text) => std::borrow::Cow::Borrowed(text.as_str()),
+                Source::Input(input) => match load::read(input) {
+                    Ok(Content::Text(text)) => std::borrow::Cow::Owned(text),
+                    _ => return,
+                },
             };
             let lines = LineIndex::new(&text);
             // CRDs are built-in objects, judged in the first pass, and the bulk of a file that
@@ -237,6 +240,21 @@ fn custom_resources(
             });
             sort_diagnostics(&mut file.diagnostics);
         });
+}
+
+/// What the first pass makes of one input.
+struct FirstPass {
+    file: FileReport,
+    facts: Vec<Facts>,
+    /// The text, kept for the second pass when it cannot be read again.
+    kept: Option<String>,
+}
+
+/// Where the second pass reads a file again from: its input, or (standard input, which
+/// cannot be read twice) the text the first pass kept.
+enum Source<'i> {
+    Input(&'i Input),
+    Kept(String),
 }
 
 /// Calls `f` on each custom resource of `stream` that the schema rules judge, always in the
@@ -288,7 +306,7 @@ pub fn run(
     let patches = load::kustomize_patches(&all);
     // Custom resources are judged against the CRDs of the whole run, which are only known
     // once every file is parsed: the first pass collects the CRDs and leaves custom resources
-    // aside, a second pass re-reads just the files that hold some.
+    // aside, a second pass validates those and re-reads the files where one fails.
     let schema_rules = SCHEMA_RULES.iter().any(|id| rules.severity(id).is_some());
     let first_pass;
     let first_rules = if schema_rules {
@@ -300,7 +318,7 @@ pub fn run(
     let crd_inputs: Vec<(&Input, Option<PathBuf>, bool)> =
         options.crds.iter().map(|c| (c, None, false)).collect();
     let jobs: Vec<(&Input, Option<PathBuf>, bool)> = jobs.into_iter().chain(crd_inputs).collect();
-    let results: Vec<Result<(FileReport, Vec<Facts>), LoadError>> = jobs
+    let results: Vec<Result<FirstPass, LoadError>> = jobs
         .par_iter()
         .map(|(input, real_path, reported)| {
             let (input, reported) = (*input, *reported);
@@ -315,11 +333,19 @@ pub fn run(
                         fragment,
                         skip_helm_tests: options.skip_helm_tests,
                     };
-                    lint_file(path, &text, explicit, role, first_rules)
+                    let (file, facts) = lint_file(path, &text, explicit, role, first_rules);
+                    // Standard input cannot be read again: the second pass needs its text if
+                    // it holds custom resources.
+                    let kept = (matches!(input, Input::Stdin { .. })
+                        && !file.custom_resources.is_empty())
+                    .then_some(text);
+                    FirstPass { file, facts, kept }
                 }
-                Content::NotUtf8 { valid_prefix } => {
-                    (not_utf8(path, &valid_prefix, rules), Vec::new())
-                }
+                Content::NotUtf8 { valid_prefix } => FirstPass {
+                    file: not_utf8(path, &valid_prefix, rules),
+                    facts: Vec::new(),
+                    kept: None,
+                },
             })
         })
         .collect();
@@ -329,11 +355,15 @@ pub fn run(
     let mut sources = Vec::new();
     for (r, &(input, _, reported)) in results.into_iter().zip(&jobs) {
         match r {
-            Ok((mut file, mut file_facts)) => {
+            Ok(FirstPass {
+                mut file,
+                facts: mut file_facts,
+                kept,
+            }) => {
                 facts.append(&mut file_facts);
                 crds.append(&mut file.crds);
                 if reported {
-                    sources.push(input);
+                    sources.push(kept.map_or(Source::Input(input), Source::Kept));
                     report.files.push(file);
                 }
             }

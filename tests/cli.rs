@@ -793,6 +793,14 @@ fn custom_resources_are_checked_against_crds_given_with_crds() {
         ],
         "{checked}"
     );
+    // The same from the configuration file, its paths relative to it.
+    std::fs::write(
+        dir.join(".kubelint.yaml"),
+        "crds: [crds]\nstrict-kinds: true\n",
+    )
+    .unwrap();
+    let configured = json_of(&kubelint(&["check", resource, "--format", "json"]));
+    assert_eq!(configured["diagnostics"], checked["diagnostics"]);
 }
 
 /// Custom resources are validated from the JSON the first pass kept, with one validator per
@@ -847,6 +855,36 @@ fn custom_resources_of_one_kind_across_files_each_get_their_own_findings() {
             ("bad.yaml".to_owned(), "invalid-value".to_owned(), 15),
             ("bad.yaml".to_owned(), "unknown-field".to_owned(), 16),
         ],
+        "{checked}"
+    );
+}
+
+/// `helm template . | kubelint check - --crds crds/`: custom resources on standard input are
+/// checked against the CRDs too, at their lines.
+#[test]
+fn custom_resources_on_standard_input_are_checked_against_crds() {
+    let out = kubelint_stdin(
+        &[
+            "check",
+            "-",
+            "--crds",
+            "fixtures/unknown-field/fail-crd-same-directory/crd.yaml",
+            "--format",
+            "json",
+        ],
+        b"apiVersion: example.com/v1\nkind: Backup\nmetadata:\n  name: nightly\nspec:\n  retentionDays: 0\n",
+    );
+    let checked = json_of(&out);
+    let found: Vec<(&str, u64)> = checked["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] != "missing-namespace")
+        .map(|d| (d["rule"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("missing-required-field", 5), ("invalid-value", 6)],
         "{checked}"
     );
 }
