@@ -148,12 +148,11 @@ impl<'a> JsonNode<'a, TreeJson> for Instance<'a> {
         })
     }
 
+    /// One validation sees one document. A node reached through an alias is a different
+    /// instance at each depth it is reached at (past `MAX_DEPTH` it reads as null).
     fn identity(&self) -> Option<NodeIdentity> {
-        match self {
-            Instance::Tree { node, .. } => Some(NodeIdentity::tagged(
-                std::ptr::from_ref(node.document()) as usize,
-                node.id(),
-            )),
+        match *self {
+            Instance::Tree { node, depth } => Some(NodeIdentity::tagged(depth, node.id())),
             Instance::Name(_) => None,
         }
     }
