@@ -461,7 +461,7 @@ fn quote_list(items: &[impl AsRef<str>]) -> String {
 /// The object as JSON, the way the API server decodes it: a field set to `null` is the same
 /// as an absent one (an empty `annotations:` is fine, an empty required field is missing).
 pub fn to_json(node: Node<'_>) -> Value {
-    to_json_at(node, 0, &mut false)
+    to_json_at(node, 0)
 }
 
 /// Keys of strategic-merge-patch directives: an object holding one is a patch (kustomize's
@@ -473,7 +473,7 @@ fn is_patch_directive(key: &str) -> bool {
         || key.starts_with("$deleteFromPrimitiveList/")
 }
 
-fn to_json_at(node: Node<'_>, depth: usize, patch: &mut bool) -> Value {
+fn to_json_at(node: Node<'_>, depth: usize) -> Value {
     if depth > crate::parse::MAX_DEPTH {
         return Value::Null;
     }
@@ -481,20 +481,15 @@ fn to_json_at(node: Node<'_>, depth: usize, patch: &mut bool) -> Value {
         let mut map = Map::with_capacity(node.entries().len());
         for (key, value) in node.entries() {
             let key = key.key_text().unwrap_or_default();
-            *patch |= is_patch_directive(key);
             if value.is_null() {
                 continue;
             }
-            map.insert(key.to_owned(), to_json_at(value, depth + 1, patch));
+            map.insert(key.to_owned(), to_json_at(value, depth + 1));
         }
         return Value::Object(map);
     }
     if node.is_seq() {
-        return Value::Array(
-            node.items()
-                .map(|i| to_json_at(i, depth + 1, patch))
-                .collect(),
-        );
+        return Value::Array(node.items().map(|i| to_json_at(i, depth + 1)).collect());
     }
     match node.scalar_value() {
         Some(ScalarValue::Null) | None => Value::Null,
@@ -586,9 +581,7 @@ fn schema_at<'s, F: Json>(
 
 /// The JSON a schema sees of `object`; none for a strategic-merge patch, partial by design.
 pub fn instance(object: &Object<'_>) -> Option<Value> {
-    let mut patch = false;
-    let value = to_json_at(object.root, 0, &mut patch);
-    (!patch).then_some(value)
+    (!has_patch_directive(object.root, 0)).then(|| to_json(object.root))
 }
 
 /// Validates a custom resource with the validator of a batch it belongs to (see
