@@ -211,9 +211,11 @@ fn custom_resources(
             };
             let lines = LineIndex::new(&text);
             // CRDs are built-in objects, judged in the first pass, and the bulk of a file that
-            // bundles them with custom resources: their documents are not parsed again.
+            // bundles them with custom resources: their documents are not parsed again, unless
+            // a `kind: List` may hold custom resources beside them.
             let stream = parse::parse_stream_where(&text, &lines, |document| {
                 !document.contains("kind: CustomResourceDefinition")
+                    || document.contains("kind: List")
             });
             let emitter = Emitter {
                 text: &text,

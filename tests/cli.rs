@@ -889,6 +889,36 @@ fn custom_resources_on_standard_input_are_checked_against_crds() {
     );
 }
 
+/// A `kind: List` holding a CRD and a custom resource of it: the resource is checked too.
+#[test]
+fn custom_resource_beside_its_crd_in_a_list_is_checked() {
+    let dir = tempfile_dir("crd-list");
+    std::fs::create_dir_all(&dir).unwrap();
+    let crd =
+        std::fs::read_to_string("fixtures/unknown-field/fail-crd-same-directory/crd.yaml").unwrap();
+    let item: String = crd.lines().map(|l| format!("    {l}\n")).collect();
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n  - \n{item}  - apiVersion: example.com/v1\n    kind: Backup\n    metadata: {{name: nightly}}\n    spec: {{schedule: daily, retentionDays: 0}}\n"
+    );
+    let file = dir.join("list.yaml");
+    std::fs::write(&file, list).unwrap();
+    let checked = json_of(&kubelint(&[
+        "check",
+        file.to_str().unwrap(),
+        "--select",
+        "schema",
+        "--format",
+        "json",
+    ]));
+    let found: Vec<&str> = checked["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, ["invalid-value"], "{checked}");
+}
+
 fn tempfile_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kubelint-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
