@@ -919,6 +919,35 @@ fn custom_resource_beside_its_crd_in_a_list_is_checked() {
     assert_eq!(found, ["invalid-value"], "{checked}");
 }
 
+/// A CRD whose schema is broken is reported itself; its custom resources are not called
+/// kinds without a CRD, even under `--strict-kinds`.
+#[test]
+fn custom_resource_of_a_crd_with_a_broken_schema_is_not_an_unknown_kind() {
+    let out = kubelint_stdin(
+        &["check", "-", "--strict-kinds", "--select", "schema", "--format", "json"],
+        concat!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\n",
+            "spec:\n  group: example.com\n  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n  versions:\n",
+            "    - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, properties: {size: {type: integer, minimum: x}}}}}\n",
+            "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nsize: 3\n",
+            "---\napiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n",
+        )
+        .as_bytes(),
+    );
+    let checked = json_of(&out);
+    let found: Vec<(&str, u64)> = checked["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["rule"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("invalid-value", 9), ("unknown-kind", 17)],
+        "{checked}"
+    );
+}
+
 fn tempfile_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kubelint-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

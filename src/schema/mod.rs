@@ -329,7 +329,8 @@ fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
         if options.catalog.is_pending() {
             return out;
         }
-        if options.catalog.strict_kinds() {
+        // A CRD without a usable schema for this version is not a missing CRD.
+        if options.catalog.strict_kinds() && !options.catalog.defines(group, object.kind) {
             let node = object.root.get("kind").unwrap_or(object.root);
             let finding = Finding::new(
                 node,
