@@ -282,25 +282,29 @@ impl<'d> Node<'d> {
     }
 
     /// Items of a sequence; empty for anything else.
-    pub fn items(&self) -> impl ExactSizeIterator<Item = Node<'d>> + 'd {
+    pub fn items(&self) -> Items<'d> {
         let doc = self.doc;
         let ids: &'d [NodeId] = match self.data().kind {
             NodeKind::Seq { start, len } => &doc.items[start as usize..(start + len) as usize],
             _ => &[],
         };
-        ids.iter().map(move |&id| Node { doc, id })
+        Items {
+            doc,
+            ids: ids.iter(),
+        }
     }
 
     /// Entries of a mapping, merge keys resolved; empty for anything else.
-    pub fn entries(&self) -> impl ExactSizeIterator<Item = (Node<'d>, Node<'d>)> + 'd {
+    pub fn entries(&self) -> Entries<'d> {
         let doc = self.doc;
         let pairs: &'d [(NodeId, NodeId)] = match self.data().kind {
             NodeKind::Map { start, len } => &doc.entries[start as usize..(start + len) as usize],
             _ => &[],
         };
-        pairs
-            .iter()
-            .map(move |&(k, v)| (Node { doc, id: k }, Node { doc, id: v }))
+        Entries {
+            doc,
+            pairs: pairs.iter(),
+        }
     }
 
     /// The key node and value node of `key` in a mapping.
@@ -372,3 +376,56 @@ impl<'d> Node<'d> {
         }
     }
 }
+
+/// The items of a sequence node (`Node::items`), as a type that can be named.
+#[derive(Clone)]
+pub struct Items<'d> {
+    doc: &'d Document<'d>,
+    ids: std::slice::Iter<'d, NodeId>,
+}
+
+impl<'d> Iterator for Items<'d> {
+    type Item = Node<'d>;
+
+    fn next(&mut self) -> Option<Node<'d>> {
+        let &id = self.ids.next()?;
+        Some(Node { doc: self.doc, id })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ids.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Items<'_> {}
+
+/// The entries of a mapping node (`Node::entries`), as a type that can be named.
+#[derive(Clone)]
+pub struct Entries<'d> {
+    doc: &'d Document<'d>,
+    pairs: std::slice::Iter<'d, (NodeId, NodeId)>,
+}
+
+impl<'d> Iterator for Entries<'d> {
+    type Item = (Node<'d>, Node<'d>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let &(k, v) = self.pairs.next()?;
+        Some((
+            Node {
+                doc: self.doc,
+                id: k,
+            },
+            Node {
+                doc: self.doc,
+                id: v,
+            },
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.pairs.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Entries<'_> {}

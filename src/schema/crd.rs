@@ -394,20 +394,23 @@ fn to_draft4(schema: Node<'_>) -> String {
 
 /// Keywords of OpenAPI or Kubernetes that JSON Schema has no use for, or that
 /// `write_draft4` translates.
-const DROPPED: [&str; 12] = [
-    "nullable",
-    "x-kubernetes-int-or-string",
-    "x-kubernetes-preserve-unknown-fields",
-    "x-kubernetes-embedded-resource",
-    "x-kubernetes-validations",
-    "x-kubernetes-list-type",
-    "x-kubernetes-list-map-keys",
-    "x-kubernetes-map-type",
-    "description",
-    "example",
-    "externalDocs",
-    "default",
-];
+fn is_dropped(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "nullable"
+            | "x-kubernetes-int-or-string"
+            | "x-kubernetes-preserve-unknown-fields"
+            | "x-kubernetes-embedded-resource"
+            | "x-kubernetes-validations"
+            | "x-kubernetes-list-type"
+            | "x-kubernetes-list-map-keys"
+            | "x-kubernetes-map-type"
+            | "description"
+            | "example"
+            | "externalDocs"
+            | "default"
+    )
+}
 
 /// Fields every embedded resource has, whether its schema lists them or not.
 const RESOURCE_FIELDS: [(&str, &str); 3] = [
@@ -421,16 +424,28 @@ fn write_draft4(schema: Node<'_>, root: bool, out: &mut String) {
         write_json(schema, out);
         return;
     }
-    let flag = |name: &str| schema.get(name).and_then(|v| v.as_bool()) == Some(true);
-    let int_or_string = flag("x-kubernetes-int-or-string");
-    let nullable = flag("nullable");
-    let resource = root || flag("x-kubernetes-embedded-resource");
-    let type_name = schema.get_str("type");
-    let has_properties = schema.get_some("properties").is_some();
+    // One look at the keys: this runs over every schema node of every CRD of the run.
+    let (mut int_or_string, mut nullable, mut embedded, mut preserve) =
+        (false, false, false, false);
+    let (mut type_name, mut has_properties, mut has_additional) = (None, false, false);
+    for (name, value) in schema.entries() {
+        let set = value.as_bool() == Some(true);
+        match name.key_text().unwrap_or_default() {
+            "x-kubernetes-int-or-string" => int_or_string = set,
+            "nullable" => nullable = set,
+            "x-kubernetes-embedded-resource" => embedded = set,
+            "x-kubernetes-preserve-unknown-fields" => preserve = set,
+            "type" => type_name = value.as_str(),
+            "properties" => has_properties = !value.is_null(),
+            "additionalProperties" => has_additional = !value.is_null(),
+            _ => {}
+        }
+    }
+    let resource = root || embedded;
     let closed = (type_name == Some("object") || root)
         && (has_properties || resource)
-        && schema.get_some("additionalProperties").is_none()
-        && !flag("x-kubernetes-preserve-unknown-fields");
+        && !has_additional
+        && !preserve;
     out.push('{');
     let mut first = true;
     let mut key = |name: &str, out: &mut String| {
@@ -448,7 +463,7 @@ fn write_draft4(schema: Node<'_>, root: bool, out: &mut String) {
     }
     for (name, value) in schema.entries() {
         let name = name.key_text().unwrap_or_default();
-        if DROPPED.contains(&name) || value.is_null() || (int_or_string && name == "type") {
+        if is_dropped(name) || value.is_null() || (int_or_string && name == "type") {
             continue;
         }
         key(name, out);

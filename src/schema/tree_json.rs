@@ -11,7 +11,7 @@ use serde_json::{Number, Value};
 
 use crate::parse::MAX_DEPTH;
 use crate::parse::scalar::ScalarValue;
-use crate::parse::tree::Node;
+use crate::parse::tree::{self, Entries, Node};
 
 /// The representation: instances are nodes of a parsed document.
 pub struct TreeJson;
@@ -70,6 +70,10 @@ impl Json for TreeJson {
     type Node<'a> = Instance<'a>;
     type PreparedKey = String;
     type StringBuffer = ();
+
+    // A lookup scans the mapping's entries, so one pass over them beats a lookup per
+    // `required` name unless the mapping is much larger than the list.
+    const KEYS_PER_LOOKUP: usize = 8;
 
     fn prepare_key(key: &str) -> String {
         key.to_owned()
@@ -168,7 +172,7 @@ pub struct Members<'a> {
 impl<'a> Object<'a, TreeJson> for Members<'a> {
     type Node = Instance<'a>;
     type MemberName = &'a str;
-    type MembersIter = Box<dyn Iterator<Item = (&'a str, Instance<'a>)> + 'a>;
+    type MembersIter = MembersIter<'a>;
 
     fn len(&self) -> usize {
         self.node.entries().filter(|(_, v)| !v.is_null()).count()
@@ -183,19 +187,29 @@ impl<'a> Object<'a, TreeJson> for Members<'a> {
             .map(|(_, node)| Instance::Tree { node, depth })
     }
 
-    fn members(&self) -> Self::MembersIter {
-        let depth = self.depth + 1;
-        Box::new(
-            self.node
-                .entries()
-                .filter(|(_, v)| !v.is_null())
-                .map(move |(k, node)| {
-                    (
-                        k.key_text().unwrap_or_default(),
-                        Instance::Tree { node, depth },
-                    )
-                }),
-        )
+    fn members(&self) -> MembersIter<'a> {
+        MembersIter {
+            entries: self.node.entries(),
+            depth: self.depth + 1,
+        }
+    }
+}
+
+pub struct MembersIter<'a> {
+    entries: Entries<'a>,
+    depth: usize,
+}
+
+impl<'a> Iterator for MembersIter<'a> {
+    type Item = (&'a str, Instance<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (key, node) = self.entries.find(|(_, v)| !v.is_null())?;
+        let depth = self.depth;
+        Some((
+            key.key_text().unwrap_or_default(),
+            Instance::Tree { node, depth },
+        ))
     }
 }
 
@@ -207,19 +221,34 @@ pub struct Items<'a> {
 
 impl<'a> Array<'a, TreeJson> for Items<'a> {
     type Node = Instance<'a>;
-    type ElementsIter = Box<dyn Iterator<Item = Instance<'a>> + 'a>;
+    type ElementsIter = ElementsIter<'a>;
 
     fn len(&self) -> usize {
         self.node.items().len()
     }
 
-    fn elements(&self) -> Self::ElementsIter {
-        let depth = self.depth + 1;
-        Box::new(
-            self.node
-                .items()
-                .map(move |node| Instance::Tree { node, depth }),
-        )
+    fn elements(&self) -> ElementsIter<'a> {
+        ElementsIter {
+            items: self.node.items(),
+            depth: self.depth + 1,
+        }
+    }
+}
+
+pub struct ElementsIter<'a> {
+    items: tree::Items<'a>,
+    depth: usize,
+}
+
+impl<'a> Iterator for ElementsIter<'a> {
+    type Item = Instance<'a>;
+
+    fn next(&mut self) -> Option<Instance<'a>> {
+        let node = self.items.next()?;
+        Some(Instance::Tree {
+            node,
+            depth: self.depth,
+        })
     }
 }
 
