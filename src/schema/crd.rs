@@ -10,9 +10,10 @@
 //! `Catalog::validator` serves the rest: a CRD that does not serve a resource's version, a
 //! kind without one under `--strict-kinds`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{Check, Compiled, ValidatorCache, Violation};
@@ -225,8 +226,7 @@ impl Batch {
             groups
                 .into_par_iter()
                 .filter_map(|(key, instances)| {
-                    let schema: Value = serde_json::from_str(&key.schema).ok()?;
-                    let compiled = compile(prune(&schema, &instances), &key.kind)?;
+                    let compiled = compile(prune(&key.schema, &instances)?, &key.kind)?;
                     Some(((key.api_version.clone(), key.kind.clone()), compiled))
                 })
                 .collect(),
@@ -263,24 +263,22 @@ fn compile(root: Value, kind: &str) -> Option<Compiled> {
 /// `allOf`/`anyOf`/`oneOf`/`not` against the instances themselves. Any other instance may be
 /// judged wrongly. A schema with `$ref` is left whole: what it points to is reached from
 /// elsewhere too.
-fn prune(schema: &Value, instances: &[&Value]) -> Value {
-    if contains_ref(schema) {
-        return schema.clone();
+///
+/// The schema is read from its JSON text and only the parts the instances reach are parsed:
+/// the rest is skipped over, never built (most of a big CRD's schema is never reached).
+fn prune(schema: &str, instances: &[&Value]) -> Option<Value> {
+    if schema.contains("\"$ref\"") {
+        return serde_json::from_str(schema).ok();
     }
-    prune_at(schema, instances)
+    prune_at(serde_json::from_str(schema).ok()?, instances)
 }
 
-fn contains_ref(schema: &Value) -> bool {
-    match schema {
-        Value::Object(map) => map.contains_key("$ref") || map.values().any(contains_ref),
-        Value::Array(items) => items.iter().any(contains_ref),
-        _ => false,
-    }
-}
+/// The keywords of a schema object, their values left unparsed.
+type Keywords<'s> = BTreeMap<String, &'s RawValue>;
 
-fn prune_at(schema: &Value, instances: &[&Value]) -> Value {
-    let Value::Object(keywords) = schema else {
-        return schema.clone();
+fn prune_at(schema: &RawValue, instances: &[&Value]) -> Option<Value> {
+    let Ok(keywords) = serde_json::from_str::<Keywords<'_>>(schema.get()) else {
+        return serde_json::from_str(schema.get()).ok();
     };
     let objects = || instances.iter().filter_map(|i| i.as_object());
     let every_value = || -> Vec<&Value> { objects().flat_map(|o| o.values()).collect() };
@@ -291,50 +289,60 @@ fn prune_at(schema: &Value, instances: &[&Value]) -> Value {
             .flatten()
             .collect()
     };
-    let pruned = keywords
-        .iter()
-        .map(|(keyword, value)| {
-            let value = match (keyword.as_str(), value) {
-                ("properties", Value::Object(properties)) => Value::Object(
-                    properties
-                        .iter()
-                        .map(|(name, subschema)| {
-                            let reached: Vec<&Value> =
-                                objects().filter_map(|o| o.get(name)).collect();
-                            let subschema = if reached.is_empty() {
-                                Value::Object(Map::new())
-                            } else {
-                                prune_at(subschema, &reached)
-                            };
-                            (name.clone(), subschema)
-                        })
-                        .collect(),
-                ),
-                ("patternProperties", Value::Object(patterns)) => {
-                    let reached = every_value();
-                    Value::Object(
-                        patterns
-                            .iter()
-                            .map(|(p, s)| (p.clone(), prune_at(s, &reached)))
-                            .collect(),
-                    )
+    let is_object = |value: &RawValue| value.get().starts_with('{');
+    let mut pruned = Map::new();
+    for (keyword, value) in keywords {
+        let value = match keyword.as_str() {
+            "properties" if is_object(value) => {
+                let mut properties = Map::new();
+                for (name, subschema) in serde_json::from_str::<Keywords<'_>>(value.get()).ok()? {
+                    let reached: Vec<&Value> = objects().filter_map(|o| o.get(&name)).collect();
+                    let subschema = if reached.is_empty() {
+                        Value::Object(Map::new())
+                    } else {
+                        prune_at(subschema, &reached)?
+                    };
+                    properties.insert(name, subschema);
                 }
-                ("additionalProperties", Value::Object(_)) => prune_at(value, &every_value()),
-                ("items", Value::Object(_)) => prune_at(value, &every_item()),
-                ("items", Value::Array(tuple)) => {
-                    let reached = every_item();
-                    Value::Array(tuple.iter().map(|s| prune_at(s, &reached)).collect())
+                Value::Object(properties)
+            }
+            "patternProperties" if is_object(value) => {
+                let reached = every_value();
+                let mut patterns = Map::new();
+                for (pattern, subschema) in
+                    serde_json::from_str::<Keywords<'_>>(value.get()).ok()?
+                {
+                    patterns.insert(pattern, prune_at(subschema, &reached)?);
                 }
-                ("allOf" | "anyOf" | "oneOf", Value::Array(branches)) => {
-                    Value::Array(branches.iter().map(|b| prune_at(b, instances)).collect())
-                }
-                ("not", Value::Object(_)) => prune_at(value, instances),
-                _ => value.clone(),
-            };
-            (keyword.clone(), value)
-        })
-        .collect();
-    Value::Object(pruned)
+                Value::Object(patterns)
+            }
+            "additionalProperties" if is_object(value) => prune_at(value, &every_value())?,
+            "items" if is_object(value) => prune_at(value, &every_item())?,
+            "items" if value.get().starts_with('[') => {
+                let reached = every_item();
+                let tuple: Vec<&RawValue> = serde_json::from_str(value.get()).ok()?;
+                Value::Array(
+                    tuple
+                        .into_iter()
+                        .map(|s| prune_at(s, &reached))
+                        .collect::<Option<_>>()?,
+                )
+            }
+            "allOf" | "anyOf" | "oneOf" if value.get().starts_with('[') => {
+                let branches: Vec<&RawValue> = serde_json::from_str(value.get()).ok()?;
+                Value::Array(
+                    branches
+                        .into_iter()
+                        .map(|b| prune_at(b, instances))
+                        .collect::<Option<_>>()?,
+                )
+            }
+            "not" if is_object(value) => prune_at(value, instances)?,
+            _ => serde_json::from_str(value.get()).ok()?,
+        };
+        pruned.insert(keyword, value);
+    }
+    Some(Value::Object(pruned))
 }
 
 /// The CRD an object defines, if it is one.
@@ -721,7 +729,7 @@ mod tests {
             json!({"spec": {"pod": {"image": "ok"}, "mode": 2}}),
         ];
         let members: Vec<&Value> = instances.iter().collect();
-        let pruned = prune(&schema, &members);
+        let pruned = prune(&schema.to_string(), &members).expect("valid JSON");
         for instance in &instances {
             assert_eq!(
                 errors(&pruned, instance),
@@ -744,6 +752,6 @@ mod tests {
     #[test]
     fn schema_with_ref_is_not_pruned() {
         let schema = json!({"definitions": {"a": {"type": "string"}}, "properties": {"x": {"$ref": "#/definitions/a"}, "y": {"type": "integer"}}});
-        assert_eq!(prune(&schema, &[&json!({})]), schema);
+        assert_eq!(prune(&schema.to_string(), &[&json!({})]), Some(schema));
     }
 }
