@@ -7,8 +7,8 @@
 //! unknown fields rejected wherever the API server would prune them.
 //!
 //! The run's custom resources are validated together, once every CRD is known (`Batch`);
-//! `Catalog::validator` serves the rest: a CRD that does not serve a resource's version, a
-//! kind without one under `--strict-kinds`.
+//! what is left is a CRD that does not serve a resource's version
+//! (`Catalog::report_unserved_version`) and, under `--strict-kinds`, a kind without a CRD.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Check, Compiled, ValidatorCache, Violation};
+use super::{Check, Compiled, Violation};
 use crate::model::{Object, group_of};
 use crate::parse::scalar::ScalarValue;
 use crate::parse::tree::Node;
@@ -52,7 +52,6 @@ struct Inner {
     /// The CRDs are still being collected: custom resources are judged in a second pass.
     pending: bool,
     strict_kinds: bool,
-    cache: ValidatorCache,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -102,7 +101,6 @@ impl Catalog {
             crds: by_kind,
             pending: false,
             strict_kinds,
-            cache: ValidatorCache::default(),
         }))
     }
 
@@ -137,54 +135,49 @@ impl Catalog {
         self.0.strict_kinds
     }
 
-    /// The whole-schema validator of a custom resource that is not part of a batch. A CRD
-    /// that does not serve the object's version is a finding of its own.
-    pub(super) fn validator<'d>(
+    /// Reports a custom resource whose CRD is known but does not serve its version. (One it
+    /// serves is validated in a `Batch`.)
+    pub(super) fn report_unserved_version<'d>(
         &self,
         object: &Object<'d>,
         out: &mut Vec<Violation<'d>>,
-    ) -> Option<Arc<Compiled>> {
-        let (group, version) = object.api_version.rsplit_once('/')?;
-        let crd = self
-            .0
-            .crds
-            .get(&(group.to_owned(), object.kind.to_owned()))?;
-        let Some(served) = crd.versions.iter().find(|v| v.name == version) else {
-            let names: Vec<&str> = crd.versions.iter().map(|v| v.name.as_str()).collect();
-            let node = object.root.get("apiVersion").unwrap_or(object.root);
-            let finding = Finding::new(
-                node,
-                format!(
-                    "the CustomResourceDefinition of {} does not serve `{}`",
-                    object.kind, object.api_version
-                ),
-            )
-            .help(format!(
-                "it serves {}",
-                super::quote_list(
-                    &names
-                        .iter()
-                        .map(|n| format!("{group}/{n}"))
-                        .collect::<Vec<_>>()
-                )
-            ));
-            out.push(Violation {
-                check: Check::UnknownKind,
-                finding,
-            });
-            return None;
+    ) {
+        let Some((crd, group, version)) = self.crd_of(object.api_version, object.kind) else {
+            return;
         };
-        let schema = served.schema.as_deref()?;
-        let key = format!("{}/{}", object.api_version, object.kind);
-        self.0.cache.get(&key, || {
-            compile(serde_json::from_str(schema).ok()?, object.kind)
-        })
+        if crd.versions.iter().any(|v| v.name == version) {
+            return;
+        }
+        let names: Vec<String> = crd
+            .versions
+            .iter()
+            .map(|v| format!("{group}/{}", v.name))
+            .collect();
+        let node = object.root.get("apiVersion").unwrap_or(object.root);
+        let finding = Finding::new(
+            node,
+            format!(
+                "the CustomResourceDefinition of {} does not serve `{}`",
+                object.kind, object.api_version
+            ),
+        )
+        .help(format!("it serves {}", super::quote_list(&names)));
+        out.push(Violation {
+            check: Check::UnknownKind,
+            finding,
+        });
+    }
+
+    /// The CRD of `apiVersion`/`kind`, with the group and version `apiVersion` names.
+    fn crd_of<'a>(&self, api_version: &'a str, kind: &str) -> Option<(&Crd, &'a str, &'a str)> {
+        let (group, version) = api_version.rsplit_once('/')?;
+        let crd = self.0.crds.get(&(group.to_owned(), kind.to_owned()))?;
+        Some((crd, group, version))
     }
 
     /// The batch key of a custom resource whose CRD serves its version with a schema.
     pub fn batch_key(&self, api_version: &str, kind: &str) -> Option<BatchKey> {
-        let (group, version) = api_version.rsplit_once('/')?;
-        let crd = self.0.crds.get(&(group.to_owned(), kind.to_owned()))?;
+        let (crd, _, version) = self.crd_of(api_version, kind)?;
         let served = crd.versions.iter().find(|v| v.name == version)?;
         Some(BatchKey {
             api_version: api_version.to_owned(),

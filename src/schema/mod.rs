@@ -215,7 +215,7 @@ type Slot<F> = Arc<OnceLock<Option<Arc<Compiled<F>>>>>;
 
 /// Compiles once per key, outside the lock: two threads asking for different kinds compile
 /// in parallel, two asking for the same one wait for a single compilation.
-pub struct ValidatorCache<F: Json = SerdeJson> {
+pub struct ValidatorCache<F: Json> {
     slots: Mutex<HashMap<String, Slot<F>>>,
 }
 
@@ -318,10 +318,9 @@ fn is_base64(text: &str) -> bool {
 fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
     let mut out = Vec::new();
     let group = group_of(object.api_version);
-    if let Some(validator) = options.catalog.validator(object, &mut out) {
-        check(object, &validator, &mut out);
-        return out;
-    }
+    // Custom resources the catalog can validate were validated in a batch, which kept its
+    // findings on them: all that is left here is whether their CRD serves them at all.
+    options.catalog.report_unserved_version(object, &mut out);
     if !out.is_empty() {
         return out;
     }
@@ -591,13 +590,6 @@ pub fn check_in_batch(object: &Object<'_>, compiled: &Compiled, instance: &Value
     let mut out = Vec::new();
     check_instance(object, compiled, None, instance, &mut out);
     let _ = object.schema_violations.set(out);
-}
-
-/// Runs a custom resource's `compiled` validator over it, as JSON.
-fn check<'d>(object: &Object<'d>, compiled: &Compiled, out: &mut Vec<Violation<'d>>) {
-    if let Some(instance) = instance(object) {
-        check_instance(object, compiled, None, &instance, out);
-    }
 }
 
 /// Validates a built-in object's tree in place.
