@@ -86,6 +86,9 @@ pub struct FileReport {
 pub struct CustomResource {
     pub api_version: String,
     pub kind: String,
+    /// Where its object starts in the file: the second pass parses only the documents that
+    /// hold one, and finds each by it.
+    pub offset: u32,
     /// Its JSON; none for a strategic-merge patch, which is not validated.
     pub instance: Option<serde_json::Value>,
 }
@@ -199,9 +202,10 @@ fn custom_resources(
         .files
         .par_iter_mut()
         .zip(sources.par_iter())
+        .zip(keys.par_iter())
         .zip(looked_at.par_iter())
         .filter(|(_, look)| **look)
-        .for_each(|((file, source), _)| {
+        .for_each(|(((file, source), keys), _)| {
             let text = match source {
                 Source::Kept(text) => std::borrow::Cow::Borrowed(text.as_str()),
                 Source::Input(input) => match load::read(input) {
@@ -210,12 +214,13 @@ fn custom_resources(
                 },
             };
             let lines = LineIndex::new(&text);
-            // CRDs are built-in objects, judged in the first pass, and the bulk of a file that
-            // bundles them with custom resources: their documents are not parsed again, unless
-            // a `kind: List` may hold custom resources beside them.
-            let stream = parse::parse_stream_where(&text, &lines, |document| {
-                !document.contains("kind: CustomResourceDefinition")
-                    || document.contains("kind: List")
+            // Only the documents holding custom resources: the others were judged in the
+            // first pass, and in a file that bundles CRDs with custom resources they are the bulk.
+            let resources = std::mem::take(&mut file.custom_resources);
+            let stream = parse::parse_stream_where(&text, &lines, |range| {
+                resources
+                    .iter()
+                    .any(|r| range.contains(&(r.offset as usize)))
             });
             let emitter = Emitter {
                 text: &text,
@@ -225,12 +230,14 @@ fn custom_resources(
             };
             let mut findings = Vec::new();
             for_each_custom_resource(&stream, options, |document, object| {
-                // The same text as in the first pass, so the same JSON the batch was made for.
-                if let Some(key) = catalog.batch_key(object.api_version, object.kind)
-                    && let Some(compiled) = batch.get(&key)
-                    && let Some(instance) = schema::instance(object)
+                // The batch was compiled for the JSON the first pass kept of this very object.
+                let offset = object.root.span().start;
+                if let Some((resource, Some(key))) =
+                    resources.iter().zip(keys).find(|(r, _)| r.offset == offset)
+                    && let Some(instance) = &resource.instance
+                    && let Some(compiled) = batch.get(key)
                 {
-                    schema::check_in_batch(object, compiled, &instance);
+                    schema::check_in_batch(object, compiled, instance);
                 }
                 emitter.check_object(
                     schema_rules.iter().map(|(e, _)| *e),
@@ -637,6 +644,7 @@ fn lint_file(
                 report.custom_resources.push(CustomResource {
                     api_version: object.api_version.to_owned(),
                     kind: object.kind.to_owned(),
+                    offset: object.root.span().start,
                     instance: schema::instance(object),
                 });
             }

@@ -49,17 +49,18 @@ pub fn parse_stream<'a>(text: &'a str, lines: &LineIndex) -> ParsedStream<'a> {
     out
 }
 
-/// Parses only the documents whose text `keep` accepts, at their real positions in `text`.
+/// Parses only the documents whose byte range `keep` accepts, at their real positions in
+/// `text`.
 pub fn parse_stream_where<'a>(
     text: &'a str,
     lines: &LineIndex,
-    keep: impl Fn(&str) -> bool,
+    keep: impl Fn(std::ops::Range<usize>) -> bool,
 ) -> ParsedStream<'a> {
     let mut out = ParsedStream::default();
     let mut doc_index = 0;
     for chunk in split_documents(text, lines) {
-        let piece = &text[chunk.start..chunk.end];
-        if keep(piece) {
+        if keep(chunk.start..chunk.end) {
+            let piece = &text[chunk.start..chunk.end];
             parse_chunk(piece, &chunk, text, lines, &mut doc_index, &mut out);
         }
     }
