@@ -34,14 +34,114 @@ impl Severity {
     }
 }
 
-/// A place in a file: a range, plus the source line it starts on (so reporters never reread
-/// files) and the JSON pointer of the node within its document.
+/// A place in a file: a range, plus an excerpt of the line it starts on (so reporters never
+/// reread files) and the JSON pointer of the node within its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub start: Position,
     pub end: Position,
     pub path: String,
-    pub source_line: String,
+    pub excerpt: Excerpt,
+}
+
+/// Lines up to this many characters are kept whole; longer ones (minified JSON, a
+/// `kubectl get -o json` dump on one line) are cut to a window around the location, so a
+/// finding costs the same memory and output whatever the length of its line.
+pub const WHOLE_LINE_CHARS: usize = 200;
+/// Characters kept on either side of the location when a line is cut.
+const WINDOW_CONTEXT_CHARS: usize = 60;
+/// At most this much of the location itself is kept when a line is cut.
+const WINDOW_SPAN_CHARS: usize = 120;
+
+/// The part of a location's first line that reporters show: the whole line, or a window of a
+/// long one. Control characters are replaced (one character for one, so columns still line up)
+/// so that a binary file never writes raw bytes to a terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Excerpt {
+    pub text: String,
+    /// The 1-based column of the line where `text` starts.
+    pub first_column: u32,
+    /// Whether the line goes on before `text` or after it.
+    pub cut_before: bool,
+    pub cut_after: bool,
+}
+
+impl Excerpt {
+    /// The excerpt of `line` for a location starting at byte `start` of the line, in 1-based
+    /// column `start_column`, and ending at byte `end` of the line (`None` when it goes on past
+    /// the line). Costs time in the window's length, not the line's.
+    pub fn of_line(line: &str, start: usize, start_column: u32, end: Option<usize>) -> Excerpt {
+        // Short lines are the common case; a line of more bytes than four times the limit has
+        // more characters than the limit, so long lines are never counted.
+        let short = line.len() <= WHOLE_LINE_CHARS
+            || (line.len() <= 4 * WHOLE_LINE_CHARS && line.chars().count() <= WHOLE_LINE_CHARS);
+        if short {
+            return Excerpt {
+                text: sanitize(line),
+                first_column: 1,
+                cut_before: false,
+                cut_after: false,
+            };
+        }
+        let start = floor_char_boundary(line, start.min(line.len()));
+        let before = &line[..start];
+        let first = before
+            .char_indices()
+            .rev()
+            .take(WINDOW_CONTEXT_CHARS)
+            .last()
+            .map_or(start, |(at, _)| at);
+        let skipped_before = before[first..].chars().count() as u32;
+        let span_end =
+            floor_char_boundary(line, end.unwrap_or(line.len()).clamp(start, line.len()));
+        let span_kept = line[start..span_end]
+            .char_indices()
+            .nth(WINDOW_SPAN_CHARS)
+            .map_or(span_end, |(at, _)| start + at);
+        let last = line[span_kept..]
+            .char_indices()
+            .nth(WINDOW_CONTEXT_CHARS)
+            .map_or(line.len(), |(at, _)| span_kept + at);
+        Excerpt {
+            text: line[first..last].chars().map(sanitize_char).collect(),
+            first_column: start_column.saturating_sub(skipped_before).max(1),
+            cut_before: first > 0,
+            cut_after: last < line.len(),
+        }
+    }
+
+    /// The 1-based column after the excerpt's last character.
+    pub fn end_column(&self) -> u32 {
+        self.first_column + self.text.chars().count() as u32
+    }
+
+    /// Whether the excerpt is the whole line.
+    pub fn is_whole_line(&self) -> bool {
+        !self.cut_before && !self.cut_after
+    }
+}
+
+fn sanitize_char(c: char) -> char {
+    if c.is_control() && c != '\t' {
+        '\u{fffd}'
+    } else {
+        c
+    }
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn sanitize(line: &str) -> String {
+    if line.chars().any(|c| c.is_control() && c != '\t') {
+        line.chars().map(sanitize_char).collect()
+    } else {
+        line.to_owned()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,4 +162,63 @@ pub struct Diagnostic {
     pub object: Option<ObjectId>,
     /// The container the finding is inside, if any (config suppressions match on it).
     pub container: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn excerpt_of(line: &str, needle: &str) -> Excerpt {
+        let start = line.find(needle).unwrap();
+        let column = line[..start].chars().count() as u32 + 1;
+        Excerpt::of_line(line, start, column, Some(start + needle.len()))
+    }
+
+    #[test]
+    fn short_lines_are_kept_whole() {
+        let e = excerpt_of("  command: [\"sh\", \"-c\", \"run\"]", "\"run\"");
+        assert_eq!(e.text, "  command: [\"sh\", \"-c\", \"run\"]");
+        assert_eq!(
+            (e.first_column, e.cut_before, e.cut_after),
+            (1, false, false)
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_to_a_window_around_the_location() {
+        let line = format!("{}\"needle\"{}", "x".repeat(10_000), "é".repeat(10_000));
+        let e = excerpt_of(&line, "\"needle\"");
+        assert!(e.cut_before && e.cut_after);
+        assert_eq!(e.first_column, 10_001 - WINDOW_CONTEXT_CHARS as u32);
+        assert_eq!(
+            e.text,
+            format!(
+                "{}\"needle\"{}",
+                "x".repeat(WINDOW_CONTEXT_CHARS),
+                "é".repeat(WINDOW_CONTEXT_CHARS)
+            )
+        );
+        // A long location keeps its start and a bounded part of itself.
+        let line = "y".repeat(50_000);
+        let e = Excerpt::of_line(&line, 100, 101, None);
+        assert_eq!(
+            e.text.len(),
+            2 * WINDOW_CONTEXT_CHARS + WINDOW_SPAN_CHARS,
+            "{e:?}"
+        );
+        assert_eq!(
+            e.end_column(),
+            101 + (WINDOW_SPAN_CHARS + WINDOW_CONTEXT_CHARS) as u32
+        );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_excerpt() {
+        let e = excerpt_of("a: \u{1b}[31mred\u{0}\tb", "red");
+        assert_eq!(e.text, "a: \u{fffd}[31mred\u{fffd}\tb");
+        assert_eq!(
+            e.text.chars().count(),
+            "a: \u{1b}[31mred\u{0}\tb".chars().count()
+        );
+    }
 }

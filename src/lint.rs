@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Label, Location, Severity};
+use crate::diagnostic::{Diagnostic, Excerpt, Label, Location, Severity};
 use crate::index::{self, Facts, Index, Site};
 use crate::load::{self, Content, Input, LoadError};
 use crate::model::{self, Modeled, ObjectId};
-use crate::parse::lines::LineIndex;
+use crate::parse::lines::{LineIndex, Position};
 use crate::parse::tree::{ByteSpan, Document, Node};
 use crate::parse::{self};
 use crate::rules::{self, Finding, Options, RuleEntry};
@@ -769,7 +769,7 @@ fn span_location(text: &str, lines: &LineIndex, span: ByteSpan, path: String) ->
         start,
         end,
         path,
-        source_line: lines.line_text(text, start.line as usize - 1).to_owned(),
+        excerpt: excerpt(text, lines, start, end),
     }
 }
 
@@ -778,19 +778,30 @@ fn point_location(text: &str, lines: &LineIndex, offset: u32) -> Location {
     let start = lines.position(text, offset);
     let line = lines.line_text(text, start.line as usize - 1);
     let mut end = start;
-    if (start.column as usize) <= line.chars().count() {
+    // A position past the line's last character (an error at its end) is zero-wide.
+    let line_end = lines.line_start(start.line as usize - 1) as usize + line.len();
+    if let Some(c) = text
+        .get(offset as usize..line_end)
+        .and_then(|t| t.chars().next())
+    {
         end.column += 1;
-        end.offset += text[offset as usize..]
-            .chars()
-            .next()
-            .map_or(0, |c| c.len_utf8() as u32);
+        end.offset += c.len_utf8() as u32;
     }
     Location {
         start,
         end,
         path: String::new(),
-        source_line: line.to_owned(),
+        excerpt: excerpt(text, lines, start, end),
     }
+}
+
+/// The excerpt of the line a location from `start` to `end` begins on.
+pub(crate) fn excerpt(text: &str, lines: &LineIndex, start: Position, end: Position) -> Excerpt {
+    let line_start = lines.line_start(start.line as usize - 1);
+    let line = lines.line_text(text, start.line as usize - 1);
+    let in_line = |p: Position| (p.offset - line_start) as usize;
+    let end = (end.line == start.line).then(|| in_line(end));
+    Excerpt::of_line(line, in_line(start), start.column, end)
 }
 
 #[cfg(test)]

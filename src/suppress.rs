@@ -100,7 +100,7 @@ pub fn inline(text: &str, lines: &LineIndex) -> Vec<Suppression> {
             start,
             end,
             path: String::new(),
-            source_line: line_text.to_owned(),
+            excerpt: crate::lint::excerpt(text, lines, start, end),
         };
         out.push(Suppression::new(scope, rules, reason, location));
     }

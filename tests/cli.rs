@@ -224,6 +224,43 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
         );
         assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(uri).exists());
     }
+    // Files outside the working directory (absolute, or reached through `..`) get an absolute
+    // `file://` URI and no `uriBaseId` (SARIF §3.4.4: a base is only for relative references);
+    // stdin keeps the relative name it is given.
+    let dir = TempDir::new("sarif-outside");
+    let outside = dir.write("app.yaml", CLEAN.replace("ConfigMap", "Pod").as_bytes());
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let runs = [
+        Command::new(env!("CARGO_BIN_EXE_kubelint"))
+            .args(["check", &outside, "--format", "sarif"])
+            .output()
+            .unwrap(),
+        Command::new(env!("CARGO_BIN_EXE_kubelint"))
+            .args(["check", "../fixtures/examples/shop.yaml", "--format", "sarif"])
+            .current_dir(&src)
+            .output()
+            .unwrap(),
+        kubelint_stdin(&["check", "-", "--format", "sarif"], b"kind: Pod\n"),
+    ];
+    let mut uris = Vec::new();
+    for out in &runs {
+        let sarif = json_of(out);
+        let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let result = &sarif["runs"][0]["results"][0];
+        let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        let uri = artifact["uri"].as_str().unwrap().to_owned();
+        assert_eq!(
+            artifact["uriBaseId"].is_null(),
+            uri.starts_with("file:///"),
+            "{artifact}"
+        );
+        uris.push(uri);
+    }
+    assert!(uris[0].ends_with("/app.yaml"), "{}", uris[0]);
+    let shop = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/examples/shop.yaml");
+    assert_eq!(uris[1], format!("file://{}", shop.display()));
+    assert_eq!(uris[2], "%3Cstdin%3E");
     for rule in rules {
         for field in [
             "shortDescription",
@@ -953,4 +990,58 @@ fn tempfile_dir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// A minified manifest (`kubectl get deploy -A -o json`): one line of megabytes. Each finding
+/// used to copy its whole line and human output printed it whole, so memory and output grew
+/// with findings × line length; and columns on a non-ASCII line were counted from its start.
+#[test]
+fn a_minified_multi_megabyte_manifest_lints_in_linear_memory_and_output() {
+    let dir = TempDir::new("minified");
+    let deployment = |i: usize| {
+        format!(
+            r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"web-{i}","annotations":{{"owner":"équipe-{i}"}}}},"spec":{{"selector":{{"matchLabels":{{"app":"web-{i}"}}}},"template":{{"metadata":{{"labels":{{"app":"web-{i}"}}}},"spec":{{"containers":[{{"name":"web","image":"example/web:1","command":["sh","-c","run"]}}]}}}}}}}}"#
+        )
+    };
+    let items: Vec<String> = (0..12_000).map(deployment).collect();
+    let text = format!(
+        r#"{{"apiVersion":"v1","kind":"List","items":[{}]}}"#,
+        items.join(",")
+    );
+    assert!(text.len() > 3_000_000 && !text.contains('\n'));
+    let file = dir.write("deployments.json", text.as_bytes());
+    // 1.5 GB of address space: the run before the fix needed tens of GB for this input.
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -v 1500000 && exec timeout 120 \"$0\" check \"$1\" --color never",
+        ])
+        .arg(env!("CARGO_BIN_EXE_kubelint"))
+        .arg(&file)
+        .output()
+        .expect("run kubelint under ulimit");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let findings = stdout.matches("\n  = in Deployment ").count();
+    assert_eq!(
+        findings,
+        12_000 * 3,
+        "missing probes and shell-form-sigterm on each"
+    );
+    // Every snippet is a window of the line: output per finding is bounded.
+    assert!(
+        stdout.len() < findings * 1000,
+        "{} bytes of output",
+        stdout.len()
+    );
+    let snippet = stdout.lines().find(|l| l.starts_with("1 | ")).unwrap();
+    assert!(
+        snippet.starts_with("1 | …") && snippet.ends_with('…'),
+        "{snippet}"
+    );
 }

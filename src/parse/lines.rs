@@ -12,12 +12,21 @@ pub struct Position {
     pub offset: u32,
 }
 
+/// On a long line that is not pure ASCII, the byte offset of every `CHECKPOINT_CHARS`-th
+/// character is kept, so converting between columns and offsets costs at most that many
+/// characters of counting instead of the line's length (a minified JSON file is one line, and
+/// every node's position is converted).
+const CHECKPOINT_CHARS: usize = 256;
+
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     /// Byte offset of the first character of every line. Line 0 starts after a BOM.
     starts: Vec<u32>,
     /// Whether each line is pure ASCII, so char columns equal byte columns.
     ascii: Vec<bool>,
+    /// For long non-ASCII lines, by 0-based line: the byte offset of characters
+    /// 0, CHECKPOINT_CHARS, 2 × CHECKPOINT_CHARS, … of the line.
+    checkpoints: Vec<(usize, Vec<u32>)>,
     len: u32,
 }
 
@@ -45,11 +54,43 @@ impl LineIndex {
             i += 1;
         }
         ascii.push(line_ascii);
-        LineIndex {
+        let mut index = LineIndex {
             starts,
             ascii,
+            checkpoints: Vec::new(),
             len: bytes.len() as u32,
+        };
+        for line in 0..index.ascii.len() {
+            let start = index.line_start(line) as usize;
+            let end = index.line_start(line + 1) as usize;
+            if index.ascii[line] || end - start <= CHECKPOINT_CHARS {
+                continue;
+            }
+            let marks = text[start..end]
+                .char_indices()
+                .step_by(CHECKPOINT_CHARS)
+                .map(|(at, _)| (start + at) as u32)
+                .collect();
+            index.checkpoints.push((line, marks));
         }
+        index
+    }
+
+    /// The checkpoint at or before byte `offset` (or character `col`) of a long non-ASCII
+    /// line: (byte offset, 0-based character column) to count on from.
+    fn checkpoint(&self, line: usize, at: Checkpoint) -> (usize, usize) {
+        let start = self.line_start(line) as usize;
+        let Ok(found) = self.checkpoints.binary_search_by_key(&line, |(l, _)| *l) else {
+            return (start, 0);
+        };
+        let marks = &self.checkpoints[found].1;
+        let k = match at {
+            Checkpoint::Offset(offset) => {
+                marks.partition_point(|&m| m as usize <= offset).max(1) - 1
+            }
+            Checkpoint::Column(col) => (col / CHECKPOINT_CHARS).min(marks.len() - 1),
+        };
+        (marks[k] as usize, k * CHECKPOINT_CHARS)
     }
 
     pub fn line_count(&self) -> usize {
@@ -67,9 +108,13 @@ impl LineIndex {
         if self.ascii.get(line).copied().unwrap_or(true) {
             return (start + col).min(text.len()) as u32;
         }
-        let rest = &text[start..];
-        let bytes = rest.char_indices().nth(col).map_or(rest.len(), |(b, _)| b);
-        (start + bytes) as u32
+        let (from, from_col) = self.checkpoint(line, Checkpoint::Column(col));
+        let rest = &text[from.max(start)..];
+        let bytes = rest
+            .char_indices()
+            .nth(col - from_col)
+            .map_or(rest.len(), |(b, _)| b);
+        (from.max(start) + bytes) as u32
     }
 
     /// 0-based line containing byte `offset`.
@@ -87,12 +132,12 @@ impl LineIndex {
         let column = if self.ascii.get(line).copied().unwrap_or(true) {
             offset.saturating_sub(start)
         } else {
-            let s = start as usize;
+            let (s, from_col) = self.checkpoint(line, Checkpoint::Offset(offset as usize));
             let mut end = offset as usize;
             while end > s && !text.is_char_boundary(end) {
                 end -= 1;
             }
-            text.get(s..end).map_or(0, |t| t.chars().count() as u32)
+            from_col as u32 + text.get(s..end).map_or(0, |t| t.chars().count() as u32)
         };
         Position {
             line: line as u32 + 1,
@@ -108,6 +153,11 @@ impl LineIndex {
         let raw = text.get(start..end.max(start)).unwrap_or("");
         raw.trim_end_matches(['\n', '\r'])
     }
+}
+
+enum Checkpoint {
+    Offset(usize),
+    Column(usize),
 }
 
 #[cfg(test)]
@@ -134,5 +184,21 @@ mod tests {
         let idx = LineIndex::new(text);
         let p = idx.position(text, text.find('k').unwrap() as u32);
         assert_eq!((p.line, p.column), (1, 1));
+    }
+
+    #[test]
+    fn long_non_ascii_lines_convert_like_counting_from_the_start() {
+        let text: String = (0..3000)
+            .map(|i| if i % 7 == 0 { 'é' } else { 'a' })
+            .collect();
+        let text = format!("x: 1\n{text}\n");
+        let idx = LineIndex::new(&text);
+        let line_start = idx.line_start(1) as usize;
+        for (col, (at, _)) in text[line_start..].char_indices().enumerate().step_by(97) {
+            let offset = (line_start + at) as u32;
+            assert_eq!(idx.offset_of(&text, 1, col), offset, "column {col}");
+            let p = idx.position(&text, offset);
+            assert_eq!((p.line, p.column), (2, col as u32 + 1), "offset {offset}");
+        }
     }
 }

@@ -96,6 +96,7 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, style: &Style) {
     );
     marks.sort_by_key(|(l, _)| (l.start.line, l.start.column));
     let mut previous_line = None;
+    let mut shown = &d.location.excerpt;
     for (location, label) in marks {
         let line = location.start.line;
         if let Some(prev) = previous_line
@@ -103,24 +104,35 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, style: &Style) {
         {
             let _ = writeln!(out, "{}", gutter("..."));
         }
+        // A cut line is shown with an ellipsis on each cut side; carets are placed relative to
+        // the excerpt shown for the line (the first mark's), one column per character.
         if previous_line != Some(line) {
+            shown = &location.excerpt;
             let _ = writeln!(
                 out,
-                "{} {} {}",
+                "{} {} {}{}{}",
                 gutter(&format!("{line:>width$}")),
                 gutter("|"),
-                location.source_line.replace('\t', " ")
+                if shown.cut_before { "…" } else { "" },
+                shown.text.replace('\t', " "),
+                if shown.cut_after { "…" } else { "" },
             );
         }
         previous_line = Some(line);
-        let source_chars = location.source_line.chars().count() as u32;
-        let start = location.start.column.saturating_sub(1);
-        let end = if location.end.line == line {
-            location.end.column.saturating_sub(1)
+        let excerpt = shown;
+        let lead = u32::from(excerpt.cut_before);
+        let excerpt_end = excerpt.end_column();
+        let start_column = location
+            .start
+            .column
+            .clamp(excerpt.first_column, excerpt_end);
+        let end_column = if location.end.line == line {
+            location.end.column.min(excerpt_end)
         } else {
-            source_chars
+            excerpt_end
         };
-        let len = end.saturating_sub(start).max(1) as usize;
+        let start = start_column - excerpt.first_column + lead;
+        let len = end_column.saturating_sub(start_column).max(1) as usize;
         let (marker, code, text) = match label {
             None => ("^", sev, ""),
             Some(t) => ("-", "1;34", t),

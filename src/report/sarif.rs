@@ -27,19 +27,59 @@ fn encode_uri_path(path: &str) -> String {
     out
 }
 
-/// A relative reference from the working directory (what GitHub matches against the
-/// repository), or a `file://` URI for a file outside it.
-fn artifact_uri(file: &str) -> String {
-    let path = std::path::Path::new(file);
-    if path.is_absolute() {
-        if let Ok(cwd) = std::env::current_dir()
-            && let Ok(rel) = path.strip_prefix(&cwd)
-        {
-            return encode_uri_path(&rel.to_string_lossy());
-        }
-        return format!("file://{}", encode_uri_path(file));
+/// A reference relative to `%SRCROOT%`, the working directory (what GitHub matches against
+/// the repository), or an absolute `file://` URI, without a base, for a file outside it.
+fn artifact_location(file: &str) -> Value {
+    match artifact_uri(file) {
+        ArtifactUri::Relative(uri) => json!({ "uri": uri, "uriBaseId": "%SRCROOT%" }),
+        ArtifactUri::Absolute(uri) => json!({ "uri": uri }),
     }
-    encode_uri_path(file.strip_prefix("./").unwrap_or(file))
+}
+
+enum ArtifactUri {
+    Relative(String),
+    Absolute(String),
+}
+
+fn artifact_uri(file: &str) -> ArtifactUri {
+    let path = std::path::Path::new(file);
+    let cwd = std::env::current_dir().ok();
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else if file.split(['/', '\\']).any(|part| part == "..") {
+        // `../x.yaml` climbs out of the source root: a relative URI may not.
+        match cwd.as_ref() {
+            Some(cwd) => normalize(&cwd.join(path)),
+            None => path.to_path_buf(),
+        }
+    } else {
+        return ArtifactUri::Relative(encode_uri_path(file.strip_prefix("./").unwrap_or(file)));
+    };
+    if let Some(cwd) = cwd
+        && let Ok(rel) = absolute.strip_prefix(&cwd)
+    {
+        return ArtifactUri::Relative(encode_uri_path(&rel.to_string_lossy()));
+    }
+    ArtifactUri::Absolute(format!(
+        "file://{}",
+        encode_uri_path(&absolute.to_string_lossy())
+    ))
+}
+
+/// `a/b/../c` → `a/c`, lexically (the file may be gone by the time the report is read).
+fn normalize(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn region(l: &Location) -> Value {
@@ -49,12 +89,17 @@ fn region(l: &Location) -> Value {
         "endLine": l.end.line,
         "endColumn": l.end.column.max(if l.end.line == l.start.line { l.start.column } else { 1 }),
     });
-    // The text of a one-line region, so viewers can show it without the file.
-    if l.end.line == l.start.line {
-        let text: String = l
-            .source_line
+    // The text of a one-line region, so viewers can show it without the file; only when the
+    // excerpt kept all of it (a long minified line is cut around the region).
+    let excerpt = &l.excerpt;
+    if l.end.line == l.start.line
+        && l.start.column >= excerpt.first_column
+        && l.end.column <= excerpt.end_column()
+    {
+        let text: String = excerpt
+            .text
             .chars()
-            .skip(l.start.column as usize - 1)
+            .skip((l.start.column - excerpt.first_column) as usize)
             .take(l.end.column.saturating_sub(l.start.column) as usize)
             .collect();
         if !text.is_empty() {
@@ -66,18 +111,33 @@ fn region(l: &Location) -> Value {
 
 fn physical(file: &str, l: &Location) -> Value {
     let mut physical = json!({
-        "artifactLocation": { "uri": artifact_uri(file), "uriBaseId": "%SRCROOT%" },
+        "artifactLocation": artifact_location(file),
         "region": region(l),
     });
-    // The line around a one-line region (SARIF wants a context region to be a proper superset).
-    if l.end.line == l.start.line
-        && l.source_line.chars().count() > (l.end.column - l.start.column) as usize
+    // The text around a one-line region: the whole line, or the window of a long line kept
+    // around it (SARIF wants a context region to be a proper superset of the region).
+    let excerpt = &l.excerpt;
+    let one_line = l.end.line == l.start.line && l.end.column >= l.start.column;
+    if one_line
+        && l.start.column >= excerpt.first_column
+        && l.end.column <= excerpt.end_column()
+        && excerpt.text.chars().count() > (l.end.column - l.start.column) as usize
     {
-        physical["contextRegion"] = json!({
-            "startLine": l.start.line,
-            "endLine": l.start.line,
-            "snippet": { "text": l.source_line },
-        });
+        physical["contextRegion"] = if excerpt.is_whole_line() {
+            json!({
+                "startLine": l.start.line,
+                "endLine": l.start.line,
+                "snippet": { "text": excerpt.text },
+            })
+        } else {
+            json!({
+                "startLine": l.start.line,
+                "startColumn": excerpt.first_column,
+                "endLine": l.start.line,
+                "endColumn": excerpt.end_column(),
+                "snippet": { "text": excerpt.text },
+            })
+        };
     }
     physical
 }
