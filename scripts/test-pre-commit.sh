@@ -33,14 +33,84 @@ spec:
       readinessProbe:
         httpGet: {path: /ready, port: htp}
 YAML
-git add good.yaml bad.yaml
+# What an ordinary repository holds besides manifests: pre-commit names every staged YAML and
+# JSON file, and the hook must pass over all of them without an `exclude:` list.
+mkdir -p .github/workflows chart/templates
+cat > .github/workflows/ci.yml <<'YAML'
+name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+YAML
+cat > docker-compose.yml <<'YAML'
+services:
+  web:
+    image: example/web:1
+    ports: ["8080:8080"]
+YAML
+echo '{"name": "web", "version": "1.0.0"}' > package.json
+cat > .pre-commit-config.yaml <<'YAML'
+repos:
+  - repo: local
+    hooks:
+      - id: nothing
+        name: nothing
+        entry: "true"
+        language: system
+YAML
+cat > chart/Chart.yaml <<'YAML'
+apiVersion: v2
+name: web
+version: 0.1.0
+YAML
+cat > chart/values.yaml <<'YAML'
+replicaCount: 2
+image: {repository: example/web, tag: "1"}
+YAML
+cat > chart/templates/deployment.yaml <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  template:
+    spec:
+      containers:
+        - name: web
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          {{- with .Values.resources }}
+          resources: {{ toYaml . | nindent 12 }}
+          {{- end }}
+YAML
+cat > .kubelint.yaml <<'YAML'
+fail-on: warning
+ignore: [missing-liveness-probe]
+YAML
+echo '{"kubelint_baseline": 1, "findings": []}' > kubelint-baseline.json
+others=(.github/workflows/ci.yml docker-compose.yml package.json .pre-commit-config.yaml
+        chart/Chart.yaml chart/values.yaml chart/templates/deployment.yaml .kubelint.yaml
+        kubelint-baseline.json)
+git add good.yaml bad.yaml "${others[@]}"
 
 if pre-commit try-repo "$checkout" kubelint --files good.yaml > good.log 2>&1; then
   echo "pre-commit hook passes on good.yaml"
 else
   cat good.log; echo "FAIL: the hook failed on a good manifest" >&2; exit 1
 fi
-if pre-commit try-repo "$checkout" kubelint --files bad.yaml > bad.log 2>&1; then
+if pre-commit try-repo "$checkout" kubelint --files good.yaml "${others[@]}" > others.log 2>&1; then
+  echo "pre-commit hook passes on good.yaml beside workflows, compose, package.json, a Helm chart and kubelint's own files"
+else
+  cat others.log; echo "FAIL: the hook failed on files that are not manifests" >&2; exit 1
+fi
+# Only non-manifests staged: nothing to lint is not a failure for the hook.
+if ! pre-commit try-repo "$checkout" kubelint --files "${others[@]}" > only-others.log 2>&1; then
+  cat only-others.log; echo "FAIL: the hook failed when no manifest was staged" >&2; exit 1
+fi
+if pre-commit try-repo "$checkout" kubelint --files bad.yaml "${others[@]}" > bad.log 2>&1; then
   cat bad.log; echo "FAIL: the hook passed on a bad manifest" >&2; exit 1
 fi
 if ! grep -q 'error\[probe-unknown-port\]' bad.log || ! grep -q 'bad.yaml:13:39' bad.log; then

@@ -111,6 +111,11 @@ struct CheckArgs {
     /// skipping them
     #[arg(long)]
     strict_kinds: bool,
+    /// Treat named files like files found by walking: skip those that hold no Kubernetes object
+    /// and Helm chart templates, and do not fail when nothing is left (for the pre-commit hook,
+    /// which names every staged YAML and JSON file)
+    #[arg(long)]
+    only_manifests: bool,
     /// Record the current findings in FILE (then `--baseline FILE` reports only new ones)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
@@ -155,24 +160,52 @@ pub fn main() -> ExitCode {
                 }
             }
         }
-        Command::Explain { rule } => match rules::find(&rule) {
-            Some(entry) => {
-                println!(
-                    "# {} ({}, {})\n\n{}\n\n{}",
-                    entry.id(),
-                    entry.meta.category,
-                    entry.meta.severity.as_str(),
-                    entry.meta.summary,
-                    entry.doc()
-                );
+        Command::Explain { rule } => match explain(&rule) {
+            Ok(text) => {
+                print!("{text}");
                 ExitCode::SUCCESS
             }
-            None => {
-                eprintln!("error: no rule named `{rule}`; `kubelint rules` lists them");
+            Err(e) => {
+                eprintln!("error: {e}");
                 ExitCode::from(2)
             }
         },
     }
+}
+
+/// A rule's documentation, or for a category the list of its rules.
+fn explain(name: &str) -> Result<String, String> {
+    if let Some(entry) = rules::find(name) {
+        return Ok(format!(
+            "# {} ({}, {})\n\n{}\n\n{}\n",
+            entry.id(),
+            entry.meta.category,
+            entry.meta.severity.as_str(),
+            entry.meta.summary,
+            entry.doc()
+        ));
+    }
+    let members: Vec<_> = rules::registry()
+        .iter()
+        .filter(|e| e.meta.category == name)
+        .collect();
+    if members.is_empty() {
+        return Err(config::not_a_rule(name));
+    }
+    let width = members.iter().map(|e| e.id().len()).max().unwrap_or(0);
+    let mut out = format!(
+        "# {name}: {} rules (`kubelint explain RULE` for one)\n\n",
+        members.len()
+    );
+    for e in members {
+        out.push_str(&format!(
+            "{:width$}  {:7}  {}\n",
+            e.id(),
+            e.meta.severity.as_str(),
+            e.meta.summary
+        ));
+    }
+    Ok(out)
 }
 
 fn list_rules(format: ListFormat) -> String {
@@ -195,10 +228,15 @@ fn list_rules(format: ListFormat) -> String {
         }
         ListFormat::Human => {
             let width = registry.iter().map(|e| e.id().len()).max().unwrap_or(0);
+            let category_width = registry
+                .iter()
+                .map(|e| e.meta.category.len())
+                .max()
+                .unwrap_or(0);
             let mut out = String::new();
             for e in registry {
                 out.push_str(&format!(
-                    "{:width$}  {:9}  {:7}  {}\n",
+                    "{:width$}  {:category_width$}  {:7}  {}\n",
                     e.id(),
                     e.meta.category,
                     e.meta.severity.as_str(),
@@ -211,14 +249,89 @@ fn list_rules(format: ListFormat) -> String {
 }
 
 fn parse_version(text: &str) -> Result<String, String> {
-    let valid = text
-        .split_once('.')
-        .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok());
-    if valid {
-        Ok(text.to_owned())
-    } else {
-        Err(format!("`{text}` is not a Kubernetes version like 1.33"))
+    match rules::KubeVersion::parse(text) {
+        Some(_) => Ok(text.to_owned()),
+        None => Err(format!("`{text}` is not a Kubernetes version like 1.33")),
     }
+}
+
+/// Refuses a target version kubelint cannot know (newer than its newest, or not 1.x), and
+/// warns when the schemas it validates against are newer than the target.
+fn target_version_notice(target: rules::KubeVersion) -> Result<Option<String>, String> {
+    let supported = crate::schema::supported_versions();
+    let (Some(&oldest), Some(&newest)) = (supported.first(), supported.last()) else {
+        return Ok(None);
+    };
+    if target.major != 1 || target > newest {
+        return Err(format!(
+            "Kubernetes {target} is unknown to this kubelint, which knows releases up to {newest}: \
+             set --kubernetes-version (or kubernetes-version in the configuration) to {newest} \
+             or older, or upgrade kubelint"
+        ));
+    }
+    Ok((target < oldest).then(|| {
+        format!(
+            "kubelint embeds the schemas of Kubernetes {oldest} to {newest}: objects are \
+             validated against {oldest}'s, which may accept or suggest fields that {target} \
+             does not have; the API-version rules (removed-api-version, \
+             deprecated-api-version) judge {target} itself"
+        )
+    }))
+}
+
+/// The note for Helm charts whose templates the walk skipped.
+fn skipped_charts_note(charts: &[String]) -> Option<String> {
+    let first = charts.first()?;
+    let named = match charts.len() {
+        1 => format!("the Helm chart `{first}`"),
+        n => format!("{n} Helm charts (`{first}`, …)"),
+    };
+    Some(format!(
+        "note: skipped the templates/ of {named}: they are Go templates, not manifests; \
+         lint the rendered chart instead: helm template {first} | kubelint check -"
+    ))
+}
+
+/// Errors for a run that had nothing to lint, so a green run always means manifests were
+/// checked: standard input that holds no document (the command before the pipe failed), and
+/// inputs that hold no Kubernetes object at all, when objects are expected (not with
+/// `--only-manifests`, nor when an input could not be read, which is its own error).
+fn nothing_to_lint(
+    report: &lint::RunReport,
+    inputs: &[load::Input],
+    paths: &[PathBuf],
+    expect_objects: bool,
+) -> Vec<load::LoadError> {
+    let mut errors = Vec::new();
+    for input in inputs {
+        if let load::Input::Stdin { display } = input
+            && report
+                .files
+                .iter()
+                .any(|f| &*f.path == display && f.documents == 0)
+        {
+            errors.push(load::LoadError {
+                path: display.clone(),
+                message: "standard input is empty: nothing to lint (did the command that \
+                          writes to the pipe fail?)"
+                    .into(),
+            });
+        }
+    }
+    let found_nothing = report.files.iter().all(|f| f.objects == 0)
+        && report.diagnostics().next().is_none()
+        && report.errors.is_empty();
+    if found_nothing && errors.is_empty() && expect_objects {
+        for path in paths.iter().filter(|p| p.as_os_str() != "-") {
+            errors.push(load::LoadError {
+                path: path.to_string_lossy().into_owned(),
+                message: "holds no Kubernetes object (no YAML or JSON document with \
+                          `apiVersion` and `kind`): nothing was linted"
+                    .into(),
+            });
+        }
+    }
+    errors
 }
 
 /// The configuration file (found from `start`, or named), with the command-line flags applied.
@@ -233,9 +346,7 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
     };
     for name in args.select.iter().chain(&args.ignore) {
         if !config::is_rule_or_category(name) {
-            return Err(format!(
-                "`{name}` is neither a rule id nor a category (`kubelint rules` lists them)"
-            ));
+            return Err(config::not_a_rule(name));
         }
     }
     if !args.select.is_empty() {
@@ -247,7 +358,7 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
             .split_once('=')
             .ok_or_else(|| format!("--severity takes RULE=LEVEL, not `{pair}`"))?;
         if rules::find(rule).is_none() {
-            return Err(format!("--severity: unknown rule `{rule}`"));
+            return Err(format!("--severity: {}", config::not_a_rule(rule)));
         }
         let level = Severity::parse(level)
             .ok_or_else(|| format!("--severity: `{level}` is not error, warning or info"))?;
@@ -301,33 +412,42 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (inputs, mut load_errors) = load::discover(&paths, args.stdin_filename.as_deref());
-    let inputs = match exclude(inputs, &config) {
+    let named = if args.only_manifests {
+        load::Named::AsWalked
+    } else {
+        load::Named::Explicit
+    };
+    let found = load::discover(&paths, args.stdin_filename.as_deref(), named);
+    let mut load_errors = found.errors;
+    let inputs = match exclude(found.inputs, &config) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    if let Some(note) = skipped_charts_note(&found.skipped_charts) {
+        eprintln!("{note}");
+    }
+    let target = config.target();
+    match target_version_notice(target) {
+        Ok(Some(warning)) => eprintln!("warning: {warning}"),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let mut context_paths = config.context.clone();
     context_paths.extend(args.context.iter().cloned());
-    let (mut context, mut context_errors) = load::discover(&context_paths, None);
-    load_errors.append(&mut context_errors);
     // Context files only resolve references, so files in it that hold no object are skipped.
-    for input in &mut context {
-        if let load::Input::File { explicit, .. } = input {
-            *explicit = false;
-        }
-    }
+    let context = load::discover(&context_paths, None, load::Named::AsWalked);
+    load_errors.extend(context.errors);
     let mut crd_paths = config.crds.clone();
     crd_paths.extend(args.crds.iter().cloned());
-    let (mut crds, mut crd_errors) = load::discover(&crd_paths, None);
-    load_errors.append(&mut crd_errors);
-    for input in &mut crds {
-        if let load::Input::File { explicit, .. } = input {
-            *explicit = false;
-        }
-    }
+    let crds = load::discover(&crd_paths, None, load::Named::AsWalked);
+    load_errors.extend(crds.errors);
+    let (context, crds) = (context.inputs, crds.inputs);
     let rule_set = config.rule_set();
     let options = lint::RunOptions {
         namespace: args.namespace.or(config.namespace.clone()),
@@ -361,6 +481,8 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     load_errors.append(&mut report.errors);
+    let expect_objects = named == load::Named::Explicit && load_errors.is_empty();
+    load_errors.extend(nothing_to_lint(&report, &inputs, &paths, expect_objects));
     report.errors = load_errors;
     for e in &report.errors {
         eprintln!("error: {e}");

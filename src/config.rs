@@ -413,10 +413,7 @@ fn check_selectors(
 ) -> Result<(), ConfigError> {
     for item in list {
         if !is_rule_or_category(item) {
-            return Err(at(
-                node.span().start,
-                format!("`{item}` is neither a rule id nor a category"),
-            ));
+            return Err(at(node.span().start, not_a_rule(item)));
         }
     }
     Ok(())
@@ -426,6 +423,24 @@ pub fn is_rule_or_category(name: &str) -> bool {
     rules::registry()
         .iter()
         .any(|e| e.id() == name || e.meta.category == name)
+}
+
+/// The error for a name that is neither a rule id nor a category, with the closest of them.
+pub fn not_a_rule(name: &str) -> String {
+    let mut known: Vec<&str> = rules::registry()
+        .iter()
+        .flat_map(|e| [e.id(), &*e.meta.category])
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    match closest(name, &known) {
+        Some(near) => {
+            format!("`{name}` is neither a rule id nor a category; did you mean `{near}`?")
+        }
+        None => {
+            format!("`{name}` is neither a rule id nor a category (`kubelint rules` lists them)")
+        }
+    }
 }
 
 fn closest<'k>(word: &str, candidates: &[&'k str]) -> Option<&'k str> {

@@ -585,14 +585,22 @@ fn lint_file(
     }
     if reported && let Some(severity) = rules.severity("invalid-yaml") {
         for error in &stream.errors {
+            let hint = parse::hints::hint(text, error.offset, &error.message);
+            let labels = hint
+                .opened
+                .filter(|&(at, _)| at != hint.primary)
+                .map(|(at, opener)| Label {
+                    location: point_location(text, &lines, at),
+                    message: format!("`{opener}` opened here"),
+                });
             diagnostics.push(Diagnostic {
                 rule: "invalid-yaml",
                 severity,
                 message: format!("invalid YAML: {}", error.message),
-                help: None,
+                help: hint.help.map(str::to_owned),
                 file: emitter.file.clone(),
-                location: point_location(text, &lines, error.offset),
-                labels: Vec::new(),
+                location: point_location(text, &lines, hint.primary),
+                labels: labels.into_iter().collect(),
                 object: None,
                 container: None,
             });

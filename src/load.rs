@@ -63,50 +63,111 @@ fn display_path(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
+/// What `discover` found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<LoadError>,
+    /// Helm charts whose `templates/` were skipped (Go templates are not manifests), by the
+    /// chart's directory as displayed: the run says so, since it lints nothing of them.
+    pub skipped_charts: Vec<String>,
+}
+
+/// How files named on the command line are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Named {
+    /// Always linted, and a document in them that is not a Kubernetes object is reported: a
+    /// person who types a path means it.
+    #[default]
+    Explicit,
+    /// Like files found by walking (`--only-manifests`, what the pre-commit hook passes, since
+    /// pre-commit names every staged YAML and JSON file): skipped when they hold no Kubernetes
+    /// object or are templates of a Helm chart.
+    AsWalked,
+}
+
 /// Expands paths into inputs: files as given, directories walked (sorted, hidden entries and
 /// `.gitignore`d files skipped, Helm chart templates skipped), `-` for stdin.
-pub fn discover(paths: &[PathBuf], stdin_name: Option<&str>) -> (Vec<Input>, Vec<LoadError>) {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
+pub fn discover(paths: &[PathBuf], stdin_name: Option<&str>, named: Named) -> Discovered {
+    let mut found = Discovered::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            inputs.push(Input::Stdin {
+            found.inputs.push(Input::Stdin {
                 display: stdin_name.unwrap_or("<stdin>").to_owned(),
             });
             continue;
         }
         match std::fs::metadata(path) {
-            Err(e) => errors.push(LoadError {
+            Err(e) => found.errors.push(LoadError {
                 path: display_path(path),
                 message: e.to_string(),
             }),
-            Ok(meta) if meta.is_dir() => walk(path, &mut inputs, &mut errors),
-            Ok(_) => inputs.push(Input::File {
+            Ok(meta) if meta.is_dir() => walk(path, &mut found),
+            Ok(_) if named == Named::AsWalked => match helm_chart_of(path) {
+                Some(chart) => note_chart(&mut found.skipped_charts, display_path(&chart)),
+                None => found.inputs.push(Input::File {
+                    path: path.clone(),
+                    display: display_path(path),
+                    explicit: false,
+                }),
+            },
+            Ok(_) => found.inputs.push(Input::File {
                 path: path.clone(),
                 display: display_path(path),
                 explicit: true,
             }),
         }
     }
-    (inputs, errors)
+    found
 }
 
-fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<LoadError>) {
+fn note_chart(charts: &mut Vec<String>, chart: String) {
+    if !charts.contains(&chart) {
+        charts.push(chart);
+    }
+}
+
+/// Whether `dir` is the `templates/` directory of a Helm chart (a directory beside
+/// `Chart.yaml`).
+fn is_chart_templates(dir: &Path) -> bool {
+    dir.file_name().is_some_and(|name| name == "templates")
+        && chart_dir(dir).join("Chart.yaml").is_file()
+}
+
+/// The parent of a chart's `templates/`, where `Chart.yaml` is (`.` for a relative `templates`).
+fn chart_dir(templates: &Path) -> PathBuf {
+    match templates.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The chart whose `templates/` (at any depth) holds the file at `path`.
+fn helm_chart_of(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|dir| is_chart_templates(dir))
+        .map(chart_dir)
+}
+
+fn walk(root: &Path, found: &mut Discovered) {
+    let charts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let skipped = charts.clone();
     let walker = ignore::WalkBuilder::new(root)
         .sort_by_file_name(|a, b| a.cmp(b))
         // Helm templates are Go templates, not manifests: render them, then lint the output.
-        .filter_entry(|entry| {
-            !(entry.file_type().is_some_and(|t| t.is_dir())
-                && entry.file_name() == "templates"
-                && entry
-                    .path()
-                    .parent()
-                    .is_some_and(|p| p.join("Chart.yaml").is_file()))
+        .filter_entry(move |entry| {
+            let templates =
+                entry.file_type().is_some_and(|t| t.is_dir()) && is_chart_templates(entry.path());
+            if templates && let Ok(mut charts) = skipped.lock() {
+                note_chart(&mut charts, display_path(&chart_dir(entry.path())));
+            }
+            !templates
         })
         .build();
     for entry in walker {
         match entry {
-            Err(e) => errors.push(LoadError {
+            Err(e) => found.errors.push(LoadError {
                 path: display_path(root),
                 message: e.to_string(),
             }),
@@ -120,13 +181,18 @@ fn walk(root: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<LoadError>) {
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
                 if wanted {
-                    inputs.push(Input::File {
+                    found.inputs.push(Input::File {
                         path: path.to_path_buf(),
                         display: display_path(path),
                         explicit: false,
                     });
                 }
             }
+        }
+    }
+    if let Ok(mut charts) = charts.lock() {
+        for chart in charts.drain(..) {
+            note_chart(&mut found.skipped_charts, chart);
         }
     }
 }

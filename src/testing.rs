@@ -26,7 +26,11 @@ pub fn assert_rule_fixtures(rule: &str) {
         std::env::set_current_dir(root).unwrap();
         let (inputs, errors, context) = if full.is_dir() {
             // Walk the entry (as `kubelint check DIR` would), its `context/` aside.
-            let (all, errors) = load::discover(std::slice::from_ref(&relative), None);
+            let load::Discovered {
+                inputs: all,
+                errors,
+                ..
+            } = load::discover(std::slice::from_ref(&relative), None, load::Named::Explicit);
             let context_dir = relative.join("context");
             let (context, targets): (Vec<_>, Vec<_>) = all.into_iter().partition(|i| match i {
                 load::Input::File { path, .. } => path.starts_with(&context_dir),
@@ -34,8 +38,9 @@ pub fn assert_rule_fixtures(rule: &str) {
             });
             (targets, errors, context)
         } else {
-            let (inputs, errors) = load::discover(std::slice::from_ref(&relative), None);
-            (inputs, errors, Vec::new())
+            let found =
+                load::discover(std::slice::from_ref(&relative), None, load::Named::Explicit);
+            (found.inputs, found.errors, Vec::new())
         };
         assert!(errors.is_empty(), "{errors:?}");
         let report = lint::run(&inputs, &context, &rules, &RunOptions::default());

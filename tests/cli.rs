@@ -236,7 +236,12 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
             .output()
             .unwrap(),
         Command::new(env!("CARGO_BIN_EXE_kubelint"))
-            .args(["check", "../fixtures/examples/shop.yaml", "--format", "sarif"])
+            .args([
+                "check",
+                "../fixtures/examples/shop.yaml",
+                "--format",
+                "sarif",
+            ])
             .current_dir(&src)
             .output()
             .unwrap(),
@@ -245,7 +250,10 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     let mut uris = Vec::new();
     for out in &runs {
         let sarif = json_of(out);
-        let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:#?}");
         let result = &sarif["runs"][0]["results"][0];
         let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
@@ -286,9 +294,53 @@ fn rules_and_explain() {
     ] {
         assert!(text.contains(id), "{id} missing from `kubelint rules`");
     }
+    // Columns line up: the summary starts at the same column on every line.
+    let starts: std::collections::BTreeSet<usize> = text
+        .lines()
+        .map(|l| l.find(|c: char| c.is_ascii_uppercase()).unwrap())
+        .collect();
+    assert_eq!(starts.len(), 1, "{text}");
     let out = kubelint(&["explain", "shell-form-sigterm"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("## Why is this bad") && text.contains("exec gunicorn"));
+    // A category lists its rules.
+    let out = kubelint(&["explain", "probes"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("# probes: 4 rules"), "{text}");
+    assert!(text.contains("\nprobe-unknown-port "), "{text}");
+    // A misspelt rule or category gets the closest name, wherever it is given.
+    for args in [
+        &["explain", "shell-form-sigtrem"][..],
+        &[
+            "check",
+            "fixtures/examples",
+            "--select",
+            "shell-form-sigtrem",
+        ],
+        &[
+            "check",
+            "fixtures/examples",
+            "--ignore",
+            "shell-form-sigtrem",
+        ],
+        &[
+            "check",
+            "fixtures/examples",
+            "--severity",
+            "shell-form-sigtrem=info",
+        ],
+    ] {
+        let out = kubelint(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("did you mean `shell-form-sigterm`?"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = kubelint(&["explain", "prbes"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `probes`?"));
 }
 
 /// Bad input of every kind: reported or skipped, never a crash, and quickly.
@@ -332,10 +384,12 @@ fn bad_input_never_crashes() {
         let out = kubelint(&["check", &path, "--format", "json"]);
         let elapsed = started.elapsed();
         let code = out.status.code();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // A file with no document at all is linted and said to hold nothing (exit 2).
+        let holds_nothing = code == Some(2) && stderr.contains("holds no Kubernetes object");
         assert!(
-            matches!(code, Some(0 | 1)),
-            "{name}: exit {code:?}\n{}",
-            String::from_utf8_lossy(&out.stderr)
+            matches!(code, Some(0 | 1)) || holds_nothing,
+            "{name}: exit {code:?}\n{stderr}"
         );
         assert!(elapsed < Duration::from_secs(20), "{name} took {elapsed:?}");
         let v = json_of(&out);
@@ -355,6 +409,13 @@ fn bad_input_never_crashes() {
         for d in v["diagnostics"].as_array().unwrap() {
             assert!(d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1);
         }
+        // Snippets never write control characters (a terminal would act on them).
+        let human = kubelint(&["check", &path, "--color", "never"]);
+        let shown = String::from_utf8_lossy(&human.stdout);
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{name}: {shown:?}"
+        );
     }
 }
 
@@ -604,6 +665,25 @@ fn github_junit_and_markdown_formats() {
         names,
         ["Deployment shop/storefront", "Service shop/storefront"]
     );
+    // Infos are advice: a testcase with only infos passes, and lists them in system-out.
+    let dir = TempDir::new("junit-info");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: x:1\n      readinessProbe: {tcpSocket: {port: 80}}\n      ports: [{containerPort: 80}]\n";
+    let file = dir.write("pod.yaml", pod.as_bytes());
+    let out = kubelint(&["check", &file, "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(0), "only infos");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    assert_eq!(
+        doc.root_element().attribute("failures"),
+        Some("0"),
+        "{text}"
+    );
+    let out_text = doc
+        .descendants()
+        .find(|n| n.has_tag_name("system-out"))
+        .and_then(|n| n.text())
+        .unwrap_or_default();
+    assert!(out_text.contains("info[missing-liveness-probe]"), "{text}");
 }
 
 #[test]
@@ -1044,4 +1124,166 @@ fn a_minified_multi_megabyte_manifest_lints_in_linear_memory_and_output() {
         snippet.starts_with("1 | …") && snippet.ends_with('…'),
         "{snippet}"
     );
+}
+
+/// What pre-commit passes: every staged YAML/JSON file. With `--only-manifests` (the hook's
+/// flag) files that hold no Kubernetes object and Helm templates are skipped, kubelint's own
+/// files included; without it, a named file is linted and a non-object reported.
+#[test]
+fn only_manifests_skips_what_pre_commit_names_that_is_not_a_manifest() {
+    let dir = TempDir::new("only-manifests");
+    let root = &dir.0;
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::create_dir_all(root.join("chart/templates")).unwrap();
+    let files = [
+        (
+            ".github/workflows/ci.yml",
+            "name: ci\non: [push]\njobs: {}\n",
+        ),
+        ("docker-compose.yml", "services:\n  web: {image: x}\n"),
+        ("package.json", "{\"name\": \"web\"}\n"),
+        (".pre-commit-config.yaml", "repos: []\n"),
+        (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        ),
+        ("chart/values.yaml", "replicas: 2\n"),
+        (
+            "chart/templates/svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n",
+        ),
+        (".kubelint.yaml", "fail-on: error\n"),
+        (
+            "baseline.json",
+            "{\"kubelint_baseline\": 1, \"findings\": []}\n",
+        ),
+    ];
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+        paths.push(root.join(name).to_string_lossy().into_owned());
+    }
+    let args = |extra: &[&str], paths: &[String]| -> Vec<String> {
+        let mut args = vec!["check".to_owned(), "--format".into(), "json".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend(paths.iter().cloned());
+        args
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        kubelint(&args)
+    };
+    // Only non-manifests: nothing reported, and nothing to lint is not a failure for the hook.
+    let out = run(args(&["--only-manifests"], &paths));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v = json_of(&out);
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{v}");
+    // Beside a manifest with a finding, only that finding.
+    paths.push("fixtures/examples/shop.yaml".into());
+    let v = json_of(&run(args(&["--only-manifests"], &paths)));
+    let files: std::collections::BTreeSet<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files.into_iter().collect::<Vec<_>>(),
+        ["fixtures/examples/shop.yaml"]
+    );
+    // Typed by a person, each named file is linted.
+    paths.pop();
+    let v = json_of(&run(args(&[], &paths)));
+    assert!(rules_of(&v).contains(&"invalid-manifest".to_owned()), "{v}");
+}
+
+/// A run that lints nothing says so and fails: a Helm chart (its templates are skipped), an
+/// empty standard input (the command before the pipe failed), inputs without an object.
+#[test]
+fn runs_that_lint_nothing_are_not_green() {
+    let dir = TempDir::new("nothing");
+    let chart = dir.0.join("chart");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+    let chart = chart.to_string_lossy().into_owned();
+    let out = kubelint(&["check", &chart, "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("skipped the templates/ of the Helm chart"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("helm template {chart} | kubelint check -")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("holds no Kubernetes object"), "{stderr}");
+    assert!(!stdout.contains("No problems found"), "{stdout}");
+
+    for input in [&b""[..], b"\n\n", b"# only a comment\n"] {
+        let out = kubelint_stdin(&["check", "-", "--color", "never"], input);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("standard input is empty"), "{stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("No problems found"));
+    }
+
+    let out = kubelint(&["check", "does/not/exist/", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("No problems found"), "{stdout}");
+    assert!(stdout.contains("1 input could not be linted"), "{stdout}");
+}
+
+#[test]
+fn target_versions_kubelint_cannot_know_are_refused_and_older_ones_warned() {
+    for version in ["1.38", "2.0", "1.99", "v2.1"] {
+        let out = kubelint(&[
+            "check",
+            "fixtures/examples",
+            "--kubernetes-version",
+            version,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{version}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("unknown to this kubelint"),
+            "{version}: {stderr}"
+        );
+    }
+    let out = kubelint(&["check", "fixtures/examples", "--kubernetes-version", "1.29"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("validated against 1.33's"), "{stderr}");
+    // `v1.33` and `1.33.4` name 1.33, on the command line and in the configuration.
+    for version in ["v1.33", "1.33.4"] {
+        let out = kubelint(&[
+            "check",
+            "fixtures/examples",
+            "--kubernetes-version",
+            version,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{version}");
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -41,12 +41,22 @@ pub fn render(report: &RunReport, color: bool) -> String {
     );
     let noun = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
     let files = noun(report.linted_files(), "file");
+    // Inputs that could not be read or held nothing to lint are not a clean run: no
+    // reassurance then, only what was and was not linted.
+    let failed = match report.errors.len() {
+        0 => String::new(),
+        n => format!("; {} could not be linted (errors above)", noun(n, "input")),
+    };
     if errors + warnings + infos == 0 {
-        let _ = writeln!(out, "No problems found in {files}.");
+        if failed.is_empty() {
+            let _ = writeln!(out, "No problems found in {files}.");
+        } else {
+            let _ = writeln!(out, "Linted {files}{failed}.");
+        }
     } else {
         let _ = writeln!(
             out,
-            "Found {}, {} and {} in {files}.",
+            "Found {}, {} and {} in {files}{failed}.",
             noun(errors, "error"),
             noun(warnings, "warning"),
             noun(infos, "info"),

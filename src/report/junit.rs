@@ -1,10 +1,12 @@
 //! `--format junit`: JUnit XML as GitLab and Jenkins read it — a testsuite per file, a
-//! testcase per object, a failure per finding.
+//! testcase per object, a failure per error or warning. Infos are advice, not failures (as
+//! they do not fail the run under the default `--fail-on warning`): they are listed in the
+//! testcase's `system-out`, which GitLab and Jenkins show beside a passing test.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::RunReport;
 
 fn xml(s: &str) -> String {
@@ -24,7 +26,7 @@ fn xml(s: &str) -> String {
     out
 }
 
-fn failure(d: &Diagnostic) -> String {
+fn describe(d: &Diagnostic) -> String {
     let mut body = format!(
         "{}:{}:{}: {}[{}] {}",
         d.file,
@@ -38,17 +40,25 @@ fn failure(d: &Diagnostic) -> String {
         body.push_str("\nhelp: ");
         body.push_str(help);
     }
+    body
+}
+
+fn failure(d: &Diagnostic) -> String {
     format!(
         "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
         xml(d.rule),
         xml(&d.message),
-        xml(&body)
+        xml(&describe(d))
     )
+}
+
+fn is_failure(d: &Diagnostic) -> bool {
+    d.severity > Severity::Info
 }
 
 pub fn render(report: &RunReport) -> String {
     let mut suites = String::new();
-    let (mut total_tests, mut total_failures) = (0, 0);
+    let (mut total_tests, mut total_failures, mut total_errors) = (0, 0, 0);
     for file in report.files.iter().filter(|f| !f.skipped) {
         // Testcases: every object of the file, plus one for findings outside any object.
         let mut cases: BTreeMap<String, Vec<&Diagnostic>> = BTreeMap::new();
@@ -62,7 +72,10 @@ pub fn render(report: &RunReport) -> String {
                 .map_or_else(|| "(file)".to_owned(), ToString::to_string);
             cases.entry(name).or_default().push(d);
         }
-        let failed = cases.values().filter(|f| !f.is_empty()).count();
+        let failed = cases
+            .values()
+            .filter(|f| f.iter().any(|d| is_failure(d)))
+            .count();
         total_tests += cases.len();
         total_failures += failed;
         let _ = writeln!(
@@ -80,19 +93,31 @@ pub fn render(report: &RunReport) -> String {
             );
             if findings.is_empty() {
                 suites.push_str("/>\n");
-            } else {
-                suites.push_str(">\n");
-                for d in findings {
-                    suites.push_str(&failure(d));
-                }
-                suites.push_str("    </testcase>\n");
+                continue;
             }
+            suites.push_str(">\n");
+            for d in findings.iter().filter(|d| is_failure(d)) {
+                suites.push_str(&failure(d));
+            }
+            let advice: Vec<String> = findings
+                .iter()
+                .filter(|d| !is_failure(d))
+                .map(|d| describe(d))
+                .collect();
+            if !advice.is_empty() {
+                let _ = writeln!(
+                    suites,
+                    "      <system-out>{}</system-out>",
+                    xml(&advice.join("\n"))
+                );
+            }
+            suites.push_str("    </testcase>\n");
         }
         suites.push_str("  </testsuite>\n");
     }
     for e in &report.errors {
         total_tests += 1;
-        total_failures += 1;
+        total_errors += 1;
         let _ = writeln!(
             suites,
             "  <testsuite name=\"{0}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"read\" classname=\"{0}\">\n      <error message=\"{1}\">{1}</error>\n    </testcase>\n  </testsuite>",
@@ -101,6 +126,6 @@ pub fn render(report: &RunReport) -> String {
         );
     }
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kubelint\" tests=\"{total_tests}\" failures=\"{total_failures}\">\n{suites}</testsuites>\n"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"kubelint\" tests=\"{total_tests}\" failures=\"{total_failures}\" errors=\"{total_errors}\">\n{suites}</testsuites>\n"
     )
 }

@@ -124,9 +124,16 @@ impl KubeVersion {
         minor: 37,
     };
 
+    /// `1.33`, `v1.33`, or a release such as `1.33.4` (the patch release does not matter).
     pub fn parse(text: &str) -> Option<KubeVersion> {
-        let text = text.trim().trim_start_matches('v');
-        let (major, minor) = text.split_once('.')?;
+        let text = text.trim();
+        let text = text.strip_prefix('v').unwrap_or(text);
+        let mut parts = text.split('.');
+        let (major, minor) = (parts.next()?, parts.next()?);
+        let patch = parts.next();
+        if parts.next().is_some() || patch.is_some_and(|p| p.parse::<u32>().is_err()) {
+            return None;
+        }
         Some(KubeVersion {
             major: major.parse().ok()?,
             minor: minor.parse().ok()?,
@@ -176,6 +183,22 @@ pub trait Rule: Described + Send + Sync {
     fn check_document<'d>(&self, _document: &'d Document<'d>, _out: &mut Vec<Finding<'d>>) {}
     /// Cross-object rules: run once per run, over the index of every input and context file.
     fn check_graph(&self, _index: &Index, _out: &mut Vec<GraphFinding>) {}
+}
+
+/// The candidate closest to `word`, if it is near enough to be a typo of it (an edit or two,
+/// more for long words), for "did you mean" hints. Ties go to the first candidate.
+pub fn closest_name<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (word.chars().count() / 4).max(2);
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 /// Levenshtein distance, for "did you mean" hints.

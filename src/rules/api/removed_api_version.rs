@@ -108,7 +108,7 @@ impl Rule for RemovedApiVersion {
         );
         let help = match (&removal.replacement, &removal.note) {
             (Some(replacement), _) => format!(
-                "use `apiVersion: {replacement}`; check the migration notes for fields that changed (`kubectl convert` can rewrite the object)"
+                "use `apiVersion: {replacement}`; check the migration notes for fields that changed (the `kubectl convert` plugin, installed separately, can rewrite the object)"
             ),
             (None, Some(note)) => note.clone(),
             (None, None) => "this API has no successor".to_owned(),

@@ -1,4 +1,4 @@
-use super::super::{GraphFinding, Rule, declare_rule};
+use super::super::{GraphFinding, Rule, closest_name, declare_rule};
 use super::describe_namespace;
 use crate::index::{Index, KindFacts};
 
@@ -59,23 +59,38 @@ impl Rule for DanglingHpaTarget {
             {
                 continue;
             }
-            let others: Vec<String> = index
+            let others: std::collections::BTreeSet<&str> = index
                 .workloads_in(&ns)
                 .filter(|(w, _)| w.id.kind == hpa.target_kind)
-                .map(|(w, _)| format!("`{}`", w.id.name))
+                .map(|(w, _)| w.id.name.as_str())
                 .collect();
-            let help = if others.is_empty() {
+            let help = if let Some(near) = closest_name(&hpa.target_name, others.iter().copied()) {
+                format!(
+                    "did you mean `{near}`? it is the {} in {} whose name is closest",
+                    hpa.target_kind,
+                    describe_namespace(&ns)
+                )
+            } else if others.is_empty() {
                 format!(
                     "no {} is in {}; fix `scaleTargetRef`, or pass the target's manifest with `--context`",
                     hpa.target_kind,
                     describe_namespace(&ns)
                 )
             } else {
+                const SHOWN: usize = 5;
+                let mut names: Vec<String> = others
+                    .iter()
+                    .take(SHOWN)
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                if others.len() > SHOWN {
+                    names.push(format!("and {} more", others.len() - SHOWN));
+                }
                 format!(
                     "the {}s in {} are: {}",
                     hpa.target_kind,
                     describe_namespace(&ns),
-                    others.join(", ")
+                    names.join(", ")
                 )
             };
             out.push(
