@@ -713,7 +713,10 @@ impl Emitter<'_> {
             return;
         };
         for finding in findings.drain(..) {
-            let location = self.node_location(document, finding.node);
+            let mut location = self.node_location(document, finding.node);
+            if let Some(subject) = finding.subject {
+                location.path = document.pointer(subject.id());
+            }
             let container = container_of(document, &location.path);
             out.push(Diagnostic {
                 rule,

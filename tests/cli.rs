@@ -954,3 +954,39 @@ fn tempfile_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn a_missing_field_of_a_list_item_points_at_the_item() {
+    let out = kubelint(&[
+        "check",
+        "fixtures/missing-required-field/fail-list-item.yaml",
+        "--select",
+        "missing-required-field",
+        "--format",
+        "json",
+    ]);
+    let v = json_of(&out);
+    let found: Vec<(String, u64, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The pointer names the mapping that lacks the field; the position stays on its first key.
+    assert_eq!(
+        found,
+        vec![
+            ("/spec/rules/0/http/paths/0".to_owned(), 12, 13),
+            ("/subjects/0".to_owned(), 25, 5),
+            ("/items/1".to_owned(), 36, 5),
+        ],
+        "{v:#}"
+    );
+}
+

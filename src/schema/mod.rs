@@ -707,6 +707,11 @@ fn report_errors<'d, 'i, F: Json>(
                     node,
                     format!("missing required field `{property}` in {type_name}"),
                 );
+                // Shown at a list item's (or the object's) first key, but about the mapping
+                // that lacks the field: the JSON pointer names that.
+                if place.key.is_none() {
+                    finding = finding.subject(place.value);
+                }
                 if given_null {
                     finding = finding.help(format!(
                         "`{property}` is set to null, which the API server reads as absent"
