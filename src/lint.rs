@@ -91,6 +91,9 @@ pub struct CustomResource {
     pub offset: u32,
     /// Its JSON; none for a strategic-merge patch, which is not validated.
     pub instance: Option<serde_json::Value>,
+    /// Whether it sets a key to null: the JSON leaves those out (null is absent), so whether
+    /// such a key is known is only seen on the tree.
+    pub has_null_value: bool,
 }
 
 #[derive(Debug, Default)]
@@ -175,11 +178,13 @@ fn custom_resources(
         .collect();
     let batch = schema::crd::Batch::compile(&members);
     let needs_a_look = |resource: &CustomResource, key: &Option<schema::crd::BatchKey>| match key {
-        Some(key) => resource
-            .instance
-            .as_ref()
-            .zip(batch.get(key))
-            .is_some_and(|(instance, compiled)| !compiled.is_valid(instance)),
+        // A key set to null is not in the JSON: whether the schema has it is seen on the tree.
+        Some(key) => match (&resource.instance, batch.get(key)) {
+            (Some(instance), Some(compiled)) => {
+                resource.has_null_value || !compiled.is_valid(instance)
+            }
+            _ => false,
+        },
         // No schema to validate against: a finding only if the kind must have one, or its
         // CRD does not serve this version.
         None => {
@@ -646,6 +651,7 @@ fn lint_file(
                     kind: object.kind.to_owned(),
                     offset: object.root.span().start,
                     instance: schema::instance(object),
+                    has_null_value: schema::has_null_value(object.root, 0),
                 });
             }
             report
