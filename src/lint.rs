@@ -606,13 +606,24 @@ fn lint_file(
     let collect_crds = rules.defaults.catalog.is_pending();
     let mut findings = Vec::new();
     for document in &stream.documents {
+        let modeled = model::objects_of(document);
         if reported {
+            let objects = match &modeled {
+                Modeled::Objects(objects) => objects.as_slice(),
+                Modeled::Invalid(..) => &[],
+            };
             for (entry, _) in &rules.rules {
                 entry.rule.check_document(document, &mut findings);
-                emitter.emit(entry.id(), document, &mut findings, None, &mut diagnostics);
+                emitter.emit_in_document(
+                    entry.id(),
+                    document,
+                    &mut findings,
+                    objects,
+                    &mut diagnostics,
+                );
             }
         }
-        let objects = match model::objects_of(document) {
+        let objects = match modeled {
             Modeled::Objects(objects) => objects,
             Modeled::Invalid(why, node) => {
                 if reported && rules.severity("invalid-manifest").is_some() {
@@ -699,6 +710,31 @@ impl Emitter<'_> {
                 .unwrap_or(&self.rules.defaults);
             entry.rule.check_object(object, options, findings);
             self.emit(entry.id(), document, findings, Some(&id), out);
+        }
+    }
+
+    /// Turns the findings a document rule just made into diagnostics, each attributed to the
+    /// object it lies in (an item of a `kind: List` is an object of its own), if any.
+    fn emit_in_document<'d>(
+        &self,
+        rule: &'static str,
+        document: &'d Document<'d>,
+        findings: &mut Vec<Finding<'d>>,
+        objects: &[model::Object<'d>],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut one = Vec::with_capacity(1);
+        for finding in findings.drain(..) {
+            let at = finding.node.span();
+            let object = objects
+                .iter()
+                .find(|o| {
+                    let root = o.root.span();
+                    root.start <= at.start && at.end <= root.end
+                })
+                .map(model::Object::id);
+            one.push(finding);
+            self.emit(rule, document, &mut one, object.as_ref(), out);
         }
     }
 

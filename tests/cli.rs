@@ -990,3 +990,45 @@ fn a_missing_field_of_a_list_item_points_at_the_item() {
     );
 }
 
+#[test]
+fn a_duplicate_key_belongs_to_its_object_in_every_format() {
+    let file = "fixtures/duplicate-key/fail-in-list-item.yaml";
+    let v = json_of(&kubelint(&[
+        "check",
+        file,
+        "--select",
+        "duplicate-key",
+        "--format",
+        "json",
+    ]));
+    let objects: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["object"])
+        .collect();
+    assert_eq!(
+        objects,
+        vec![
+            &serde_json::Value::Null,
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "namespace": "shop", "name": "second"}),
+        ]
+    );
+    let human = kubelint(&["check", file, "--select", "duplicate-key"]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("= in ConfigMap shop/second"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+    let sarif = json_of(&kubelint(&[
+        "check",
+        file,
+        "--select",
+        "duplicate-key",
+        "--format",
+        "sarif",
+    ]));
+    let logical = &sarif["runs"][0]["results"][1]["locations"][0]["logicalLocations"];
+    assert_eq!(logical[0]["fullyQualifiedName"], "ConfigMap shop/second");
+    assert_eq!(logical[1]["fullyQualifiedName"], "/items/1/data");
+}
