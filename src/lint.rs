@@ -91,6 +91,9 @@ pub struct CustomResource {
     pub offset: u32,
     /// Its JSON; none for a strategic-merge patch, which is not validated.
     pub instance: Option<serde_json::Value>,
+    /// Whether it sets a key to null: the JSON leaves those out (null is absent), so whether
+    /// such a key is known is only seen on the tree.
+    pub has_null_value: bool,
 }
 
 #[derive(Debug, Default)]
@@ -175,11 +178,13 @@ fn custom_resources(
         .collect();
     let batch = schema::crd::Batch::compile(&members);
     let needs_a_look = |resource: &CustomResource, key: &Option<schema::crd::BatchKey>| match key {
-        Some(key) => resource
-            .instance
-            .as_ref()
-            .zip(batch.get(key))
-            .is_some_and(|(instance, compiled)| !compiled.is_valid(instance)),
+        // A key set to null is not in the JSON: whether the schema has it is seen on the tree.
+        Some(key) => match (&resource.instance, batch.get(key)) {
+            (Some(instance), Some(compiled)) => {
+                resource.has_null_value || !compiled.is_valid(instance)
+            }
+            _ => false,
+        },
         // No schema to validate against: a finding only if the kind must have one, or its
         // CRD does not serve this version.
         None => {
@@ -609,13 +614,24 @@ fn lint_file(
     let collect_crds = rules.defaults.catalog.is_pending();
     let mut findings = Vec::new();
     for document in &stream.documents {
+        let modeled = model::objects_of(document);
         if reported {
+            let objects = match &modeled {
+                Modeled::Objects(objects) => objects.as_slice(),
+                Modeled::Invalid(..) => &[],
+            };
             for (entry, _) in &rules.rules {
                 entry.rule.check_document(document, &mut findings);
-                emitter.emit(entry.id(), document, &mut findings, None, &mut diagnostics);
+                emitter.emit_in_document(
+                    entry.id(),
+                    document,
+                    &mut findings,
+                    objects,
+                    &mut diagnostics,
+                );
             }
         }
-        let objects = match model::objects_of(document) {
+        let objects = match modeled {
             Modeled::Objects(objects) => objects,
             Modeled::Invalid(why, node) => {
                 if reported && rules.severity("invalid-manifest").is_some() {
@@ -654,6 +670,7 @@ fn lint_file(
                     kind: object.kind.to_owned(),
                     offset: object.root.span().start,
                     instance: schema::instance(object),
+                    has_null_value: schema::has_null_value(object.root, 0),
                 });
             }
             report
@@ -704,6 +721,31 @@ impl Emitter<'_> {
         }
     }
 
+    /// Turns the findings a document rule just made into diagnostics, each attributed to the
+    /// object it lies in (an item of a `kind: List` is an object of its own), if any.
+    fn emit_in_document<'d>(
+        &self,
+        rule: &'static str,
+        document: &'d Document<'d>,
+        findings: &mut Vec<Finding<'d>>,
+        objects: &[model::Object<'d>],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut one = Vec::with_capacity(1);
+        for finding in findings.drain(..) {
+            let at = finding.node.span();
+            let object = objects
+                .iter()
+                .find(|o| {
+                    let root = o.root.span();
+                    root.start <= at.start && at.end <= root.end
+                })
+                .map(model::Object::id);
+            one.push(finding);
+            self.emit(rule, document, &mut one, object.as_ref(), out);
+        }
+    }
+
     /// Turns the findings `rule` just made into diagnostics.
     fn emit<'d>(
         &self,
@@ -721,7 +763,10 @@ impl Emitter<'_> {
             return;
         };
         for finding in findings.drain(..) {
-            let location = self.node_location(document, finding.node);
+            let mut location = self.node_location(document, finding.node);
+            if let Some(subject) = finding.subject {
+                location.path = document.pointer(subject.id());
+            }
             let container = container_of(document, &location.path);
             out.push(Diagnostic {
                 rule,

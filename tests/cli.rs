@@ -1286,4 +1286,81 @@ fn target_versions_kubelint_cannot_know_are_refused_and_older_ones_warned() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+
+#[test]
+fn a_missing_field_of_a_list_item_points_at_the_item() {
+    let out = kubelint(&[
+        "check",
+        "fixtures/missing-required-field/fail-list-item.yaml",
+        "--select",
+        "missing-required-field",
+        "--format",
+        "json",
+    ]);
+    let v = json_of(&out);
+    let found: Vec<(String, u64, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The pointer names the mapping that lacks the field; the position stays on its first key.
+    assert_eq!(
+        found,
+        vec![
+            ("/spec/rules/0/http/paths/0".to_owned(), 12, 13),
+            ("/subjects/0".to_owned(), 25, 5),
+            ("/items/1".to_owned(), 36, 5),
+        ],
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_duplicate_key_belongs_to_its_object_in_every_format() {
+    let file = "fixtures/duplicate-key/fail-in-list-item.yaml";
+    let v = json_of(&kubelint(&[
+        "check",
+        file,
+        "--select",
+        "duplicate-key",
+        "--format",
+        "json",
+    ]));
+    let objects: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["object"])
+        .collect();
+    assert_eq!(
+        objects,
+        vec![
+            &serde_json::Value::Null,
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "namespace": "shop", "name": "second"}),
+        ]
+    );
+    let human = kubelint(&["check", file, "--select", "duplicate-key"]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("= in ConfigMap shop/second"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+    let sarif = json_of(&kubelint(&[
+        "check",
+        file,
+        "--select",
+        "duplicate-key",
+        "--format",
+        "sarif",
+    ]));
+    let logical = &sarif["runs"][0]["results"][1]["locations"][0]["logicalLocations"];
+    assert_eq!(logical[0]["fullyQualifiedName"], "ConfigMap shop/second");
+    assert_eq!(logical[1]["fullyQualifiedName"], "/items/1/data");
 }

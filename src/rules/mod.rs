@@ -43,7 +43,12 @@ pub(crate) use declare_rule;
 /// What a rule reports: a node and a message, positions are the engine's business.
 #[derive(Debug, Clone)]
 pub struct Finding<'d> {
+    /// Where the finding is shown (its line, column and carets) and, unless `subject` says
+    /// otherwise, what its JSON pointer names.
     pub node: Node<'d>,
+    /// The node the JSON pointer names when it is not `node`: a list item that lacks a field
+    /// is shown at its first key but is the subject of the finding.
+    pub subject: Option<Node<'d>>,
     pub message: String,
     pub help: Option<String>,
     pub labels: Vec<(Node<'d>, String)>,
@@ -53,6 +58,7 @@ impl<'d> Finding<'d> {
     pub fn new(node: Node<'d>, message: impl Into<String>) -> Self {
         Finding {
             node,
+            subject: None,
             message: message.into(),
             help: None,
             labels: Vec::new(),
@@ -61,6 +67,12 @@ impl<'d> Finding<'d> {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Names `subject` in the JSON pointer while the position stays on `node`.
+    pub fn subject(mut self, subject: Node<'d>) -> Self {
+        self.subject = Some(subject);
         self
     }
 

@@ -588,7 +588,7 @@ pub fn instance(object: &Object<'_>) -> Option<Value> {
 /// `crd::Batch`), and keeps the findings on it for the schema rules.
 pub fn check_in_batch(object: &Object<'_>, compiled: &Compiled, instance: &Value) {
     let mut out = Vec::new();
-    check_instance(object, compiled, None, instance, &mut out);
+    check_instance(object, compiled, None, instance, false, &mut out);
     let _ = object.schema_violations.set(out);
 }
 
@@ -601,11 +601,13 @@ fn check_tree<'d>(
 ) {
     let instance = Instance::root(object.root);
     // Most objects are valid, and proving it is cheaper than collecting errors; a patch is
-    // partial by design, which only matters once something is missing.
-    if compiled.validator.is_valid(instance) || has_patch_directive(object.root, 0) {
+    // partial by design, which only matters once something is missing. A key set to null
+    // is invisible to the validator, so it is looked at on its own.
+    let valid = compiled.validator.is_valid(instance);
+    if (valid && !has_null_value(object.root, 0)) || has_patch_directive(object.root, 0) {
         return;
     }
-    check_instance(object, compiled, Some(version), instance, out);
+    check_instance(object, compiled, Some(version), instance, valid, out);
 }
 
 fn has_patch_directive(node: Node<'_>, depth: usize) -> bool {
@@ -623,10 +625,14 @@ fn check_instance<'d, 'i, F: Json>(
     compiled: &'i Compiled<F>,
     version: Option<KubeVersion>,
     instance: F::Node<'i>,
+    valid: bool,
     out: &mut Vec<Violation<'d>>,
 ) {
     let first = out.len();
-    report_errors(object, compiled, version, instance, out);
+    if !valid {
+        report_errors(object, compiled, version, instance, out);
+    }
+    report_null_unknowns(object.root, 0, &mut Vec::new(), compiled, version, out);
     // A node shared through an anchor or merge key is validated once per place it is used:
     // one finding per node and message is enough.
     let mut seen = std::collections::HashSet::new();
@@ -678,19 +684,7 @@ fn report_errors<'d, 'i, F: Json>(
                     let Some((key, _)) = place.value.entry(name) else {
                         continue;
                     };
-                    let mut finding =
-                        Finding::new(key, format!("unknown field `{name}` in {type_name}"));
-                    finding = match closest(name, &allowed) {
-                        Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
-                        None => finding.help(match version {
-                            Some(v) => format!("{type_name} has no such field in Kubernetes {v}; the API server rejects it under strict field validation and drops it otherwise"),
-                            None => "the CustomResourceDefinition's schema has no such field; the API server prunes it".to_owned(),
-                        }),
-                    };
-                    out.push(Violation {
-                        check: Check::UnknownField,
-                        finding,
-                    });
+                    out.push(unknown_field(key, name, &allowed, &type_name, version));
                 }
             }
             ValidationErrorKind::Required { property } => {
@@ -707,6 +701,11 @@ fn report_errors<'d, 'i, F: Json>(
                     node,
                     format!("missing required field `{property}` in {type_name}"),
                 );
+                // Shown at a list item's (or the object's) first key, but about the mapping
+                // that lacks the field: the JSON pointer names that.
+                if place.key.is_none() {
+                    finding = finding.subject(place.value);
+                }
                 if given_null {
                     finding = finding.help(format!(
                         "`{property}` is set to null, which the API server reads as absent"
@@ -738,6 +737,98 @@ fn report_errors<'d, 'i, F: Json>(
                 });
             }
         }
+    }
+}
+
+fn unknown_field<'d>(
+    key: Node<'d>,
+    name: &str,
+    allowed: &[&str],
+    type_name: &str,
+    version: Option<KubeVersion>,
+) -> Violation<'d> {
+    let finding = Finding::new(key, format!("unknown field `{name}` in {type_name}"));
+    let finding = match closest(name, allowed) {
+        Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
+        None => finding.help(match version {
+            Some(v) => format!("{type_name} has no such field in Kubernetes {v}; the API server rejects it under strict field validation and drops it otherwise"),
+            None => "the CustomResourceDefinition's schema has no such field; the API server prunes it".to_owned(),
+        }),
+    };
+    Violation {
+        check: Check::UnknownField,
+        finding,
+    }
+}
+
+/// Whether any mapping under `node` has a key set to null.
+pub fn has_null_value(node: Node<'_>, depth: usize) -> bool {
+    depth <= crate::parse::MAX_DEPTH
+        && (node
+            .entries()
+            .any(|(_, value)| value.is_null() || has_null_value(value, depth + 1))
+            || node.items().any(|item| has_null_value(item, depth + 1)))
+}
+
+/// A step of the way from an object's root to one of its mappings.
+#[derive(Clone, Copy)]
+enum Step<'d> {
+    Key(&'d str),
+    Index(usize),
+}
+
+/// Keys set to null that the schema does not have. The validator reads a null-valued field
+/// as absent, as the API server decodes it, which is right for the fields it knows; an
+/// unknown key is an error whatever its value. The way down follows the validator's:
+/// properties, `additionalProperties` and `items`; where the schema cannot tell (a mapping
+/// it does not close, or reached through a composite keyword), nothing is reported.
+fn report_null_unknowns<'d, F: Json>(
+    node: Node<'d>,
+    depth: usize,
+    path: &mut Vec<Step<'d>>,
+    compiled: &Compiled<F>,
+    version: Option<KubeVersion>,
+    out: &mut Vec<Violation<'d>>,
+) {
+    if depth > crate::parse::MAX_DEPTH {
+        return;
+    }
+    if node.entries().any(|(_, value)| value.is_null()) {
+        let location: jsonschema::paths::Location = path
+            .iter()
+            .map(|step| match *step {
+                Step::Key(key) => LocationSegment::from(key),
+                Step::Index(i) => LocationSegment::from(i),
+            })
+            .collect();
+        if let Some((schema, type_name)) = schema_at(compiled, &location)
+            && schema.get("additionalProperties") == Some(&Value::Bool(false))
+            && schema.get("patternProperties").is_none()
+        {
+            let allowed: Vec<&str> = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            for (key, _) in node.entries().filter(|(_, value)| value.is_null()) {
+                let name = key.key_text().unwrap_or_default();
+                if !allowed.contains(&name) && !is_templated(name) {
+                    out.push(unknown_field(key, name, &allowed, &type_name, version));
+                }
+            }
+        }
+    }
+    for (key, value) in node.entries() {
+        if !value.is_null() {
+            path.push(Step::Key(key.key_text().unwrap_or_default()));
+            report_null_unknowns(value, depth + 1, path, compiled, version, out);
+            path.pop();
+        }
+    }
+    for (i, item) in node.items().enumerate() {
+        path.push(Step::Index(i));
+        report_null_unknowns(item, depth + 1, path, compiled, version, out);
+        path.pop();
     }
 }
 

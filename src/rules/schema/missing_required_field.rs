@@ -5,10 +5,11 @@ use crate::schema::Check;
 declare_rule! {
     /// ## What it does
     /// Reports a mapping that lacks a field its schema requires — a container without `name`,
-    /// a pod spec without `containers`, a port without `containerPort`, a custom resource
-    /// without what its CRD requires — at the key of the mapping that lacks it (for a list
-    /// item, at its first line). A required field set to `null` counts as missing, as it does
-    /// for the API server.
+    /// a pod spec without `containers`, a port without `containerPort`, a
+    /// CustomResourceDefinition without `spec`, a custom resource without what its CRD
+    /// requires — at the key of the mapping that lacks it (for a list item, or the object
+    /// itself, at its first line; the finding's JSON pointer names the mapping). A required
+    /// field set to `null` counts as missing, as it does for the API server.
     ///
     /// ## Why is this bad
     /// The API server rejects the object (`spec.containers[0].name: Required value`).

@@ -9,7 +9,8 @@ declare_rule! {
     /// checked against the schemas of the target Kubernetes version (`--kubernetes-version`,
     /// 1.33 to 1.37); custom resources against the `openAPIV3Schema` of their
     /// CustomResourceDefinition when the run has it (among the inputs, `--context` or
-    /// `--crds`), honouring `x-kubernetes-preserve-unknown-fields`.
+    /// `--crds`), honouring `x-kubernetes-preserve-unknown-fields`. A key is unknown whatever
+    /// its value: `bogus:` with nothing after it is reported too.
     ///
     /// ## Why is this bad
     /// A misspelt or misplaced field does nothing. `kubectl apply` rejects it under strict

@@ -3,8 +3,8 @@
 //! k8s-openapi's schemas are written for documentation and for Rust's deserializer: they
 //! allow any extra field, say "int-or-string" with a vendor extension JSON Schema ignores,
 //! carry integer widths as a `format` nobody checks, drop the enums of the OpenAPI spec,
-//! and mark `metadata` and `spec` required because its Rust structs default them. Here
-//! each of those becomes what the API server actually enforces.
+//! and mark `metadata` required because its Rust structs hold it by value. Here each of
+//! those becomes what the API server actually enforces.
 
 use serde_json::{Map, Value, json};
 
@@ -306,8 +306,12 @@ fn crd_schema_types(name: &str, body: &mut Value) {
 
 /// A top-level kind names its own apiVersion and kind (not required: the definition is also
 /// embedded, as a StatefulSet's PersistentVolumeClaim templates, where both are optional),
-/// and requires neither `metadata` nor `spec`: the API server defaults both, k8s-openapi only
-/// marks them required because its Rust structs hold them by value.
+/// and does not require `metadata`: k8s-openapi marks it required for every kind only because
+/// its Rust structs hold it by value, while the OpenAPI spec requires it for none (a missing
+/// name is the API server's own check, and `generateName` may stand for it). `spec` stays
+/// required where k8s-openapi says so: it holds `spec` by value exactly where the OpenAPI spec
+/// requires it (a CustomResourceDefinition, a HorizontalPodAutoscaler from 1.36), and the API
+/// server rejects those objects without one.
 fn pin_identity(body: &mut Value, api_version: &str, kind: &str) {
     let Some(object) = body.as_object_mut() else {
         return;
@@ -321,7 +325,7 @@ fn pin_identity(body: &mut Value, api_version: &str, kind: &str) {
         .and_then(Value::as_array)
         .map(|r| {
             r.iter()
-                .filter(|p| !matches!(p.as_str(), Some("metadata" | "spec")))
+                .filter(|p| p.as_str() != Some("metadata"))
                 .cloned()
                 .collect()
         })
