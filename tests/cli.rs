@@ -1286,6 +1286,7 @@ fn target_versions_kubelint_cannot_know_are_refused_and_older_ones_warned() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
 
 #[test]
 fn a_missing_field_of_a_list_item_points_at_the_item() {
