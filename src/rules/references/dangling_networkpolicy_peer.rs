@@ -1,5 +1,5 @@
 use super::super::{GraphFinding, Rule, declare_rule};
-use super::{describe_namespace, describe_selector, selects_nothing};
+use super::{describe_namespace, describe_selector, selects_nothing, with_near_miss};
 use crate::index::{Index, KindFacts};
 
 declare_rule! {
@@ -48,7 +48,13 @@ impl Rule for DanglingNetworkpolicyPeer {
                     describe_selector(selector),
                     describe_namespace(&ns)
                 );
-                out.push(GraphFinding::new(i, site, message).help("fix the peer's labels; for pods of another namespace, add a `namespaceSelector` to the peer"));
+                let help = with_near_miss(
+                    index,
+                    &ns,
+                    selector,
+                    "fix the peer's labels; for pods of another namespace, add a `namespaceSelector` to the peer",
+                );
+                out.push(GraphFinding::new(i, site, message).help(help));
             }
         }
     }

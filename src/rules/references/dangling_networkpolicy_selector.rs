@@ -1,5 +1,5 @@
 use super::super::{GraphFinding, Rule, declare_rule};
-use super::{describe_namespace, describe_selector, selects_nothing};
+use super::{describe_namespace, describe_selector, selects_nothing, with_near_miss};
 use crate::index::{Index, KindFacts, SelectorField};
 
 declare_rule! {
@@ -51,7 +51,13 @@ impl Rule for DanglingNetworkpolicySelector {
                 describe_selector(selector),
                 describe_namespace(&ns)
             );
-            out.push(GraphFinding::new(i, site, message).help("make `podSelector` match the labels of the pods to isolate (or use `{}` for every pod of the namespace)"));
+            let help = with_near_miss(
+                index,
+                &ns,
+                selector,
+                "make `podSelector` match the labels of the pods to isolate (or use `{}` for every pod of the namespace)",
+            );
+            out.push(GraphFinding::new(i, site, message).help(help));
         }
     }
 }

@@ -80,3 +80,36 @@ pub(crate) fn closest_workload(
             )
         })
 }
+
+/// "did you mean `app=carts`?" when a `matchLabels` value is a typo of a value that pod
+/// templates of the namespace carry under the same key.
+pub(crate) fn near_miss_label(
+    index: &Index,
+    ns: &NamespaceKey,
+    selector: &Selector,
+) -> Option<String> {
+    selector.match_labels.iter().find_map(|(key, value)| {
+        let carried: std::collections::BTreeSet<&str> = index
+            .workloads_in(ns)
+            .filter_map(|(_, w)| w.labels.get(key).map(String::as_str))
+            .collect();
+        if carried.contains(value.as_str()) {
+            return None;
+        }
+        crate::rules::closest_name(value, carried)
+            .map(|near| format!("did you mean `{key}={near}`?"))
+    })
+}
+
+/// A help line led by the near miss, if there is one.
+pub(crate) fn with_near_miss(
+    index: &Index,
+    ns: &NamespaceKey,
+    selector: &Selector,
+    help: &str,
+) -> String {
+    match near_miss_label(index, ns, selector) {
+        Some(near) => format!("{near} {help}"),
+        None => help.to_owned(),
+    }
+}
