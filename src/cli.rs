@@ -116,6 +116,10 @@ struct CheckArgs {
     /// which names every staged YAML and JSON file)
     #[arg(long)]
     only_manifests: bool,
+    /// Report `suppress:` entries of the configuration that suppress nothing
+    /// (`unused-suppression`, in the configuration file)
+    #[arg(long)]
+    report_unused_config: bool,
     /// Record the current findings in FILE (then `--baseline FILE` reports only new ones)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
@@ -456,7 +460,14 @@ fn check(args: CheckArgs) -> ExitCode {
         strict_kinds: args.strict_kinds || config.strict_kinds,
     };
     let mut report = lint::run(&inputs, &context, &rule_set, &options);
-    config.apply_suppressions(&mut report);
+    let unused = config.apply_suppressions(&mut report);
+    if args.report_unused_config
+        && !unused.is_empty()
+        && let Some(severity) = rule_set.severity("unused-suppression")
+        && let Some(file) = config.unused_suppressions(&unused, severity)
+    {
+        report.files.push(file);
+    }
     if let Some(path) = &args.write_baseline {
         if let Err(e) = write_atomically(path, baseline::render(&report).as_bytes()) {
             eprintln!("error: cannot write the baseline {}: {e}", path.display());

@@ -609,24 +609,95 @@ impl Config {
         }
     }
 
-    /// Drops the findings that a `suppress:` entry matches.
-    pub fn apply_suppressions(&self, report: &mut crate::lint::RunReport) {
+    /// Drops the findings that a `suppress:` entry matches, and returns the indices of the
+    /// entries that matched none.
+    pub fn apply_suppressions(&self, report: &mut crate::lint::RunReport) -> Vec<usize> {
         if self.suppress.is_empty() {
-            return;
+            return Vec::new();
         }
         let globs: Vec<globset::GlobSet> =
             self.suppress.iter().map(ConfigSuppression::globs).collect();
         let base = self.base_dir();
+        let mut used = vec![false; self.suppress.len()];
         for file in &mut report.files {
             let relative = Config::relative(base.as_deref(), Path::new(&*file.path)).into_owned();
             file.diagnostics.retain(|d| {
-                !self
-                    .suppress
-                    .iter()
-                    .zip(&globs)
-                    .any(|(s, g)| s.matches(d, &relative, g))
+                // Every entry that matches counts as used, not only the first: an entry is
+                // stale when it silences nothing at all.
+                let mut kept = true;
+                for ((s, g), used) in self.suppress.iter().zip(&globs).zip(&mut used) {
+                    if s.matches(d, &relative, g) {
+                        *used = true;
+                        kept = false;
+                    }
+                }
+                kept
             });
         }
+        (0..used.len()).filter(|&i| !used[i]).collect()
+    }
+
+    /// `unused-suppression` findings, in the configuration file, for `suppress:` entries
+    /// (by index) that matched nothing (`--report-unused-config`).
+    pub fn unused_suppressions(
+        &self,
+        unused: &[usize],
+        severity: Severity,
+    ) -> Option<crate::lint::FileReport> {
+        let source = self.source.as_ref()?;
+        let text = std::fs::read_to_string(source).ok()?;
+        let lines = LineIndex::new(&text);
+        let stream = crate::parse::parse_stream(&text, &lines);
+        let entries: Vec<_> = stream
+            .documents
+            .first()?
+            .root()
+            .get("suppress")?
+            .items()
+            .map(|entry| entry.span())
+            .collect();
+        let file: std::sync::Arc<str> = source.to_string_lossy().into();
+        let diagnostics = unused
+            .iter()
+            .filter_map(|&i| Some((i, entries.get(i)?)))
+            .map(|(i, span)| {
+                let start = lines.position(&text, span.start);
+                let end = lines.position(&text, span.end);
+                let entry = &self.suppress[i];
+                let rules = if entry.rules.is_empty() {
+                    "every rule".to_owned()
+                } else {
+                    entry.rules.join(", ")
+                };
+                crate::diagnostic::Diagnostic {
+                    rule: "unused-suppression",
+                    severity,
+                    message: format!("`suppress:` entry {} ({rules}) suppresses nothing", i + 1),
+                    help: Some(
+                        "the findings it silenced are gone, or its conditions never match: remove \
+                         the entry or correct its paths, namespace, kind, name or container"
+                            .to_owned(),
+                    ),
+                    file: file.clone(),
+                    location: crate::diagnostic::Location {
+                        start,
+                        end,
+                        path: format!("/suppress/{i}"),
+                        excerpt: crate::lint::excerpt(&text, &lines, start, end),
+                    },
+                    labels: Vec::new(),
+                    object: None,
+                    container: None,
+                }
+            })
+            .collect();
+        Some(crate::lint::FileReport {
+            path: file,
+            diagnostics,
+            bytes: text.len(),
+            documents: 1,
+            ..Default::default()
+        })
     }
 }
 

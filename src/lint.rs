@@ -53,7 +53,8 @@ impl RuleSet {
         }
     }
 
-    fn severity(&self, id: &str) -> Option<Severity> {
+    /// The severity a rule runs at, or `None` when it does not run.
+    pub fn severity(&self, id: &str) -> Option<Severity> {
         self.rules
             .iter()
             .find(|(e, _)| e.id() == id)

@@ -764,6 +764,39 @@ fn configuration_suppresses_by_path_namespace_object_and_container() {
     let v = json_of(&out);
     assert!(rules_of(&v).is_empty(), "{v:#}");
     assert_eq!(out.status.code(), Some(0));
+    // An entry that suppresses nothing is reported, in the configuration file, when asked.
+    dir.write(
+        ".kubelint.yaml",
+        b"ignore: [missing-liveness-probe]\nsuppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    reason: injected by the mesh\n  - paths: ['charts/**']\n  - rules: [shell-form-sigterm]\n    kind: CronJob\n",
+    );
+    let out = kubelint(&["check", dir.0.to_str().unwrap(), "--format", "json"]);
+    assert!(rules_of(&json_of(&out)).is_empty());
+    let out = kubelint(&[
+        "check",
+        dir.0.to_str().unwrap(),
+        "--format",
+        "json",
+        "--report-unused-config",
+    ]);
+    let v = json_of(&out);
+    assert_eq!(rules_of(&v), ["unused-suppression"], "{v:#}");
+    let d = &v["diagnostics"][0];
+    assert!(
+        d["file"].as_str().unwrap().ends_with(".kubelint.yaml"),
+        "{d}"
+    );
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(7), Some(5)),
+        "{d}"
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("entry 3 (shell-form-sigterm)"),
+        "{d}"
+    );
     // Without the configuration, both sidecars and the chart are reported.
     std::fs::remove_file(dir.0.join(".kubelint.yaml")).unwrap();
     let out = kubelint(&[
