@@ -167,6 +167,14 @@ impl Selector {
                 .any(|r| templated(&r.key) || r.values.iter().any(|v| templated(v)))
     }
 
+    /// Every label key the selector names.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.match_labels
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(self.expressions.iter().map(|r| r.key.as_str()))
+    }
+
     /// Every label value the selector names (for recognising operator-managed pods).
     fn values(&self) -> impl Iterator<Item = &str> {
         self.match_labels.iter().map(|(_, v)| v.as_str()).chain(
@@ -174,6 +182,23 @@ impl Selector {
                 .iter()
                 .flat_map(|r| r.values.iter().map(String::as_str)),
         )
+    }
+}
+
+/// Whether pods of `workload` may carry label `key` without their template saying so: true
+/// for any label that is not controller-generated, and for a generated one only on the pods of
+/// the controllers that add it.
+fn may_carry_generated(workload: WorkloadKind, key: &str) -> bool {
+    use WorkloadKind::*;
+    match key {
+        "pod-template-hash" => matches!(workload, Deployment | ReplicaSet),
+        "controller-revision-hash" => matches!(workload, StatefulSet | DaemonSet),
+        "pod-template-generation" => workload == DaemonSet,
+        "statefulset.kubernetes.io/pod-name" | "apps.kubernetes.io/pod-index" => {
+            workload == StatefulSet
+        }
+        k if GENERATED_LABELS.contains(&k) => matches!(workload, Job | CronJob),
+        _ => true,
     }
 }
 
@@ -200,6 +225,16 @@ pub struct ClaimMount {
     pub site: Site,
 }
 
+/// A container of a long-running pod that has no readiness probe.
+#[derive(Debug, Clone)]
+pub struct UnprobedContainer {
+    /// `container` or `sidecar container`.
+    pub kind: &'static str,
+    pub name: Option<String>,
+    /// Its `name` value (the container itself when it has none).
+    pub site: Site,
+}
+
 #[derive(Debug, Clone)]
 pub struct WorkloadFacts {
     pub workload: WorkloadKind,
@@ -214,12 +249,17 @@ pub struct WorkloadFacts {
     /// A Deployment whose rollout starts a new pod before stopping an old one.
     pub surges: bool,
     pub claims: Vec<ClaimMount>,
+    /// Containers of a long-running pod without a readiness probe (reported objects only).
+    pub without_readiness: Vec<UnprobedContainer>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ServiceFacts {
     /// None: no selector (manual Endpoints or EndpointSlices), or type ExternalName.
     pub selector: Option<Selector>,
+    /// No selector on a Service that is not `ExternalName`: its endpoints are managed by hand,
+    /// or (in a kustomize base) the selector comes from `labels`/`commonLabels` elsewhere.
+    pub selector_elsewhere: bool,
     pub selector_site: Option<Site>,
     pub named_target_ports: Vec<(String, Site)>,
 }
@@ -524,6 +564,18 @@ pub fn extract<'d>(
                 .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
                 .and_then(|m| m.raw())
                 .is_none_or(|m| !matches!(m, "0" | "0%"));
+        let without_readiness = if reported && pod.is_long_running() {
+            pod.long_running_containers()
+                .filter(|c| c.get("readinessProbe").is_none())
+                .map(|c| UnprobedContainer {
+                    kind: c.kind.describe(),
+                    name: c.name.map(str::to_owned),
+                    site: site(c.anchor_node()),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         KindFacts::Workload(WorkloadFacts {
             workload: pod.workload,
             labels,
@@ -534,6 +586,7 @@ pub fn extract<'d>(
                 .and_then(|r| r.as_i64()),
             surges,
             claims,
+            without_readiness,
         })
     } else {
         match (group, object.kind) {
@@ -561,6 +614,7 @@ pub fn extract<'d>(
                     })
                     .unwrap_or_default();
                 KindFacts::Service(ServiceFacts {
+                    selector_elsewhere: !is_external && selector.is_none(),
                     selector,
                     selector_site: key_site(spec, "selector"),
                     named_target_ports,
@@ -676,6 +730,10 @@ pub struct Index {
     default_namespace: Option<String>,
     evidence_by_namespace: HashMap<NamespaceKey, Evidence>,
     evidence_by_dir: HashMap<(NamespaceKey, String), Evidence>,
+    /// Where the inputs hold Services, by namespace and by (namespace, directory): true when
+    /// every one of them has a selector (`ServiceFacts::selector_elsewhere` is false).
+    services_by_namespace: HashMap<NamespaceKey, bool>,
+    services_by_dir: HashMap<(NamespaceKey, String), bool>,
     by_namespace: HashMap<NamespaceKey, Vec<usize>>,
     workloads_by_label: HashMap<(NamespaceKey, String, String), Vec<usize>>,
     by_name: HashMap<(String, NamespaceKey, String), usize>,
@@ -690,6 +748,8 @@ impl Index {
             default_namespace,
             evidence_by_namespace: HashMap::new(),
             evidence_by_dir: HashMap::new(),
+            services_by_namespace: HashMap::new(),
+            services_by_dir: HashMap::new(),
             by_namespace: HashMap::new(),
             workloads_by_label: HashMap::new(),
             by_name: HashMap::new(),
@@ -702,6 +762,17 @@ impl Index {
                 .by_name
                 .entry((f.id.kind.clone(), ns.clone(), f.id.name.clone()))
                 .or_insert(i);
+            if let KindFacts::Service(s) = &f.kind {
+                let known = !s.selector_elsewhere;
+                *index
+                    .services_by_namespace
+                    .entry(ns.clone())
+                    .or_insert(true) &= known;
+                *index
+                    .services_by_dir
+                    .entry((ns.clone(), parent_dir(&f.file).to_owned()))
+                    .or_insert(true) &= known;
+            }
             if let KindFacts::PodOwningCrd { group, kind } = &f.kind {
                 index.pod_owning_kinds.insert((group.clone(), kind.clone()));
             }
@@ -791,6 +862,69 @@ impl Index {
         any
     }
 
+    /// Whether the inputs hold the Services that could select `f`'s pods, scoped as
+    /// `knows_workloads_for`: Services of a named namespace; for the unnamed one, Services in
+    /// `f`'s directory. A Service there without a selector (a kustomize base whose selector
+    /// `commonLabels` adds, or endpoints managed by hand) means they are not all known.
+    pub fn knows_services_for(&self, f: &Facts) -> bool {
+        let ns = self.namespace_of(f);
+        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        let mut any = false;
+        for key in Self::same_namespace(&ns) {
+            let known = match dir {
+                Some(d) => self.services_by_dir.get(&(key, d.to_owned())),
+                None => self.services_by_namespace.get(&key),
+            };
+            match known {
+                Some(false) => return false,
+                Some(true) => any = true,
+                None => {}
+            }
+        }
+        any
+    }
+
+    /// The workloads (indices into `facts`) whose pods some Service of the run selects; a
+    /// Service with a templated selector counts as selecting every pod of its namespace.
+    pub fn served_workloads(&self) -> HashSet<usize> {
+        let mut served = HashSet::new();
+        for f in &self.facts {
+            let KindFacts::Service(ServiceFacts {
+                selector: Some(selector),
+                ..
+            }) = &f.kind
+            else {
+                continue;
+            };
+            let ns = self.namespace_of(f);
+            if selector.is_templated() {
+                served.extend(self.workload_indices(&ns));
+            } else {
+                // A controller-generated label matches any value, but only on the pods of the
+                // controllers that add it: `job-name` selects no Deployment's pods.
+                served.extend(
+                    self.selected_indices(&ns, selector)
+                        .into_iter()
+                        .filter(|&i| match &self.facts[i].kind {
+                            KindFacts::Workload(w) => selector
+                                .keys()
+                                .all(|key| may_carry_generated(w.workload, key)),
+                            _ => false,
+                        }),
+                );
+            }
+        }
+        served
+    }
+
+    fn workload_indices(&self, ns: &NamespaceKey) -> Vec<usize> {
+        Self::same_namespace(ns)
+            .into_iter()
+            .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten().copied())
+            .filter(|&i| matches!(self.facts[i].kind, KindFacts::Workload(_)))
+            .collect()
+    }
+
     /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize
     /// base and its patches are one object spread over several files.
     pub fn same_identity<'s>(&'s self, f: &'s Facts) -> impl Iterator<Item = &'s Facts> {
@@ -806,11 +940,22 @@ impl Index {
         ns: &NamespaceKey,
         selector: &'s Selector,
     ) -> Vec<(&'s Facts, &'s WorkloadFacts)> {
+        self.selected_indices(ns, selector)
+            .into_iter()
+            .filter_map(|i| match &self.facts[i].kind {
+                KindFacts::Workload(w) => Some((&self.facts[i], w)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `selected`, as indices into `facts`.
+    fn selected_indices(&self, ns: &NamespaceKey, selector: &Selector) -> Vec<usize> {
         let indexed = selector
             .match_labels
             .iter()
             .find(|(k, _)| !GENERATED_LABELS.contains(&k.as_str()));
-        let candidates: Vec<&Facts> = match indexed {
+        let candidates: Vec<usize> = match indexed {
             Some((k, v)) => Self::same_namespace(ns)
                 .into_iter()
                 .flat_map(|key| {
@@ -818,16 +963,19 @@ impl Index {
                         .get(&(key, k.clone(), v.clone()))
                         .into_iter()
                         .flatten()
-                        .map(|&i| &self.facts[i])
+                        .copied()
                 })
                 .collect(),
-            None => self.in_namespace(ns).collect(),
+            None => Self::same_namespace(ns)
+                .into_iter()
+                .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten().copied())
+                .collect(),
         };
         candidates
             .into_iter()
-            .filter_map(|f| match &f.kind {
-                KindFacts::Workload(w) if selector.matches(&w.labels) => Some((f, w)),
-                _ => None,
+            .filter(|&i| match &self.facts[i].kind {
+                KindFacts::Workload(w) => selector.matches(&w.labels),
+                _ => false,
             })
             .collect()
     }
