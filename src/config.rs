@@ -473,6 +473,11 @@ impl Config {
                     )
                 })
                 .collect(),
+            configured_severity: rules::registry()
+                .iter()
+                .map(|e| e.id())
+                .filter(|id| self.severity.contains_key(*id))
+                .collect(),
             options: rules::registry()
                 .iter()
                 .filter_map(|e| {

@@ -4,7 +4,7 @@
 //! (labels, selectors, claim references, and the pre-computed location of every node a
 //! cross-object rule may point at), so file texts and trees are still dropped file by file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::diagnostic::Location;
@@ -167,6 +167,14 @@ impl Selector {
                 .any(|r| templated(&r.key) || r.values.iter().any(|v| templated(v)))
     }
 
+    /// Every label key the selector names.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.match_labels
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(self.expressions.iter().map(|r| r.key.as_str()))
+    }
+
     /// Every label value the selector names (for recognising operator-managed pods).
     fn values(&self) -> impl Iterator<Item = &str> {
         self.match_labels.iter().map(|(_, v)| v.as_str()).chain(
@@ -174,6 +182,23 @@ impl Selector {
                 .iter()
                 .flat_map(|r| r.values.iter().map(String::as_str)),
         )
+    }
+}
+
+/// Whether pods of `workload` may carry label `key` without their template saying so: true
+/// for any label that is not controller-generated, and for a generated one only on the pods of
+/// the controllers that add it.
+fn may_carry_generated(workload: WorkloadKind, key: &str) -> bool {
+    use WorkloadKind::*;
+    match key {
+        "pod-template-hash" => matches!(workload, Deployment | ReplicaSet),
+        "controller-revision-hash" => matches!(workload, StatefulSet | DaemonSet),
+        "pod-template-generation" => workload == DaemonSet,
+        "statefulset.kubernetes.io/pod-name" | "apps.kubernetes.io/pod-index" => {
+            workload == StatefulSet
+        }
+        k if GENERATED_LABELS.contains(&k) => matches!(workload, Job | CronJob),
+        _ => true,
     }
 }
 
@@ -200,6 +225,16 @@ pub struct ClaimMount {
     pub site: Site,
 }
 
+/// A container of a long-running pod that has no readiness probe.
+#[derive(Debug, Clone)]
+pub struct UnprobedContainer {
+    /// `container` or `sidecar container`.
+    pub kind: &'static str,
+    pub name: Option<String>,
+    /// Its `name` value (the container itself when it has none).
+    pub site: Site,
+}
+
 #[derive(Debug, Clone)]
 pub struct WorkloadFacts {
     pub workload: WorkloadKind,
@@ -214,12 +249,17 @@ pub struct WorkloadFacts {
     /// A Deployment whose rollout starts a new pod before stopping an old one.
     pub surges: bool,
     pub claims: Vec<ClaimMount>,
+    /// Containers of a long-running pod without a readiness probe (reported objects only).
+    pub without_readiness: Vec<UnprobedContainer>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ServiceFacts {
     /// None: no selector (manual Endpoints or EndpointSlices), or type ExternalName.
     pub selector: Option<Selector>,
+    /// No selector on a Service that is not `ExternalName`: its endpoints are managed by hand,
+    /// or (in a kustomize base) the selector comes from `labels`/`commonLabels` elsewhere.
+    pub selector_elsewhere: bool,
     pub selector_site: Option<Site>,
     pub named_target_ports: Vec<(String, Site)>,
 }
@@ -245,9 +285,19 @@ pub enum KindFacts {
     Workload(WorkloadFacts),
     Service(ServiceFacts),
     NetworkPolicy(NetworkPolicyFacts),
-    PodDisruptionBudget { selector: SelectorField, site: Site },
+    PodDisruptionBudget {
+        selector: SelectorField,
+        site: Site,
+    },
     HorizontalPodAutoscaler(HpaFacts),
-    PersistentVolumeClaim { access_modes: Vec<String> },
+    PersistentVolumeClaim {
+        access_modes: Vec<String>,
+    },
+    /// A CustomResourceDefinition whose schema has a pod template: its resources may own pods.
+    PodOwningCrd {
+        group: String,
+        kind: String,
+    },
     Other,
 }
 
@@ -263,6 +313,10 @@ pub struct Facts {
     pub reported: bool,
     /// A kind outside the built-in API groups (a custom resource).
     pub custom: bool,
+    /// A custom resource that runs pods by what it holds or what it is: it embeds a pod spec
+    /// (a `containers` list), or its kind is in `POD_OWNING_KINDS`. (Kinds whose CRD in the run
+    /// has a pod template are added by `Index::build`.)
+    pub runs_pods: bool,
     pub kind: KindFacts,
 }
 
@@ -290,6 +344,166 @@ const BUILTIN_GROUPS: [&str; 22] = [
     "authentication.k8s.io",
     "authorization.k8s.io",
 ];
+
+/// Custom resources known to run pods even when neither their CRD nor their own text shows a
+/// pod template: the workload kinds of common operators, whose resources describe a database,
+/// broker or monitoring server and leave the pod spec to the operator (a `Prometheus` becomes
+/// a StatefulSet, a zalando `postgresql` a Spilo StatefulSet). Kinds whose instances spell out
+/// their containers (Argo Rollouts, Knative Services, LeaderWorkerSets, …) need no entry.
+const POD_OWNING_KINDS: &[(&str, &[&str])] = &[
+    // prometheus-operator: StatefulSets (DaemonSet for PrometheusAgent) per resource.
+    (
+        "monitoring.coreos.com",
+        &[
+            "Prometheus",
+            "PrometheusAgent",
+            "Alertmanager",
+            "ThanosRuler",
+        ],
+    ),
+    // Elastic Cloud on Kubernetes: one StatefulSet per node set, a Deployment per application.
+    ("elasticsearch.k8s.elastic.co", &["Elasticsearch"]),
+    ("kibana.k8s.elastic.co", &["Kibana"]),
+    ("apm.k8s.elastic.co", &["ApmServer"]),
+    ("beat.k8s.elastic.co", &["Beat"]),
+    ("agent.k8s.elastic.co", &["Agent"]),
+    ("logstash.k8s.elastic.co", &["Logstash"]),
+    ("enterprisesearch.k8s.elastic.co", &["EnterpriseSearch"]),
+    ("maps.k8s.elastic.co", &["ElasticMapsServer"]),
+    // Strimzi and Confluent for Kubernetes: brokers, controllers and connectors.
+    (
+        "kafka.strimzi.io",
+        &[
+            "Kafka",
+            "KafkaNodePool",
+            "KafkaConnect",
+            "KafkaMirrorMaker2",
+            "KafkaBridge",
+        ],
+    ),
+    (
+        "platform.confluent.io",
+        &[
+            "Kafka",
+            "KRaftController",
+            "Zookeeper",
+            "Connect",
+            "SchemaRegistry",
+            "KsqlDB",
+            "ControlCenter",
+            "KafkaRestProxy",
+        ],
+    ),
+    // Databases and caches.
+    ("acid.zalan.do", &["postgresql"]),
+    ("postgresql.cnpg.io", &["Cluster", "Pooler"]),
+    ("postgres-operator.crunchydata.com", &["PostgresCluster"]),
+    ("mysql.oracle.com", &["InnoDBCluster"]),
+    ("pxc.percona.com", &["PerconaXtraDBCluster"]),
+    ("psmdb.percona.com", &["PerconaServerMongoDB"]),
+    ("mongodbcommunity.mongodb.com", &["MongoDBCommunity"]),
+    ("rabbitmq.com", &["RabbitmqCluster"]),
+    ("databases.spotahome.com", &["RedisFailover"]),
+    (
+        "redis.redis.opstreelabs.in",
+        &["Redis", "RedisCluster", "RedisReplication", "RedisSentinel"],
+    ),
+    ("app.redislabs.com", &["RedisEnterpriseCluster"]),
+    ("minio.min.io", &["Tenant"]),
+    // Rook: the Ceph daemons (mon, mgr, osd, mds, rgw, nfs, mirrors).
+    (
+        "ceph.rook.io",
+        &[
+            "CephCluster",
+            "CephFilesystem",
+            "CephObjectStore",
+            "CephNFS",
+            "CephRBDMirror",
+            "CephFilesystemMirror",
+        ],
+    ),
+    // Model serving and tracing, whose resources usually name a model or a strategy only.
+    ("serving.kserve.io", &["InferenceService"]),
+    ("jaegertracing.io", &["Jaeger"]),
+    ("opentelemetry.io", &["OpenTelemetryCollector"]),
+];
+
+fn known_to_run_pods(group: &str, kind: &str) -> bool {
+    POD_OWNING_KINDS
+        .iter()
+        .any(|(g, kinds)| *g == group && kinds.contains(&kind))
+}
+
+/// Whether an object embeds a pod spec: a `containers` list of mappings anywhere in it.
+fn embeds_containers(node: Node<'_>, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    if node.is_map() {
+        node.entries().any(|(k, v)| {
+            (k.key_text() == Some("containers") && v.is_seq() && v.items().any(|c| c.is_map()))
+                || embeds_containers(v, depth + 1)
+        })
+    } else {
+        node.items().any(|item| embeds_containers(item, depth + 1))
+    }
+}
+
+/// Whether an OpenAPI schema (a CRD's) defines a pod template: a `containers` property of
+/// type array, at any depth of `properties`, `items`, `additionalProperties` or a combinator.
+fn schema_has_containers(schema: Node<'_>, depth: usize) -> bool {
+    if depth > 128 || !schema.is_map() {
+        return false;
+    }
+    if let Some(properties) = schema.get("properties") {
+        for (key, sub) in properties.entries() {
+            if key.key_text() == Some("containers") && sub.get_str("type") == Some("array") {
+                return true;
+            }
+            if schema_has_containers(sub, depth + 1) {
+                return true;
+            }
+        }
+    }
+    ["items", "additionalProperties"]
+        .iter()
+        .filter_map(|k| schema.get(k))
+        .any(|sub| schema_has_containers(sub, depth + 1))
+        || ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| schema.get(k))
+            .any(|list| {
+                list.items()
+                    .any(|sub| schema_has_containers(sub, depth + 1))
+            })
+}
+
+/// A CRD's facts: the kind it defines, if one of its versions' schemas has a pod template.
+fn crd_facts(spec: Option<Node<'_>>) -> KindFacts {
+    let Some(spec) = spec else {
+        return KindFacts::Other;
+    };
+    let (Some(group), Some(kind)) = (spec.get_str("group"), spec.path(&["names", "kind"])) else {
+        return KindFacts::Other;
+    };
+    let Some(kind) = kind.as_str() else {
+        return KindFacts::Other;
+    };
+    let mut schemas = spec
+        .get("versions")
+        .into_iter()
+        .flat_map(|v| v.items())
+        .filter_map(|v| v.path(&["schema", "openAPIV3Schema"]))
+        .chain(spec.path(&["validation", "openAPIV3Schema"]));
+    if schemas.any(|s| schema_has_containers(s, 0)) {
+        KindFacts::PodOwningCrd {
+            group: group.to_owned(),
+            kind: kind.to_owned(),
+        }
+    } else {
+        KindFacts::Other
+    }
+}
 
 fn parent_dir(file: &str) -> &str {
     file.rsplit_once('/').map_or("", |(dir, _)| dir)
@@ -350,6 +564,18 @@ pub fn extract<'d>(
                 .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
                 .and_then(|m| m.raw())
                 .is_none_or(|m| !matches!(m, "0" | "0%"));
+        let without_readiness = if reported && pod.is_long_running() {
+            pod.long_running_containers()
+                .filter(|c| c.get("readinessProbe").is_none())
+                .map(|c| UnprobedContainer {
+                    kind: c.kind.describe(),
+                    name: c.name.map(str::to_owned),
+                    site: site(c.anchor_node()),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         KindFacts::Workload(WorkloadFacts {
             workload: pod.workload,
             labels,
@@ -360,6 +586,7 @@ pub fn extract<'d>(
                 .and_then(|r| r.as_i64()),
             surges,
             claims,
+            without_readiness,
         })
     } else {
         match (group, object.kind) {
@@ -387,6 +614,7 @@ pub fn extract<'d>(
                     })
                     .unwrap_or_default();
                 KindFacts::Service(ServiceFacts {
+                    selector_elsewhere: !is_external && selector.is_none(),
                     selector,
                     selector_site: key_site(spec, "selector"),
                     named_target_ports,
@@ -442,6 +670,7 @@ pub fn extract<'d>(
                     _ => KindFacts::Other,
                 }
             }
+            ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_facts(spec),
             ("", "PersistentVolumeClaim") => KindFacts::PersistentVolumeClaim {
                 access_modes: spec
                     .and_then(|s| s.get("accessModes"))
@@ -463,12 +692,15 @@ pub fn extract<'d>(
     } else {
         Labels::new()
     };
+    let runs_pods =
+        custom && (known_to_run_pods(group, object.kind) || embeds_containers(object.root, 0));
     Facts {
         id: object.id(),
         file: file.clone(),
         own_labels,
         reported,
         custom,
+        runs_pods,
         kind,
     }
 }
@@ -498,9 +730,15 @@ pub struct Index {
     default_namespace: Option<String>,
     evidence_by_namespace: HashMap<NamespaceKey, Evidence>,
     evidence_by_dir: HashMap<(NamespaceKey, String), Evidence>,
+    /// Where the inputs hold Services, by namespace and by (namespace, directory): true when
+    /// every one of them has a selector (`ServiceFacts::selector_elsewhere` is false).
+    services_by_namespace: HashMap<NamespaceKey, bool>,
+    services_by_dir: HashMap<(NamespaceKey, String), bool>,
     by_namespace: HashMap<NamespaceKey, Vec<usize>>,
     workloads_by_label: HashMap<(NamespaceKey, String, String), Vec<usize>>,
     by_name: HashMap<(String, NamespaceKey, String), usize>,
+    /// (group, kind) of the custom resources whose CRD in the run has a pod template.
+    pod_owning_kinds: HashSet<(String, String)>,
 }
 
 impl Index {
@@ -510,9 +748,12 @@ impl Index {
             default_namespace,
             evidence_by_namespace: HashMap::new(),
             evidence_by_dir: HashMap::new(),
+            services_by_namespace: HashMap::new(),
+            services_by_dir: HashMap::new(),
             by_namespace: HashMap::new(),
             workloads_by_label: HashMap::new(),
             by_name: HashMap::new(),
+            pod_owning_kinds: HashSet::new(),
         };
         for (i, f) in facts.iter().enumerate() {
             let ns = index.namespace_of(f);
@@ -521,6 +762,20 @@ impl Index {
                 .by_name
                 .entry((f.id.kind.clone(), ns.clone(), f.id.name.clone()))
                 .or_insert(i);
+            if let KindFacts::Service(s) = &f.kind {
+                let known = !s.selector_elsewhere;
+                *index
+                    .services_by_namespace
+                    .entry(ns.clone())
+                    .or_insert(true) &= known;
+                *index
+                    .services_by_dir
+                    .entry((ns.clone(), parent_dir(&f.file).to_owned()))
+                    .or_insert(true) &= known;
+            }
+            if let KindFacts::PodOwningCrd { group, kind } = &f.kind {
+                index.pod_owning_kinds.insert((group.clone(), kind.clone()));
+            }
             if let KindFacts::Workload(w) = &f.kind {
                 let seen = Evidence {
                     all_labels_known: w.labels_known,
@@ -607,6 +862,69 @@ impl Index {
         any
     }
 
+    /// Whether the inputs hold the Services that could select `f`'s pods, scoped as
+    /// `knows_workloads_for`: Services of a named namespace; for the unnamed one, Services in
+    /// `f`'s directory. A Service there without a selector (a kustomize base whose selector
+    /// `commonLabels` adds, or endpoints managed by hand) means they are not all known.
+    pub fn knows_services_for(&self, f: &Facts) -> bool {
+        let ns = self.namespace_of(f);
+        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        let mut any = false;
+        for key in Self::same_namespace(&ns) {
+            let known = match dir {
+                Some(d) => self.services_by_dir.get(&(key, d.to_owned())),
+                None => self.services_by_namespace.get(&key),
+            };
+            match known {
+                Some(false) => return false,
+                Some(true) => any = true,
+                None => {}
+            }
+        }
+        any
+    }
+
+    /// The workloads (indices into `facts`) whose pods some Service of the run selects; a
+    /// Service with a templated selector counts as selecting every pod of its namespace.
+    pub fn served_workloads(&self) -> HashSet<usize> {
+        let mut served = HashSet::new();
+        for f in &self.facts {
+            let KindFacts::Service(ServiceFacts {
+                selector: Some(selector),
+                ..
+            }) = &f.kind
+            else {
+                continue;
+            };
+            let ns = self.namespace_of(f);
+            if selector.is_templated() {
+                served.extend(self.workload_indices(&ns));
+            } else {
+                // A controller-generated label matches any value, but only on the pods of the
+                // controllers that add it: `job-name` selects no Deployment's pods.
+                served.extend(
+                    self.selected_indices(&ns, selector)
+                        .into_iter()
+                        .filter(|&i| match &self.facts[i].kind {
+                            KindFacts::Workload(w) => selector
+                                .keys()
+                                .all(|key| may_carry_generated(w.workload, key)),
+                            _ => false,
+                        }),
+                );
+            }
+        }
+        served
+    }
+
+    fn workload_indices(&self, ns: &NamespaceKey) -> Vec<usize> {
+        Self::same_namespace(ns)
+            .into_iter()
+            .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten().copied())
+            .filter(|&i| matches!(self.facts[i].kind, KindFacts::Workload(_)))
+            .collect()
+    }
+
     /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize
     /// base and its patches are one object spread over several files.
     pub fn same_identity<'s>(&'s self, f: &'s Facts) -> impl Iterator<Item = &'s Facts> {
@@ -622,11 +940,22 @@ impl Index {
         ns: &NamespaceKey,
         selector: &'s Selector,
     ) -> Vec<(&'s Facts, &'s WorkloadFacts)> {
+        self.selected_indices(ns, selector)
+            .into_iter()
+            .filter_map(|i| match &self.facts[i].kind {
+                KindFacts::Workload(w) => Some((&self.facts[i], w)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `selected`, as indices into `facts`.
+    fn selected_indices(&self, ns: &NamespaceKey, selector: &Selector) -> Vec<usize> {
         let indexed = selector
             .match_labels
             .iter()
             .find(|(k, _)| !GENERATED_LABELS.contains(&k.as_str()));
-        let candidates: Vec<&Facts> = match indexed {
+        let candidates: Vec<usize> = match indexed {
             Some((k, v)) => Self::same_namespace(ns)
                 .into_iter()
                 .flat_map(|key| {
@@ -634,37 +963,65 @@ impl Index {
                         .get(&(key, k.clone(), v.clone()))
                         .into_iter()
                         .flatten()
-                        .map(|&i| &self.facts[i])
+                        .copied()
                 })
                 .collect(),
-            None => self.in_namespace(ns).collect(),
+            None => Self::same_namespace(ns)
+                .into_iter()
+                .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten().copied())
+                .collect(),
         };
         candidates
             .into_iter()
-            .filter_map(|f| match &f.kind {
-                KindFacts::Workload(w) if selector.matches(&w.labels) => Some((f, w)),
-                _ => None,
+            .filter(|&i| match &self.facts[i].kind {
+                KindFacts::Workload(w) => selector.matches(&w.labels),
+                _ => false,
             })
             .collect()
     }
 
-    /// Whether a custom resource in `ns` may be what runs the selected pods: operators label
-    /// the pods they create with their resource's name, kind or own labels (a Prometheus `k8s`
-    /// runs pods labelled `prometheus: k8s`, a CephCluster `rook-ceph` pods labelled
-    /// `app: rook-ceph-mon`), so a selector naming one is not dangling.
-    pub fn operator_may_own(&self, ns: &NamespaceKey, selector: &Selector) -> bool {
-        let values: Vec<String> = selector.values().map(str::to_ascii_lowercase).collect();
-        // Operators also name what they create `<resource>-<part>` (rook-ceph-mon).
+    /// Whether a custom resource may be what runs the pods `selector` (of `subject`) selects:
+    /// operators label the pods they create with their resource's name, kind or own labels (a
+    /// Prometheus `k8s` runs pods labelled `prometheus: k8s` and `app.kubernetes.io/name:
+    /// prometheus`; a Strimzi Kafka `my-cluster` pods labelled `strimzi.io/name:
+    /// my-cluster-kafka`), so a selector naming one is not dangling. To count, the resource must
+    ///
+    /// - be able to own pods (`may_run_pods`): an ApplicationSet or an HTTPRoute that happens to
+    ///   share a name with the label value runs nothing;
+    /// - be in the subject's scope, as in `knows_workloads_for`: its namespace, and for the
+    ///   unnamed namespace its directory, since unrelated examples share that namespace;
+    /// - be named exactly: a selector value equal to its name (case-sensitive: `MyApp` is not
+    ///   `myapp`) or to its name followed by `-` and a component (`my-cluster-kafka`), equal to
+    ///   its kind in lower case (`prometheus`), or a `matchLabels` selector its own labels
+    ///   satisfy.
+    pub fn operator_may_own(&self, subject: &Facts, selector: &Selector) -> bool {
+        let ns = self.namespace_of(subject);
+        let dir = ns.is_none().then(|| parent_dir(&subject.file));
+        let values: Vec<&str> = selector.values().collect();
         let names = |v: &str, name: &str| {
-            v == name || v.strip_prefix(name).is_some_and(|r| r.starts_with('-'))
+            v.strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
         };
-        self.in_namespace(ns).any(|f| {
-            let name = f.id.name.to_ascii_lowercase();
-            let kind = f.id.kind.to_ascii_lowercase();
-            f.custom
-                && (values.iter().any(|v| names(v, &name) || names(v, &kind))
-                    || (!selector.match_labels.is_empty() && selector.matches(&f.own_labels)))
+        self.in_namespace(&ns).any(|f| {
+            self.may_run_pods(f)
+                && dir.is_none_or(|d| parent_dir(&f.file) == d)
+                && (values.iter().any(|v| {
+                    names(v, &f.id.name)
+                        || (v.bytes().all(|b| !b.is_ascii_uppercase())
+                            && v.eq_ignore_ascii_case(&f.id.kind))
+                }) || (!selector.match_labels.is_empty() && selector.matches(&f.own_labels)))
         })
+    }
+
+    /// Whether a custom resource can own pods: it embeds a pod spec, its kind is a known
+    /// operator workload (`POD_OWNING_KINDS`), or its CRD in the run has a pod template.
+    fn may_run_pods(&self, f: &Facts) -> bool {
+        f.custom
+            && (f.runs_pods
+                || self.pod_owning_kinds.contains(&(
+                    crate::model::group_of(&f.id.api_version).to_owned(),
+                    f.id.kind.clone(),
+                )))
     }
 
     /// Named ports of a workload together with those of its kustomize patches.

@@ -21,6 +21,9 @@ use crate::suppress::{self, Suppression};
 /// The rules a run applies, each with the severity it reports at.
 pub struct RuleSet {
     pub rules: Vec<(&'static RuleEntry, Severity)>,
+    /// Rules whose severity the user set (configuration or `--severity`): every finding of
+    /// such a rule is reported at that severity, even one its rule would grade otherwise.
+    pub configured_severity: HashSet<&'static str>,
     /// Options per rule id; a rule without an entry runs with `defaults`.
     pub options: HashMap<&'static str, Options>,
     pub defaults: Options,
@@ -33,6 +36,7 @@ impl RuleSet {
                 .iter()
                 .map(|e| (e, e.meta.severity))
                 .collect(),
+            configured_severity: HashSet::new(),
             options: HashMap::new(),
             defaults: Options::default(),
         }
@@ -48,6 +52,7 @@ impl RuleSet {
         defaults.catalog = catalog;
         RuleSet {
             rules: self.rules.clone(),
+            configured_severity: self.configured_severity.clone(),
             options,
             defaults,
         }
@@ -436,6 +441,7 @@ fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, opti
     let mut touched = HashSet::new();
     let mut findings = Vec::new();
     for (entry, severity) in &rules.rules {
+        let configured = rules.configured_severity.contains(entry.id());
         entry.rule.check_graph(&index, &mut findings);
         for finding in findings.drain(..) {
             let subject = &index.facts[finding.subject];
@@ -448,7 +454,10 @@ fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, opti
             touched.insert(file);
             report.files[file].diagnostics.push(Diagnostic {
                 rule: entry.id(),
-                severity: *severity,
+                severity: match finding.severity {
+                    Some(graded) if !configured => graded,
+                    _ => *severity,
+                },
                 message: finding.message,
                 help: finding.help,
                 file: finding.site.file.clone(),
@@ -463,7 +472,7 @@ fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, opti
                     })
                     .collect(),
                 object: Some(subject.id.clone()),
-                container: None,
+                container: finding.container,
             });
         }
     }

@@ -1398,3 +1398,91 @@ fn a_duplicate_key_belongs_to_its_object_in_every_format() {
     assert_eq!(logical[0]["fullyQualifiedName"], "ConfigMap shop/second");
     assert_eq!(logical[1]["fullyQualifiedName"], "/items/1/data");
 }
+
+/// `missing-readiness-probe` grades pods that no Service selects as info, unless the user set
+/// the rule's severity, and only where the inputs know the namespace's Services.
+#[test]
+fn readiness_probe_findings_on_unserved_pods_are_info_unless_configured() {
+    let dir = TempDir::new("readiness-unserved");
+    let deployment = |name: &str, labels: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  selector:\n    matchLabels: {labels}\n  template:\n    metadata:\n      labels: {labels}\n    spec:\n      containers:\n        - name: {name}\n          image: example/{name}:1\n          livenessProbe: {{tcpSocket: {{port: 80}}}}\n---\n"
+        )
+    };
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let text = format!(
+        "{}{}{}{service}",
+        deployment("web", "{app: web}"),
+        deployment("worker", "{app: worker}"),
+        deployment("templated", "{app: '${APP}'}"),
+    );
+    dir.write("app.yaml", text.as_bytes());
+    let severities = |out: &Output| -> Vec<(String, String)> {
+        let v = json_of(out);
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["object"]["name"].as_str().unwrap().to_owned(),
+                    d["severity"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pair = |name: &str, severity: &str| (name.to_owned(), severity.to_owned());
+    let path = dir.0.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let args = [
+            "check",
+            path,
+            "--format",
+            "json",
+            "--select",
+            "missing-readiness-probe",
+        ];
+        kubelint(&[&args[..], extra].concat())
+    };
+    let out = run(&[]);
+    assert_eq!(
+        severities(&out),
+        [
+            pair("web", "warning"),
+            pair("worker", "info"),
+            pair("templated", "warning")
+        ]
+    );
+    // Only the unserved worker: info does not fail the run.
+    assert_eq!(run(&["--fail-on", "warning"]).status.code(), Some(1));
+    dir.write(
+        "app.yaml",
+        format!("{}{service}", deployment("worker", "{app: worker}")).as_bytes(),
+    );
+    let out = run(&[]);
+    assert_eq!(severities(&out), [pair("worker", "info")]);
+    assert_eq!(out.status.code(), Some(0));
+    // A severity the user sets applies to every finding, from the flag or the configuration.
+    let out = run(&["--severity", "missing-readiness-probe=error"]);
+    assert_eq!(severities(&out), [pair("worker", "error")]);
+    dir.write(
+        ".kubelint.yaml",
+        b"severity:\n  missing-readiness-probe: warning\n",
+    );
+    let out = run(&[]);
+    assert_eq!(severities(&out), [pair("worker", "warning")]);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::remove_file(dir.0.join(".kubelint.yaml")).unwrap();
+    // A Service without a selector (a kustomize base, manual endpoints): the namespace's
+    // Services are not all known, so the finding stays a warning.
+    dir.write(
+        "app.yaml",
+        format!(
+            "{}{service}---\napiVersion: v1\nkind: Service\nmetadata: {{name: base, namespace: shop}}\nspec:\n  ports: [{{port: 443}}]\n",
+            deployment("worker", "{app: worker}")
+        )
+        .as_bytes(),
+    );
+    let out = run(&[]);
+    assert_eq!(severities(&out), [pair("worker", "warning")]);
+}

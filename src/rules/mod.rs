@@ -96,6 +96,11 @@ pub struct GraphFinding {
     pub message: String,
     pub help: Option<String>,
     pub labels: Vec<(Site, String)>,
+    /// The container the finding is about, for `suppress:` entries naming one.
+    pub container: Option<String>,
+    /// The severity the rule gives this finding instead of its default one. A severity the
+    /// user configured for the rule (`severity:`, `--severity`) always wins over it.
+    pub severity: Option<Severity>,
 }
 
 impl GraphFinding {
@@ -106,11 +111,23 @@ impl GraphFinding {
             message: message.into(),
             help: None,
             labels: Vec::new(),
+            container: None,
+            severity: None,
         }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn container(mut self, name: Option<String>) -> Self {
+        self.container = name;
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
         self
     }
 }

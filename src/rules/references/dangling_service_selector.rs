@@ -11,8 +11,12 @@ declare_rule! {
     /// Never reported: a Service without a selector (its endpoints are managed by hand or by
     /// EndpointSlices), an `ExternalName` Service, a namespace whose workloads are not among the
     /// inputs at all (they live elsewhere: pass them with `--context`), and a selector naming a
-    /// custom resource of the namespace by name or kind (operators label the pods they create
-    /// that way, e.g. a Prometheus `k8s` runs pods labelled `prometheus: k8s`).
+    /// custom resource that runs pods, in the Service's namespace (for a Service without one,
+    /// in its directory), exactly by name, by name and component (`my-cluster-kafka`), by kind
+    /// in lower case, or by its labels: operators label the pods they create that way, e.g. a
+    /// Prometheus `k8s` runs pods labelled `prometheus: k8s`. A custom resource runs pods when
+    /// it spells out containers, when its CRD in the run has a pod template, or when it is a
+    /// known operator workload (Prometheus, Elasticsearch, Kafka, postgresql, CephCluster, …).
     ///
     /// ## Why is this bad
     /// The Service gets no endpoints: every connection to it is refused or times out, and

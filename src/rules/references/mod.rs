@@ -15,8 +15,9 @@ use crate::index::{Facts, Index, NamespaceKey, Selector};
 const SYSTEM_NAMESPACES: [&str; 1] = ["kube-system"];
 
 /// A selector is dangling when the inputs hold the namespace's workloads with all their labels
-/// (see `Index::knows_workloads_for`), none of them matches, no custom resource of the namespace looks like the operator of its
-/// pods, and the selector is not a template placeholder.
+/// (see `Index::knows_workloads_for`), none of them matches, no custom resource in scope looks
+/// like the operator of its pods (`Index::operator_may_own`), and the selector is not a template
+/// placeholder.
 pub(crate) fn selects_nothing(index: &Index, subject: &Facts, selector: &Selector) -> bool {
     let ns = &index.namespace_of(subject);
     !ns.as_deref()
@@ -24,7 +25,7 @@ pub(crate) fn selects_nothing(index: &Index, subject: &Facts, selector: &Selecto
         && !selector.is_templated()
         && index.knows_workloads_for(subject)
         && index.selected(ns, selector).is_empty()
-        && !index.operator_may_own(ns, selector)
+        && !index.operator_may_own(subject, selector)
 }
 
 pub(crate) fn describe_selector(selector: &Selector) -> String {

@@ -1,6 +1,6 @@
 use super::super::{Finding, Options, Rule, declare_rule};
-use crate::model::Object;
 use crate::model::qos::{self, PodQos, QosClass, ResourceShape};
+use crate::model::{Container, ContainerKind, Object};
 use crate::parse::tree::Node;
 
 declare_rule! {
@@ -12,17 +12,32 @@ declare_rule! {
     ///
     /// - the pod template (or the object) carries the annotation
     ///   `kubelint.io/qos: Guaranteed|Burstable|BestEffort` and the computed class differs; or
-    /// - there is no annotation, some regular or sidecar container is shaped for Guaranteed
-    ///   (cpu and memory requests equal to their limits), and yet the pod is Burstable because
-    ///   another container, init containers included, is not. (An init container alone with
-    ///   equal requests and limits is not read as intent: such limits usually just bound it.)
+    /// - there is no annotation, the pod's application containers say it was meant to be
+    ///   Guaranteed, and yet it is Burstable because another container, init containers
+    ///   included, is not Guaranteed-shaped (cpu and memory requests equal to their limits).
+    ///
+    /// Without the annotation, intent is read from the *application containers* only: the
+    /// regular containers, minus those that look like well-known sidecars by name or image
+    /// (`cloud-sql-proxy`, `istio-proxy`, `envoy`, `linkerd-proxy`, `vault-agent`,
+    /// `fluent-bit`, `kube-rbac-proxy`, metrics `*-exporter`s, …; if every regular container
+    /// looks like one, all of them count). The pod was meant to be Guaranteed when every
+    /// application container that sets cpu or memory resources is Guaranteed-shaped, and at
+    /// least one does. Then whatever else breaks the class is reported: an init container
+    /// or a sidecar without limits, an application container with no resources at all. A
+    /// Guaranteed-shaped sidecar, native sidecar or init container is not evidence (a
+    /// `cloud-sql-proxy` with requests equal to limits beside an application sized
+    /// Burstable on purpose is fine), and neither is a pod whose application containers
+    /// differ (one Guaranteed-shaped, another with requests below its limits): write the
+    /// annotation to have those checked.
     ///
     /// The message names each container that breaks the intent and what it lacks.
     ///
     /// ## Why is this bad
     /// QoS decides who is evicted first under node pressure and whether a pod may get exclusive
     /// CPUs (the static CPU manager only pins Guaranteed pods). One init container or sidecar
-    /// without limits silently turns a carefully sized Guaranteed pod into a Burstable one.
+    /// without limits silently turns a carefully sized Guaranteed pod into a Burstable one —
+    /// the case the Kubernetes documentation warns about, since the class is computed over
+    /// every container, not only the application's.
     ///
     /// ## Example
     /// ```yaml
@@ -160,20 +175,81 @@ fn check_annotation<'d>(node: Node<'d>, computed: &PodQos<'_, 'd>, out: &mut Vec
     out.push(finding);
 }
 
+/// Names and image names of containers that run beside an application rather than being it:
+/// proxies, agents, log shippers, config reloaders and metrics exporters. Their resources are
+/// usually set by whoever injects or templates them, so they say nothing about the
+/// application's intent.
+const SIDECAR_MARKERS: [&str; 21] = [
+    "cloud-sql-proxy",
+    "cloudsql-proxy",
+    "gce-proxy",
+    "alloydb-auth-proxy",
+    "istio-proxy",
+    "proxyv2",
+    "envoy",
+    "linkerd-proxy",
+    "vault-agent",
+    "consul-dataplane",
+    "daprd",
+    "fluent-bit",
+    "fluentbit",
+    "fluentd",
+    "filebeat",
+    "promtail",
+    "oauth2-proxy",
+    "kube-rbac-proxy",
+    "config-reloader",
+    "configmap-reload",
+    "git-sync",
+];
+
+/// Whether a container looks like a well-known sidecar by its name or its image's name.
+fn looks_like_sidecar(container: &Container<'_>) -> bool {
+    let image = container
+        .node
+        .get_str("image")
+        .map(|i| i.rsplit('/').next().unwrap_or(i))
+        .map(|i| i.split(['@', ':']).next().unwrap_or(i));
+    [container.name, image].into_iter().flatten().any(|text| {
+        let text = text.to_ascii_lowercase();
+        SIDECAR_MARKERS.iter().any(|m| text.contains(m)) || text.ends_with("exporter")
+    })
+}
+
+/// The containers whose resources tell what QoS the author meant: the regular containers
+/// that do not look like sidecars (all regular containers if every one does).
+fn application_containers<'q, 'p, 'd>(
+    computed: &'q PodQos<'p, 'd>,
+) -> Vec<&'q (&'p Container<'d>, ResourceShape)> {
+    let regular = || {
+        computed
+            .containers
+            .iter()
+            .filter(|(c, _)| c.kind == ContainerKind::Regular)
+    };
+    let apps: Vec<_> = regular().filter(|(c, _)| !looks_like_sidecar(c)).collect();
+    if apps.is_empty() {
+        regular().collect()
+    } else {
+        apps
+    }
+}
+
 fn check_implied<'d>(computed: &PodQos<'_, 'd>, out: &mut Vec<Finding<'d>>) {
     if computed.class != QosClass::Burstable || computed.pod_level.is_some() {
         return;
     }
-    // Intent is read from the containers that run for the pod's life: limits on a short init
-    // container are usually there to bound it, not a request for Guaranteed.
-    let shaped: Vec<_> = computed
-        .containers
-        .iter()
-        .filter(|(c, s)| c.kind.is_long_running() && s.is_guaranteed())
+    // Intent is read from the application containers that size themselves: all of them must
+    // be Guaranteed-shaped. Limits on a short init container usually just bound it, and a
+    // sidecar's resources are its injector's choice, so neither says what the pod is for.
+    let sized: Vec<_> = application_containers(computed)
+        .into_iter()
+        .filter(|(_, s)| !s.is_empty())
         .collect();
-    if shaped.is_empty() {
+    if sized.is_empty() || !sized.iter().all(|(_, s)| s.is_guaranteed()) {
         return;
     }
+    let shaped = sized;
     let breakers: Vec<_> = computed
         .containers
         .iter()
