@@ -1,5 +1,7 @@
 use super::super::{GraphFinding, Rule, declare_rule};
-use super::{closest_workload, describe_namespace, describe_selector, selects_nothing};
+use super::{
+    closest_workload, describe_namespace, describe_selector, near_miss_label, selects_nothing,
+};
 use crate::index::{Index, KindFacts};
 
 declare_rule! {
@@ -58,14 +60,17 @@ impl Rule for DanglingServiceSelector {
             if !selects_nothing(index, f, selector) {
                 continue;
             }
-            let help = match closest_workload(index, &ns, selector) {
-                Some(closest) => format!(
-                    "the closest match: {closest}; make the selector and the pod labels agree"
-                ),
-                None => "make the selector match the pod template labels of the workload it \
+            let help = match near_miss_label(index, &ns, selector) {
+                Some(near) => format!("{near} make the selector and the pod labels agree"),
+                None => match closest_workload(index, &ns, selector) {
+                    Some(closest) => format!(
+                        "the closest match: {closest}; make the selector and the pod labels agree"
+                    ),
+                    None => "make the selector match the pod template labels of the workload it \
                          should serve; if that workload's manifests are elsewhere, pass them \
                          with `--context`"
-                    .to_owned(),
+                        .to_owned(),
+                },
             };
             let message = format!(
                 "Service `{}` selects {}, which no pod template in {} carries; it will have no endpoints",
