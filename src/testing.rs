@@ -22,26 +22,26 @@ pub fn assert_rule_fixtures(rule: &str) {
     for name in entries {
         let relative = PathBuf::from("fixtures").join(rule).join(&name);
         let full = root.join(&relative);
-        // Paths as a user in the project root would type them.
-        std::env::set_current_dir(root).unwrap();
         let (inputs, errors, context) = if full.is_dir() {
             // Walk the entry (as `kubelint check DIR` would), its `context/` aside.
             let load::Discovered {
                 inputs: all,
                 errors,
                 ..
-            } = load::discover(std::slice::from_ref(&relative), None, load::Named::Explicit);
-            let context_dir = relative.join("context");
+            } = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
+            let context_dir = full.join("context");
             let (context, targets): (Vec<_>, Vec<_>) = all.into_iter().partition(|i| match i {
                 load::Input::File { path, .. } => path.starts_with(&context_dir),
                 load::Input::Stdin { .. } => false,
             });
             (targets, errors, context)
         } else {
-            let found =
-                load::discover(std::slice::from_ref(&relative), None, load::Named::Explicit);
+            let found = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
             (found.inputs, found.errors, Vec::new())
         };
+        // Files are read by their absolute paths (tests run in parallel: no working directory
+        // is set) and shown as a user in the crate root would type them.
+        let (inputs, context) = (as_typed_in(root, inputs), as_typed_in(root, context));
         assert!(errors.is_empty(), "{errors:?}");
         let report = lint::run(&inputs, &context, &rules, &RunOptions::default());
         let own: Vec<_> = report.diagnostics().filter(|d| d.rule == rule).collect();
@@ -79,4 +79,23 @@ pub fn assert_rule_fixtures(rule: &str) {
         fails > 0 && passes > 0,
         "{rule} needs fail-* and pass-* fixtures"
     );
+}
+
+/// The inputs, shown by their paths relative to `root`.
+fn as_typed_in(root: &Path, inputs: Vec<load::Input>) -> Vec<load::Input> {
+    inputs
+        .into_iter()
+        .map(|input| match input {
+            load::Input::File { path, explicit, .. } => load::Input::File {
+                display: path
+                    .strip_prefix(root)
+                    .expect("fixtures lie under the crate root")
+                    .to_string_lossy()
+                    .into_owned(),
+                path,
+                explicit,
+            },
+            stdin => stdin,
+        })
+        .collect()
 }
