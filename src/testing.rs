@@ -2,18 +2,64 @@
 //! rule and every `pass-*` entry must not; the rendered diagnostics of each failing entry are
 //! pinned with insta. An entry is a file, or a directory whose files are linted together in
 //! one run (cross-object rules), with its `context/` subdirectory passed as `--context`.
+//!
+//! One test, `rules::tests::every_rule_passes_its_fixtures`, runs the fixtures of every rule of
+//! the registry: a rule cannot be added without them.
 
 use std::path::{Path, PathBuf};
 
 use crate::lint::{self, RuleSet, RunOptions};
 use crate::load;
 use crate::report::{human, json};
+use crate::rules;
 
+/// Directories of `fixtures/` that belong to no rule: the README's example.
+const NOT_RULES: &[&str] = &["examples"];
+
+/// Runs the fixtures of every registered rule, each to the end, and fails naming every rule
+/// whose fixtures failed (or are missing), and every fixture directory that names no rule.
+pub fn assert_every_rule_fixtures() {
+    let mut failed = Vec::new();
+    for entry in rules::registry() {
+        let rule = entry.id();
+        if let Err(panic) = std::panic::catch_unwind(|| assert_rule_fixtures(rule)) {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("panicked");
+            failed.push(format!("{rule}: {message}"));
+        }
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut strays: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap_or_else(|e| panic!("{}: {e}", fixtures.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !NOT_RULES.contains(&name.as_str()) && rules::find(name).is_none())
+        .collect();
+    strays.sort();
+    for name in strays {
+        failed.push(format!("fixtures/{name}/ names no rule"));
+    }
+    assert!(
+        failed.is_empty(),
+        "fixtures failed for {} rule(s):\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+/// The fixtures of one rule; panics at the first failure.
 pub fn assert_rule_fixtures(rule: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("fixtures").join(rule);
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (every rule needs fail-*.yaml and pass-*.yaml fixtures there)",
+                dir.display()
+            )
+        })
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     entries.sort();

@@ -413,6 +413,13 @@ mod tests {
         assert_eq!(registry().len(), BUILTIN.len());
     }
 
+    /// The fixtures of every rule: each `fail-*` triggers it (the diagnostics pinned as insta
+    /// snapshots in `src/rules/snapshots/<id>@<fixture>.snap`), no `pass-*` does.
+    #[test]
+    fn every_rule_passes_its_fixtures() {
+        crate::testing::assert_every_rule_fixtures();
+    }
+
     #[test]
     fn every_rule_doc_has_the_four_parts() {
         for entry in registry() {

@@ -58,11 +58,3 @@ impl Rule for MissingReadinessProbe {
         );
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("missing-readiness-probe");
-    }
-}
