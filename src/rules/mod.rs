@@ -421,7 +421,7 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_doc_has_the_four_parts() {
+    fn every_rule_doc_has_the_four_parts_and_no_todo() {
         for entry in registry() {
             let doc = entry.doc();
             for part in [
@@ -432,6 +432,12 @@ mod tests {
             ] {
                 assert!(doc.contains(part), "{} doc lacks `{part}`", entry.id());
             }
+            // What scripts/new-rule leaves for the author to write.
+            assert!(
+                !doc.contains("TODO") && !entry.meta.summary.contains("TODO"),
+                "{}: the doc comment or the summary in rules/rules.yaml still has a TODO",
+                entry.id()
+            );
         }
     }
 
