@@ -2,18 +2,64 @@
 //! rule and every `pass-*` entry must not; the rendered diagnostics of each failing entry are
 //! pinned with insta. An entry is a file, or a directory whose files are linted together in
 //! one run (cross-object rules), with its `context/` subdirectory passed as `--context`.
+//!
+//! One test, `rules::tests::every_rule_passes_its_fixtures`, runs the fixtures of every rule of
+//! the registry: a rule cannot be added without them.
 
 use std::path::{Path, PathBuf};
 
 use crate::lint::{self, RuleSet, RunOptions};
 use crate::load;
 use crate::report::{human, json};
+use crate::rules;
 
+/// Directories of `fixtures/` that belong to no rule: the README's example.
+const NOT_RULES: &[&str] = &["examples"];
+
+/// Runs the fixtures of every registered rule, each to the end, and fails naming every rule
+/// whose fixtures failed (or are missing), and every fixture directory that names no rule.
+pub fn assert_every_rule_fixtures() {
+    let mut failed = Vec::new();
+    for entry in rules::registry() {
+        let rule = entry.id();
+        if let Err(panic) = std::panic::catch_unwind(|| assert_rule_fixtures(rule)) {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("panicked");
+            failed.push(format!("{rule}: {message}"));
+        }
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut strays: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap_or_else(|e| panic!("{}: {e}", fixtures.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !NOT_RULES.contains(&name.as_str()) && rules::find(name).is_none())
+        .collect();
+    strays.sort();
+    for name in strays {
+        failed.push(format!("fixtures/{name}/ names no rule"));
+    }
+    assert!(
+        failed.is_empty(),
+        "fixtures failed for {} rule(s):\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+}
+
+/// The fixtures of one rule; panics at the first failure.
 pub fn assert_rule_fixtures(rule: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("fixtures").join(rule);
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (every rule needs fail-*.yaml and pass-*.yaml fixtures there)",
+                dir.display()
+            )
+        })
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     entries.sort();
@@ -22,26 +68,26 @@ pub fn assert_rule_fixtures(rule: &str) {
     for name in entries {
         let relative = PathBuf::from("fixtures").join(rule).join(&name);
         let full = root.join(&relative);
-        // Paths as a user in the project root would type them.
-        std::env::set_current_dir(root).unwrap();
         let (inputs, errors, context) = if full.is_dir() {
             // Walk the entry (as `kubelint check DIR` would), its `context/` aside.
             let load::Discovered {
                 inputs: all,
                 errors,
                 ..
-            } = load::discover(std::slice::from_ref(&relative), None, load::Named::Explicit);
-            let context_dir = relative.join("context");
+            } = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
+            let context_dir = full.join("context");
             let (context, targets): (Vec<_>, Vec<_>) = all.into_iter().partition(|i| match i {
                 load::Input::File { path, .. } => path.starts_with(&context_dir),
                 load::Input::Stdin { .. } => false,
             });
             (targets, errors, context)
         } else {
-            let found =
-                load::discover(std::slice::from_ref(&relative), None, load::Named::Explicit);
+            let found = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
             (found.inputs, found.errors, Vec::new())
         };
+        // Files are read by their absolute paths (tests run in parallel: no working directory
+        // is set) and shown as a user in the crate root would type them.
+        let (inputs, context) = (as_typed_in(root, inputs), as_typed_in(root, context));
         assert!(errors.is_empty(), "{errors:?}");
         let report = lint::run(&inputs, &context, &rules, &RunOptions::default());
         let own: Vec<_> = report.diagnostics().filter(|d| d.rule == rule).collect();
@@ -79,4 +125,23 @@ pub fn assert_rule_fixtures(rule: &str) {
         fails > 0 && passes > 0,
         "{rule} needs fail-* and pass-* fixtures"
     );
+}
+
+/// The inputs, shown by their paths relative to `root`.
+fn as_typed_in(root: &Path, inputs: Vec<load::Input>) -> Vec<load::Input> {
+    inputs
+        .into_iter()
+        .map(|input| match input {
+            load::Input::File { path, explicit, .. } => load::Input::File {
+                display: path
+                    .strip_prefix(root)
+                    .expect("fixtures lie under the crate root")
+                    .to_string_lossy()
+                    .into_owned(),
+                path,
+                explicit,
+            },
+            stdin => stdin,
+        })
+        .collect()
 }

@@ -188,6 +188,14 @@ fn output_file_is_written_whole() {
     assert_eq!(written["version"], "2.1.0");
     let leftovers: Vec<_> = std::fs::read_dir(&dir.0).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file may remain");
+    // As readable as any file the user writes, not private like a temporary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ordinary = dir.write("ordinary", b"");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&target), mode(std::path::Path::new(&ordinary)));
+    }
 }
 
 #[test]

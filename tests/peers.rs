@@ -6,6 +6,9 @@
 //! errors) and skips custom resources whose CRD the run lacks (kubeconform
 //! `-ignore-missing-schemas`; `--strict-kinds` turns that off). Where the projects' own tests
 //! expect something else, the row says why.
+//!
+//! The fixtures live outside the repository: these tests are ignored by a plain `cargo test`
+//! and run by `.ci/run` with `--ignored`, where a missing corpus fails them.
 
 use std::path::Path;
 use std::process::Command;
@@ -114,17 +117,17 @@ const KUBEVAL: &[(&str, Verdict)] = &[
     ("valid_version.yaml", Valid),
 ];
 
-fn fixtures(project: &str) -> Option<std::path::PathBuf> {
+fn fixtures(project: &str) -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus/peer-tests")
         .join(project)
         .join("fixtures");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("note: {} is not here; skipping", dir.display());
-        None
-    }
+    assert!(
+        dir.is_dir(),
+        "{} is missing: this test needs the corpora of ../shared/corpus",
+        dir.display()
+    );
+    dir
 }
 
 /// kubelint's verdict and what it said, for one file.
@@ -160,7 +163,7 @@ fn lint(path: &Path, extra: &[&str]) -> (bool, String) {
 }
 
 fn agree(project: &str, table: &[(&str, Verdict)]) {
-    let Some(dir) = fixtures(project) else { return };
+    let dir = fixtures(project);
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap())
@@ -186,11 +189,13 @@ fn agree(project: &str, table: &[(&str, Verdict)]) {
 }
 
 #[test]
+#[ignore = "needs ../shared/corpus; .ci/run runs it with --ignored"]
 fn kubeconform_fixtures() {
     agree("yannh__kubeconform", KUBECONFORM);
 }
 
 #[test]
+#[ignore = "needs ../shared/corpus; .ci/run runs it with --ignored"]
 fn kubeval_fixtures() {
     agree("instrumenta__kubeval", KUBEVAL);
 }
@@ -198,10 +203,9 @@ fn kubeval_fixtures() {
 /// kubeconform's default (no -ignore-missing-schemas) fails a custom resource it has no
 /// schema for; kubelint does with --strict-kinds.
 #[test]
+#[ignore = "needs ../shared/corpus; .ci/run runs it with --ignored"]
 fn strict_kinds_fails_custom_resources_without_a_crd() {
-    let Some(dir) = fixtures("yannh__kubeconform") else {
-        return;
-    };
+    let dir = fixtures("yannh__kubeconform");
     let (valid, output) = lint(&dir.join("test_crd.yaml"), &["--strict-kinds"]);
     assert!(!valid, "{output}");
     assert!(output.contains("unknown-kind"), "{output}");
@@ -209,10 +213,9 @@ fn strict_kinds_fails_custom_resources_without_a_crd() {
 
 /// The findings point where kubeconform only names a JSON pointer (`/spec/replicas`).
 #[test]
+#[ignore = "needs ../shared/corpus; .ci/run runs it with --ignored"]
 fn invalid_fixture_findings_have_positions() {
-    let Some(dir) = fixtures("yannh__kubeconform") else {
-        return;
-    };
+    let dir = fixtures("yannh__kubeconform");
     let (_, output) = lint(&dir.join("invalid.yaml"), &[]);
     assert!(output.contains("invalid.yaml:6:13"), "{output}");
     assert!(

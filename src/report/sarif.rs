@@ -14,17 +14,17 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// Percent-encodes what may not appear in a URI path, keeping `/`.
+/// What a URI path may hold as is (RFC 3986 unreserved characters and `/`); the rest is
+/// percent-encoded, byte by byte of its UTF-8.
+const URI_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 fn encode_uri_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(path, URI_PATH).to_string()
 }
 
 /// A reference relative to `%SRCROOT%`, the working directory (what GitHub matches against
@@ -274,4 +274,22 @@ pub fn render(report: &RunReport) -> String {
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_uri_path;
+
+    #[test]
+    fn uri_paths_keep_unreserved_characters_and_slashes() {
+        assert_eq!(
+            encode_uri_path("deploy/web-1_a.b~c.yaml"),
+            "deploy/web-1_a.b~c.yaml"
+        );
+        assert_eq!(
+            encode_uri_path("my dir/a#b%c?d+e:f@g.yaml"),
+            "my%20dir/a%23b%25c%3Fd%2Be%3Af%40g.yaml"
+        );
+        assert_eq!(encode_uri_path("café\\x.yaml"), "caf%C3%A9%5Cx.yaml");
+    }
 }

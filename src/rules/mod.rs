@@ -430,8 +430,15 @@ mod tests {
         assert_eq!(registry().len(), BUILTIN.len());
     }
 
+    /// The fixtures of every rule: each `fail-*` triggers it (the diagnostics pinned as insta
+    /// snapshots in `src/rules/snapshots/<id>@<fixture>.snap`), no `pass-*` does.
     #[test]
-    fn every_rule_doc_has_the_four_parts() {
+    fn every_rule_passes_its_fixtures() {
+        crate::testing::assert_every_rule_fixtures();
+    }
+
+    #[test]
+    fn every_rule_doc_has_the_four_parts_and_no_todo() {
         for entry in registry() {
             let doc = entry.doc();
             for part in [
@@ -442,6 +449,12 @@ mod tests {
             ] {
                 assert!(doc.contains(part), "{} doc lacks `{part}`", entry.id());
             }
+            // What scripts/new-rule leaves for the author to write.
+            assert!(
+                !doc.contains("TODO") && !entry.meta.summary.contains("TODO"),
+                "{}: the doc comment or the summary in rules/rules.yaml still has a TODO",
+                entry.id()
+            );
         }
     }
 

@@ -13,12 +13,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Check, Compiled, Violation};
+use super::{AsJson, Check, Compiled, Violation};
 use crate::model::{Object, group_of};
-use crate::parse::scalar::ScalarValue;
 use crate::parse::tree::Node;
 use crate::rules::Finding;
 
@@ -350,7 +350,7 @@ pub fn crd_of(object: &Object<'_>) -> Option<Crd> {
     let kind = spec.path(&["names", "kind"])?.as_str()?.to_owned();
     let schema_at = |node: Option<Node<'_>>| -> Option<Arc<str>> {
         let node = node.filter(Node::is_map)?;
-        Some(to_draft4(node).into())
+        Some(to_draft4(node)?.into())
     };
     // v1beta1 CRDs could share one schema between versions.
     let shared = schema_at(spec.path(&["validation", "openAPIV3Schema"]));
@@ -384,17 +384,14 @@ pub fn crd_of(object: &Object<'_>) -> Option<Crd> {
 }
 
 /// OpenAPI 3.0 structural schema → JSON Schema draft 4, strict where the API server prunes,
-/// written straight from the tree as compact JSON: no `Value` is built and descriptions (most
-/// of a CRD's bytes) are never copied.
-fn to_draft4(schema: Node<'_>) -> String {
-    let span = schema.span();
-    let mut out = String::with_capacity((span.end - span.start) as usize / 4);
-    write_draft4(schema, true, &mut out);
-    out
+/// serialized straight from the tree as compact JSON: no `Value` is built and descriptions
+/// (most of a CRD's bytes) are never copied.
+fn to_draft4(schema: Node<'_>) -> Option<String> {
+    serde_json::to_string(&Draft4 { schema, root: true }).ok()
 }
 
-/// Keywords of OpenAPI or Kubernetes that JSON Schema has no use for, or that
-/// `write_draft4` translates.
+/// Keywords of OpenAPI or Kubernetes that JSON Schema has no use for, or that `Draft4`
+/// translates.
 fn is_dropped(keyword: &str) -> bool {
     matches!(
         keyword,
@@ -413,197 +410,153 @@ fn is_dropped(keyword: &str) -> bool {
     )
 }
 
-/// Fields every embedded resource has, whether its schema lists them or not.
-const RESOURCE_FIELDS: [(&str, &str); 3] = [
-    ("apiVersion", r#"{"type":"string"}"#),
-    ("kind", r#"{"type":"string"}"#),
-    ("metadata", r#"{"type":"object"}"#),
+/// A schema of a field every embedded resource has, whether its schema lists it or not.
+#[derive(serde::Serialize)]
+struct Typed {
+    #[serde(rename = "type")]
+    type_name: &'static str,
+}
+
+const RESOURCE_FIELDS: [(&str, Typed); 3] = [
+    (
+        "apiVersion",
+        Typed {
+            type_name: "string",
+        },
+    ),
+    (
+        "kind",
+        Typed {
+            type_name: "string",
+        },
+    ),
+    (
+        "metadata",
+        Typed {
+            type_name: "object",
+        },
+    ),
 ];
 
-fn write_draft4(schema: Node<'_>, root: bool, out: &mut String) {
-    if !schema.is_map() {
-        write_json(schema, out);
-        return;
-    }
-    // One look at the keys: this runs over every schema node of every CRD of the run.
-    let (mut int_or_string, mut nullable, mut embedded, mut preserve) =
-        (false, false, false, false);
-    let (mut type_name, mut has_properties, mut has_additional) = (None, false, false);
-    for (name, value) in schema.entries() {
-        let set = value.as_bool() == Some(true);
-        match name.key_text().unwrap_or_default() {
-            "x-kubernetes-int-or-string" => int_or_string = set,
-            "nullable" => nullable = set,
-            "x-kubernetes-embedded-resource" => embedded = set,
-            "x-kubernetes-preserve-unknown-fields" => preserve = set,
-            "type" => type_name = value.as_str(),
-            "properties" => has_properties = !value.is_null(),
-            "additionalProperties" => has_additional = !value.is_null(),
-            _ => {}
-        }
-    }
-    let resource = root || embedded;
-    let closed = (type_name == Some("object") || root)
-        && (has_properties || resource)
-        && !has_additional
-        && !preserve;
-    out.push('{');
-    let mut first = true;
-    let mut key = |name: &str, out: &mut String| {
-        if !std::mem::take(&mut first) {
-            out.push(',');
-        }
-        write_string(name, out);
-        out.push(':');
-    };
-    if int_or_string {
-        // The API server accepts any string here; the anyOf that structural schemas pair
-        // with this flag says the same, so leave that.
-        key("type", out);
-        out.push_str(r#"["integer","string"]"#);
-    }
-    for (name, value) in schema.entries() {
-        let name = name.key_text().unwrap_or_default();
-        if is_dropped(name) || value.is_null() || (int_or_string && name == "type") {
-            continue;
-        }
-        key(name, out);
-        match name {
-            "type" if nullable && value.as_str().is_some() => {
-                out.push('[');
-                write_json(value, out);
-                out.push_str(r#","null"]"#);
-            }
-            "properties" | "patternProperties" | "definitions" => {
-                out.push('{');
-                for (i, (child_name, child)) in value.entries().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_string(child_name.key_text().unwrap_or_default(), out);
-                    out.push(':');
-                    write_draft4(child, false, out);
-                }
-                if name == "properties" && resource {
-                    let mut written = value.entries().len();
-                    for (field, field_schema) in RESOURCE_FIELDS {
-                        if value.get(field).is_none() {
-                            if written > 0 {
-                                out.push(',');
-                            }
-                            written += 1;
-                            write_string(field, out);
-                            out.push(':');
-                            out.push_str(field_schema);
-                        }
-                    }
-                }
-                out.push('}');
-            }
-            "items" | "additionalProperties" | "not" if value.is_map() => {
-                write_draft4(value, false, out);
-            }
-            "allOf" | "anyOf" | "oneOf" => {
-                out.push('[');
-                for (i, branch) in value.items().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_draft4(branch, false, out);
-                }
-                out.push(']');
-            }
-            _ => write_json(value, out),
-        }
-    }
-    if resource && !has_properties {
-        key("properties", out);
-        out.push('{');
-        for (i, (field, field_schema)) in RESOURCE_FIELDS.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_string(field, out);
-            out.push(':');
-            out.push_str(field_schema);
-        }
-        out.push('}');
-    }
-    if closed {
-        key("additionalProperties", out);
-        out.push_str("false");
-    }
-    out.push('}');
+/// A schema node of a CRD, serialized as draft 4; keyword values that are not schemas are
+/// copied as `AsJson` reads them.
+struct Draft4<'d> {
+    schema: Node<'d>,
+    /// The root of a CRD's schema: the custom resource itself.
+    root: bool,
 }
-/// A node as JSON, as `to_json` reads it: null map entries left out.
-fn write_json(node: Node<'_>, out: &mut String) {
-    use std::fmt::Write;
-    if node.is_map() {
-        out.push('{');
-        let mut first = true;
-        for (key, value) in node.entries().filter(|(_, v)| !v.is_null()) {
-            if !std::mem::take(&mut first) {
-                out.push(',');
-            }
-            write_string(key.key_text().unwrap_or_default(), out);
-            out.push(':');
-            write_json(value, out);
-        }
-        out.push('}');
-        return;
-    }
-    if node.is_seq() {
-        out.push('[');
-        for (i, item) in node.items().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            write_json(item, out);
-        }
-        out.push(']');
-        return;
-    }
-    match node.scalar_value() {
-        Some(ScalarValue::Null) | None => out.push_str("null"),
-        Some(ScalarValue::Bool(b)) => out.push_str(if b { "true" } else { "false" }),
-        Some(ScalarValue::Int(i)) => {
-            let _ = write!(out, "{i}");
-        }
-        // Same as `to_json`: .inf and .nan have no JSON form and stay text.
-        Some(ScalarValue::Float(f)) if f.is_finite() => {
-            let _ = write!(
-                out,
-                "{}",
-                serde_json::Number::from_f64(f).unwrap_or(0.into())
-            );
-        }
-        Some(ScalarValue::Float(_) | ScalarValue::Str) => {
-            write_string(node.raw().unwrap_or_default(), out);
+
+impl<'d> Draft4<'d> {
+    fn sub(schema: Node<'d>) -> Self {
+        Draft4 {
+            schema,
+            root: false,
         }
     }
 }
 
-fn write_string(text: &str, out: &mut String) {
-    use std::fmt::Write;
-    out.push('"');
-    let mut rest = text;
-    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
-        out.push_str(&rest[..at]);
-        let c = rest[at..].chars().next().unwrap_or_default();
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            _ => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+impl Serialize for Draft4<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let schema = self.schema;
+        if !schema.is_map() {
+            return AsJson::new(schema).serialize(serializer);
+        }
+        // One look at the keys: this runs over every schema node of every CRD of the run.
+        let (mut int_or_string, mut nullable, mut embedded, mut preserve) =
+            (false, false, false, false);
+        let (mut type_name, mut has_properties, mut has_additional) = (None, false, false);
+        for (name, value) in schema.entries() {
+            let set = value.as_bool() == Some(true);
+            match name.key_text().unwrap_or_default() {
+                "x-kubernetes-int-or-string" => int_or_string = set,
+                "nullable" => nullable = set,
+                "x-kubernetes-embedded-resource" => embedded = set,
+                "x-kubernetes-preserve-unknown-fields" => preserve = set,
+                "type" => type_name = value.as_str(),
+                "properties" => has_properties = !value.is_null(),
+                "additionalProperties" => has_additional = !value.is_null(),
+                _ => {}
             }
         }
-        rest = &rest[at + c.len_utf8()..];
+        let resource = self.root || embedded;
+        let closed = (type_name == Some("object") || self.root)
+            && (has_properties || resource)
+            && !has_additional
+            && !preserve;
+        let mut map = serializer.serialize_map(None)?;
+        if int_or_string {
+            // The API server accepts any string here; the anyOf that structural schemas pair
+            // with this flag says the same, so leave that.
+            map.serialize_entry("type", &["integer", "string"])?;
+        }
+        for (name, value) in schema.entries() {
+            let name = name.key_text().unwrap_or_default();
+            if is_dropped(name) || value.is_null() || (int_or_string && name == "type") {
+                continue;
+            }
+            match name {
+                "type" if nullable && value.as_str().is_some() => {
+                    map.serialize_entry(name, &(AsJson::new(value), "null"))?;
+                }
+                "properties" | "patternProperties" | "definitions" => {
+                    let properties = Properties {
+                        schemas: Some(value),
+                        resource: name == "properties" && resource,
+                    };
+                    map.serialize_entry(name, &properties)?;
+                }
+                "items" | "additionalProperties" | "not" if value.is_map() => {
+                    map.serialize_entry(name, &Draft4::sub(value))?;
+                }
+                "allOf" | "anyOf" | "oneOf" => {
+                    let branches: Vec<_> = value.items().map(Draft4::sub).collect();
+                    map.serialize_entry(name, &branches)?;
+                }
+                _ => map.serialize_entry(name, &AsJson::new(value))?,
+            }
+        }
+        if resource && !has_properties {
+            map.serialize_entry("properties", &Properties::resource_fields())?;
+        }
+        if closed {
+            map.serialize_entry("additionalProperties", &false)?;
+        }
+        map.end()
     }
-    out.push_str(rest);
-    out.push('"');
+}
+
+/// A mapping of names to schemas (`properties`, `patternProperties`, `definitions`); the
+/// `properties` of a resource also hold the fields every resource has.
+struct Properties<'d> {
+    schemas: Option<Node<'d>>,
+    resource: bool,
+}
+
+impl Properties<'_> {
+    /// The `properties` of a resource whose schema has none.
+    fn resource_fields() -> Self {
+        Properties {
+            schemas: None,
+            resource: true,
+        }
+    }
+}
+
+impl Serialize for Properties<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (name, schema) in self.schemas.iter().flat_map(Node::entries) {
+            map.serialize_entry(name.key_text().unwrap_or_default(), &Draft4::sub(schema))?;
+        }
+        if self.resource {
+            for (field, field_schema) in &RESOURCE_FIELDS {
+                if self.schemas.and_then(|s| s.get(field)).is_none() {
+                    map.serialize_entry(field, field_schema)?;
+                }
+            }
+        }
+        map.end()
+    }
 }
 
 #[cfg(test)]
@@ -632,7 +585,8 @@ mod tests {
         let lines = LineIndex::new(&schema);
         let stream = crate::parse::parse_stream(&schema, &lines);
         let converted: Value =
-            serde_json::from_str(&to_draft4(stream.documents[0].root())).expect("valid JSON");
+            serde_json::from_str(&to_draft4(stream.documents[0].root()).unwrap())
+                .expect("valid JSON");
         assert_eq!(converted["additionalProperties"], json!(false));
         assert_eq!(converted["properties"]["kind"], json!({"type": "string"}));
         let spec = &converted["properties"]["spec"];
@@ -653,22 +607,32 @@ mod tests {
         assert_eq!(spec["properties"]["description"], json!({"type": "string"}));
     }
 
-    /// Leaves are copied as `to_json` reads them, whatever YAML spelled them as.
+    /// Values of keywords that are not schemas are copied as `to_json` reads them, whatever
+    /// YAML spelled them as.
     #[test]
-    fn leaves_are_written_as_to_json_reads_them() {
+    fn keyword_values_are_written_as_to_json_reads_them() {
         let yaml = concat!(
-            "pattern: '^[a-z]\\d+\"q\"$'\n",
-            "enum: [1, -2, 2.5, 1e3, .inf, .nan, true, ~, 'x\ty', \"tab\\there\\u0001\", caf\u{e9}]\n",
-            "maximum: 0x10\n",
-            "nested: {a: null, b: [{c: 1}]}\n",
+            "type: object\n",
+            "properties:\n",
+            "  a:\n",
+            "    pattern: '^[a-z]\\d+\"q\"$'\n",
+            "    enum: [1, -2, 2.5, 1e3, .inf, .nan, true, ~, 'x\ty', \"tab\\there\\u0001\", caf\u{e9}]\n",
+            "    maximum: 0x10\n",
+            "    x-nested: {a: null, b: [{c: 1}]}\n",
         );
         let lines = LineIndex::new(yaml);
         let stream = crate::parse::parse_stream(yaml, &lines);
         let root = stream.documents[0].root();
-        let mut written = String::new();
-        write_json(root, &mut written);
-        let parsed: Value = serde_json::from_str(&written).expect("valid JSON");
-        assert_eq!(parsed, crate::schema::to_json(root));
+        let converted: Value = serde_json::from_str(&to_draft4(root).unwrap()).expect("valid JSON");
+        let a = root.path(&["properties", "a"]).unwrap();
+        for keyword in ["pattern", "enum", "maximum", "x-nested"] {
+            assert_eq!(
+                converted["properties"]["a"][keyword],
+                crate::schema::to_json(a.get(keyword).unwrap()),
+                "{keyword}"
+            );
+        }
+        assert_eq!(converted["properties"]["a"]["enum"][4], json!(".inf"));
     }
 
     fn errors(schema: &Value, instance: &Value) -> Vec<String> {

@@ -7,6 +7,7 @@
 //! Built-in objects are validated as parsed (`tree_json`), without a JSON copy; custom
 //! resources as JSON, which the first pass keeps for the second (see `crd::Batch`).
 
+mod as_json;
 pub mod crd;
 mod tree_json;
 
@@ -20,10 +21,10 @@ use jsonschema::paths::LocationSegment;
 use serde_json::{Map, Value};
 
 use crate::model::{Object, group_of, is_templated};
-use crate::parse::scalar::ScalarValue;
 use crate::parse::tree::Node;
 use crate::rules::{Finding, KubeVersion, Options, edit_distance};
 
+pub use as_json::{AsJson, to_json};
 pub use crd::Catalog;
 use tree_json::{Instance, TreeJson};
 
@@ -458,12 +459,6 @@ fn quote_list(items: &[impl AsRef<str>]) -> String {
         .join(", ")
 }
 
-/// The object as JSON, the way the API server decodes it: a field set to `null` is the same
-/// as an absent one (an empty `annotations:` is fine, an empty required field is missing).
-pub fn to_json(node: Node<'_>) -> Value {
-    to_json_at(node, 0)
-}
-
 /// Keys of strategic-merge-patch directives: an object holding one is a patch (kustomize's
 /// `$patch: delete`), partial by design.
 fn is_patch_directive(key: &str) -> bool {
@@ -471,37 +466,6 @@ fn is_patch_directive(key: &str) -> bool {
         || key.starts_with("$setElementOrder/")
         || key.starts_with("$retainKeys")
         || key.starts_with("$deleteFromPrimitiveList/")
-}
-
-fn to_json_at(node: Node<'_>, depth: usize) -> Value {
-    if depth > crate::parse::MAX_DEPTH {
-        return Value::Null;
-    }
-    if node.is_map() {
-        let mut map = Map::with_capacity(node.entries().len());
-        for (key, value) in node.entries() {
-            let key = key.key_text().unwrap_or_default();
-            if value.is_null() {
-                continue;
-            }
-            map.insert(key.to_owned(), to_json_at(value, depth + 1));
-        }
-        return Value::Object(map);
-    }
-    if node.is_seq() {
-        return Value::Array(node.items().map(|i| to_json_at(i, depth + 1)).collect());
-    }
-    match node.scalar_value() {
-        Some(ScalarValue::Null) | None => Value::Null,
-        Some(ScalarValue::Bool(b)) => Value::Bool(b),
-        Some(ScalarValue::Int(i)) => Value::from(i),
-        Some(ScalarValue::Float(f)) => serde_json::Number::from_f64(f)
-            .map(Value::Number)
-            // .inf and .nan have no JSON form; as text they fail any numeric schema, as
-            // they fail the API server's decoding.
-            .unwrap_or_else(|| Value::String(node.raw().unwrap_or_default().to_owned())),
-        Some(ScalarValue::Str) => Value::String(node.raw().unwrap_or_default().to_owned()),
-    }
 }
 
 /// Where an error points in the document: the value, and the key it sits under if any.

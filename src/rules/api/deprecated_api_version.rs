@@ -143,9 +143,4 @@ mod tests {
         assert!(stability("x/v1beta1") > stability("x/v1alpha3"));
         assert!(stability("x/v2") > stability("x/v1"));
     }
-
-    #[test]
-    fn fixtures() {
-        crate::testing::assert_rule_fixtures("deprecated-api-version");
-    }
 }

@@ -137,9 +137,4 @@ mod tests {
             );
         }
     }
-
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("removed-api-version");
-    }
 }

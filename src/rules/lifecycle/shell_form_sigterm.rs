@@ -235,11 +235,3 @@ impl Rule for ShellFormSigterm {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("shell-form-sigterm");
-    }
-}

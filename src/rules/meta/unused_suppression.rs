@@ -34,11 +34,3 @@ declare_rule! {
 
 /// Emitted by the filter stage, which is where suppressions meet findings.
 impl Rule for UnusedSuppression {}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("unused-suppression");
-    }
-}

@@ -102,11 +102,3 @@ impl Rule for IdenticalLivenessReadiness {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("identical-liveness-readiness");
-    }
-}

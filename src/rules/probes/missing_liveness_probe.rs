@@ -51,11 +51,3 @@ impl Rule for MissingLivenessProbe {
         );
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("missing-liveness-probe");
-    }
-}

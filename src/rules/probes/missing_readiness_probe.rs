@@ -113,11 +113,3 @@ const HELP: &str = "add a `readinessProbe` (httpGet, tcpSocket, grpc or exec) th
 const UNSERVED_HELP: &str = "a pod that serves no traffic (a worker, a load generator) still \
                              benefits from a `readinessProbe` that passes once it works: a \
                              rollout waits for it before stopping old pods";
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("missing-readiness-probe");
-    }
-}

@@ -119,9 +119,4 @@ mod tests {
         assert_eq!(crate::rules::edit_distance("admin", "http"), 5);
         assert_eq!(crate::rules::edit_distance("", "ab"), 2);
     }
-
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("probe-unknown-port");
-    }
 }

@@ -110,11 +110,3 @@ impl Rule for DanglingHpaTarget {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("dangling-hpa-target");
-    }
-}

@@ -59,11 +59,3 @@ impl Rule for DanglingNetworkpolicyPeer {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("dangling-networkpolicy-peer");
-    }
-}

@@ -61,11 +61,3 @@ impl Rule for DanglingNetworkpolicySelector {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("dangling-networkpolicy-selector");
-    }
-}

@@ -62,11 +62,3 @@ impl Rule for DanglingPdbSelector {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("dangling-pdb-selector");
-    }
-}

@@ -82,11 +82,3 @@ impl Rule for DanglingServiceSelector {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("dangling-service-selector");
-    }
-}

@@ -109,11 +109,3 @@ impl Rule for SelectorTemplateMismatch {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("selector-template-mismatch");
-    }
-}

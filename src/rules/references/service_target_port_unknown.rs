@@ -96,11 +96,3 @@ impl Rule for ServiceTargetPortUnknown {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("service-target-port-unknown");
-    }
-}

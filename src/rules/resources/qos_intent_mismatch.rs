@@ -308,11 +308,3 @@ fn check_implied<'d>(computed: &PodQos<'_, 'd>, out: &mut Vec<Finding<'d>>) {
     }
     out.push(finding);
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("qos-intent-mismatch");
-    }
-}

@@ -50,11 +50,3 @@ impl Rule for InvalidValue {
         super::report(Check::InvalidValue, object, options, out);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        crate::testing::assert_rule_fixtures("invalid-value");
-    }
-}

@@ -39,11 +39,3 @@ impl Rule for MissingRequiredField {
         super::report(Check::MissingRequiredField, object, options, out);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        crate::testing::assert_rule_fixtures("missing-required-field");
-    }
-}

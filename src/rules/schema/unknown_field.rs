@@ -42,11 +42,3 @@ impl Rule for UnknownField {
         super::report(Check::UnknownField, object, options, out);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        crate::testing::assert_rule_fixtures("unknown-field");
-    }
-}

@@ -37,11 +37,3 @@ impl Rule for UnknownKind {
         super::report(Check::UnknownKind, object, options, out);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fixtures() {
-        crate::testing::assert_rule_fixtures("unknown-kind");
-    }
-}

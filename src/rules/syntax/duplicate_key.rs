@@ -45,11 +45,3 @@ impl Rule for DuplicateKey {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("duplicate-key");
-    }
-}

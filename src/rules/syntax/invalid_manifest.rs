@@ -29,11 +29,3 @@ declare_rule! {
 
 /// Emitted by the engine while modelling documents, which is where the shape is known.
 impl Rule for InvalidManifest {}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("invalid-manifest");
-    }
-}

@@ -25,11 +25,3 @@ declare_rule! {
 
 /// Emitted by the engine from parse errors; there is nothing to check on a parsed tree.
 impl Rule for InvalidYaml {}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("invalid-yaml");
-    }
-}

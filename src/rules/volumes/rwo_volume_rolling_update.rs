@@ -71,11 +71,3 @@ impl Rule for RwoVolumeRollingUpdate {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("rwo-volume-rolling-update");
-    }
-}

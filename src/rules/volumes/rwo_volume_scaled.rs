@@ -100,11 +100,3 @@ impl Rule for RwoVolumeScaled {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn snapshots() {
-        crate::testing::assert_rule_fixtures("rwo-volume-scaled");
-    }
-}
