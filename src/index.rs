@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Location;
 use crate::model::pod::WorkloadKind;
-use crate::model::{Object, ObjectId};
+use crate::model::{self, Object, ObjectId};
 use crate::parse::tree::Node;
 
 pub type Labels = BTreeMap<String, String>;
@@ -319,31 +319,6 @@ pub struct Facts {
     pub runs_pods: bool,
     pub kind: KindFacts,
 }
-
-const BUILTIN_GROUPS: [&str; 22] = [
-    "",
-    "apps",
-    "batch",
-    "autoscaling",
-    "policy",
-    "networking.k8s.io",
-    "rbac.authorization.k8s.io",
-    "storage.k8s.io",
-    "apiextensions.k8s.io",
-    "admissionregistration.k8s.io",
-    "apiregistration.k8s.io",
-    "certificates.k8s.io",
-    "coordination.k8s.io",
-    "discovery.k8s.io",
-    "events.k8s.io",
-    "extensions",
-    "flowcontrol.apiserver.k8s.io",
-    "node.k8s.io",
-    "scheduling.k8s.io",
-    "resource.k8s.io",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-];
 
 /// Custom resources known to run pods even when neither their CRD nor their own text shows a
 /// pod template: the workload kinds of common operators, whose resources describe a database,
@@ -680,7 +655,7 @@ pub fn extract<'d>(
             _ => KindFacts::Other,
         }
     };
-    let custom = !BUILTIN_GROUPS.contains(&group);
+    let custom = !model::is_builtin_group(group);
     let own_labels = if custom {
         object
             .metadata()

@@ -289,7 +289,7 @@ fn for_each_custom_resource<'d>(
             continue;
         };
         for object in &objects {
-            if schema::is_builtin_group(model::group_of(object.api_version))
+            if model::is_builtin_group(model::group_of(object.api_version))
                 || (options.skip_helm_tests && is_helm_test(object))
             {
                 continue;
@@ -674,7 +674,7 @@ fn lint_file(
             }
             report.objects += 1;
             report.object_ids.push(object.id());
-            if collect_crds && !schema::is_builtin_group(model::group_of(object.api_version)) {
+            if collect_crds && !model::is_builtin_group(model::group_of(object.api_version)) {
                 report.custom_resources.push(CustomResource {
                     api_version: object.api_version.to_owned(),
                     kind: object.kind.to_owned(),

@@ -1494,3 +1494,54 @@ fn readiness_probe_findings_on_unserved_pods_are_info_unless_configured() {
     let out = run(&[]);
     assert_eq!(severities(&out), [pair("worker", "warning")]);
 }
+
+/// One list of built-in API groups: a removed built-in (`extensions/v1beta1`) is not a custom
+/// resource without a CRD under `--strict-kinds`.
+#[test]
+fn a_removed_builtin_is_not_a_custom_resource_without_a_crd() {
+    let deployment = b"apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x:1}]\n";
+    let out = kubelint_stdin(
+        &[
+            "check",
+            "-",
+            "--strict-kinds",
+            "--select",
+            "api,schema",
+            "--format",
+            "json",
+        ],
+        deployment,
+    );
+    assert_eq!(rules_of(&json_of(&out)), ["removed-api-version"]);
+}
+
+/// Targets older than the embedded schemas still learn what the removal table knows.
+#[test]
+fn deprecated_api_versions_are_found_for_targets_older_than_the_schemas() {
+    let cronjob = b"apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  schedule: '* * * * *'\n  jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: c, image: x:1}]}}}}\n";
+    for (target, expected) in [
+        ("1.21", "deprecated-api-version"),
+        ("1.24", "deprecated-api-version"),
+        ("1.25", "removed-api-version"),
+    ] {
+        let out = kubelint_stdin(
+            &[
+                "check",
+                "-",
+                "--select",
+                "api",
+                "--format",
+                "json",
+                "--kubernetes-version",
+                target,
+            ],
+            cronjob,
+        );
+        let v = json_of(&out);
+        assert_eq!(rules_of(&v), [expected], "{target}");
+        if expected == "deprecated-api-version" {
+            let help = v["diagnostics"][0]["help"].as_str().unwrap();
+            assert!(help.contains("batch/v1") && help.contains("1.25"), "{help}");
+        }
+    }
+}

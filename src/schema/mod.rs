@@ -135,21 +135,6 @@ fn schemas_for(target: KubeVersion) -> (KubeVersion, &'static Version) {
     (*version, schemas)
 }
 
-/// Whether any embedded version has built-in kinds in this API group.
-pub fn is_builtin_group(group: &str) -> bool {
-    static GROUPS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
-    GROUPS
-        .get_or_init(|| {
-            bundle()
-                .versions
-                .values()
-                .flat_map(|v| v.kinds.keys())
-                .map(|api_version| group_of(api_version).to_owned())
-                .collect()
-        })
-        .contains(group)
-}
-
 /// The versions among those kubelint knows that serve `apiVersion`/`kind`.
 pub fn versions_serving(api_version: &str, kind: &str) -> Vec<KubeVersion> {
     bundle()
@@ -325,7 +310,7 @@ fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
     if !out.is_empty() {
         return out;
     }
-    if !is_builtin_group(group) {
+    if !crate::model::is_builtin_group(group) {
         if options.catalog.is_pending() {
             return out;
         }
@@ -917,6 +902,16 @@ mod tests {
             Some("1.33")
         );
         assert_eq!(versions.last().copied(), Some(KubeVersion::NEWEST));
+        // The one list of built-in groups covers every group the embedded schemas serve.
+        for version in bundle().versions.values() {
+            for api_version in version.kinds.keys() {
+                let group = group_of(api_version);
+                assert!(
+                    crate::model::is_builtin_group(group),
+                    "{group} is missing from model::BUILTIN_GROUPS"
+                );
+            }
+        }
         for version in versions {
             assert!(versions_serving("apps/v1", "Deployment").contains(&version));
             let (_, schemas) = schemas_for(version);

@@ -1,5 +1,5 @@
 use super::super::{Finding, KubeVersion, Options, Rule, declare_rule};
-use crate::model::Object;
+use crate::model::{self, Object};
 use crate::schema;
 
 declare_rule! {
@@ -73,10 +73,17 @@ fn most_stable(group: &str, kind: &str, version: KubeVersion) -> Option<String> 
 impl Rule for DeprecatedApiVersion {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
         let group = crate::model::group_of(object.api_version);
-        if !schema::is_builtin_group(group) {
+        if !model::is_builtin_group(group) {
             return;
         }
         let effective = schema::effective_version(options.target);
+        let node = object.root.get("apiVersion").unwrap_or(object.root);
+        if options.target < effective {
+            // Older than every embedded schema: the removal table is what is known, and a
+            // version it removes after the target is still served by the target.
+            deprecated_by_table(object, options.target, node, out);
+            return;
+        }
         let serving = schema::versions_serving(object.api_version, object.kind);
         if !serving.contains(&effective) || options.target < effective {
             return;
@@ -88,7 +95,6 @@ impl Rule for DeprecatedApiVersion {
                     .into_iter()
                     .find(|v| *v > options.target && !serving.contains(v))
             });
-        let node = object.root.get("apiVersion").unwrap_or(object.root);
         let mine = stability(object.api_version);
         if let Some(removed) = removal {
             let replacement =
@@ -130,6 +136,33 @@ impl Rule for DeprecatedApiVersion {
             );
         }
     }
+}
+
+/// A version the removal table removes in a release after `target`.
+fn deprecated_by_table<'d>(
+    object: &Object<'d>,
+    target: KubeVersion,
+    node: crate::parse::tree::Node<'d>,
+    out: &mut Vec<Finding<'d>>,
+) {
+    use super::removed_api_version::{removal, replacement};
+    let Some(removed) = removal(object.api_version, object.kind).filter(|r| *r > target) else {
+        return;
+    };
+    let help = match replacement(object.api_version, object.kind) {
+        Some(r) => format!("move to `apiVersion: {r}` before upgrading to {removed}"),
+        None => format!("plan the move before upgrading to {removed}"),
+    };
+    out.push(
+        Finding::new(
+            node,
+            format!(
+                "`{}` {} is deprecated: Kubernetes {removed} no longer serves it (target: {target})",
+                object.api_version, object.kind
+            ),
+        )
+        .help(help),
+    );
 }
 
 #[cfg(test)]

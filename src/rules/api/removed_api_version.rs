@@ -94,6 +94,11 @@ pub fn removal(api_version: &str, kind: &str) -> Option<KubeVersion> {
     row(api_version, kind).map(|r| r.removed)
 }
 
+/// The apiVersion that replaces a removed one, if the table names one.
+pub fn replacement(api_version: &str, kind: &str) -> Option<&'static str> {
+    row(api_version, kind).and_then(|r| r.replacement.as_deref())
+}
+
 impl Rule for RemovedApiVersion {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
         let Some(removal) =
