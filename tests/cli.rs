@@ -840,7 +840,7 @@ fn rule_options_come_from_the_configuration() {
 #[test]
 fn removed_api_versions_depend_on_the_target_version() {
     let file = "fixtures/removed-api-version/fail-removed.yaml";
-    let removed = |version: &str| {
+    let count = |version: &str, rule: &str| {
         let v = json_of(&kubelint(&[
             "check",
             file,
@@ -851,9 +851,12 @@ fn removed_api_versions_depend_on_the_target_version() {
             "--format",
             "json",
         ]));
-        v["diagnostics"].as_array().unwrap().len()
+        rules_of(&v).iter().filter(|r| *r == rule).count()
     };
+    let removed = |version: &str| count(version, "removed-api-version");
     assert_eq!(removed("1.15"), 0, "1.15 still serves every one of them");
+    // ... and each is deprecated there: a later release removes it.
+    assert_eq!(count("1.15", "deprecated-api-version"), 4);
     assert_eq!(
         removed("1.24"),
         1,

@@ -198,7 +198,6 @@ pub fn is_builtin_group(group: &str) -> bool {
     BUILTIN_GROUPS.binary_search(&group).is_ok()
 }
 
-
 /// Whether a value is a placeholder a template engine fills in before the API server sees it
 /// (`${NAME}`, `{{ .Values.x }}`).
 pub fn is_templated(text: &str) -> bool {
