@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::ObjectId;
-use crate::parse::lines::Position;
+use crate::parse::lines::{Position, floor_char_boundary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,7 +47,7 @@ pub struct Location {
 /// Lines up to this many characters are kept whole; longer ones (minified JSON, a
 /// `kubectl get -o json` dump on one line) are cut to a window around the location, so a
 /// finding costs the same memory and output whatever the length of its line.
-pub const WHOLE_LINE_CHARS: usize = 200;
+const WHOLE_LINE_CHARS: usize = 200;
 /// Characters kept on either side of the location when a line is cut.
 const WINDOW_CONTEXT_CHARS: usize = 60;
 /// At most this much of the location itself is kept when a line is cut.
@@ -83,7 +83,7 @@ impl Excerpt {
                 cut_after: false,
             };
         }
-        let start = floor_char_boundary(line, start.min(line.len()));
+        let start = floor_char_boundary(line, start);
         let before = &line[..start];
         let first = before
             .char_indices()
@@ -127,13 +127,6 @@ fn sanitize_char(c: char) -> char {
     } else {
         c
     }
-}
-
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 fn sanitize(line: &str) -> String {

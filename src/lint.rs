@@ -600,7 +600,7 @@ fn lint_file(
     }
     if reported && let Some(severity) = rules.severity("invalid-yaml") {
         for error in &stream.errors {
-            let hint = parse::hints::hint(text, error.offset, &error.message);
+            let hint = parse::hints::hint(text, error.document_start, error.offset, &error.message);
             let labels = hint
                 .opened
                 .filter(|&(at, _)| at != hint.primary)

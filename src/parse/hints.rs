@@ -3,7 +3,10 @@
 //! instead of the blank line or end of file the parser stopped on, and a help line for the
 //! mistakes people make most (tabs).
 
-/// The hints for a syntax error at `offset` of `text`.
+use super::lines::floor_char_boundary;
+
+/// The hints for a syntax error at `offset` of `text`, in the document starting at
+/// `document_start`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint {
     /// Where to point: the parser's offset, or the end of the last content line before it
@@ -14,9 +17,9 @@ pub struct Hint {
     pub help: Option<&'static str>,
 }
 
-pub fn hint(text: &str, offset: u32, message: &str) -> Hint {
-    let offset = (offset as usize).min(text.len());
-    let offset = floor_char_boundary(text, offset);
+pub fn hint(text: &str, document_start: u32, offset: u32, message: &str) -> Hint {
+    let offset = floor_char_boundary(text, offset as usize);
+    let document_start = (document_start as usize).min(offset);
     let help = if message.contains("tab") {
         Some(
             "YAML does not allow tabs for indentation (and in some places after `:`): indent with spaces",
@@ -26,16 +29,9 @@ pub fn hint(text: &str, offset: u32, message: &str) -> Hint {
     };
     Hint {
         primary: last_content_before(text, offset) as u32,
-        opened: open_at(text, offset).map(|(at, c)| (at as u32, c)),
+        opened: open_at(text, document_start, offset).map(|(at, c)| (at as u32, c)),
         help,
     }
-}
-
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// `offset`, unless its line is blank or the next document's marker: then the end of the last
@@ -61,11 +57,9 @@ fn last_content_before(text: &str, offset: usize) -> usize {
 }
 
 /// The innermost flow collection or quoted scalar open at `offset`, scanning from the start
-/// of its document (the last `---` line before it). A scan of the text, not a parse: quotes
-/// and brackets count only where a YAML token can start, comments and block scalars are
-/// skipped.
-fn open_at(text: &str, offset: usize) -> Option<(usize, char)> {
-    let doc_start = document_start(text, offset);
+/// of its document. A scan of the text, not a parse: quotes and brackets count only where a
+/// YAML token can start, comments and block scalars are skipped.
+fn open_at(text: &str, doc_start: usize, offset: usize) -> Option<(usize, char)> {
     let mut stack: Vec<(usize, char)> = Vec::new();
     let mut quote: Option<(usize, char)> = None;
     // Indentation of the line that opened a block scalar: deeper lines are its content.
@@ -152,23 +146,6 @@ fn skip_line(text: &str, from: usize, limit: usize) -> usize {
     text[from..limit].find('\n').map_or(limit, |i| from + i + 1)
 }
 
-/// The start of the document holding `offset`: the line after the last `---` at column 0.
-fn document_start(text: &str, offset: usize) -> usize {
-    let mut search = &text[..offset];
-    loop {
-        match search.rfind("---") {
-            None => return 0,
-            Some(at) if at == 0 || text.as_bytes()[at - 1] == b'\n' => {
-                return text[at..]
-                    .find('\n')
-                    .map_or(text.len(), |i| at + i + 1)
-                    .min(offset);
-            }
-            Some(at) => search = &search[..at],
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +159,7 @@ mod tests {
         let text = "kind: ConfigMap\ndata:\n  a: [1, 2\n  b: \"3\"\n";
         let h = hint(
             text,
+            0,
             at(text, ": \"3"),
             "illegal placement of ':' indicator",
         );
@@ -192,7 +170,12 @@ mod tests {
     #[test]
     fn an_error_at_the_end_points_at_the_last_content_line() {
         let text = "---\nkind: ConfigMap\nmetadata: {name: x,\n  labels: {a: b}\n\n\n";
-        let h = hint(text, text.len() as u32, "did not find expected ',' or '}'");
+        let h = hint(
+            text,
+            0,
+            text.len() as u32,
+            "did not find expected ',' or '}'",
+        );
         assert_eq!(h.primary, at(text, "}\n\n") + 1);
         assert_eq!(h.opened, Some((at(text, "{name"), '{')));
     }
@@ -200,22 +183,36 @@ mod tests {
     #[test]
     fn quotes_comments_and_block_scalars_do_not_count() {
         let text = "a: it's [fine\nb: \"x [ y\" # also { fine\nc: |\n  [ {\n  '\nd: [ok]\ne: {\n";
-        let h = hint(text, text.len() as u32, "did not find expected ',' or '}'");
+        let h = hint(
+            text,
+            0,
+            text.len() as u32,
+            "did not find expected ',' or '}'",
+        );
         assert_eq!(h.opened, Some((text.rfind("{\n").unwrap() as u32, '{')));
-        let h = hint(text, at(text, "e:"), "x");
+        let h = hint(text, 0, at(text, "e:"), "x");
         assert_eq!(h.opened, None);
     }
 
     #[test]
     fn an_unclosed_quote_is_shown_where_it_opened() {
         let text = "data:\n  a: \"open\n  b: 3\n";
-        let h = hint(text, text.len() as u32, "unexpected end of stream");
+        let h = hint(text, 0, text.len() as u32, "unexpected end of stream");
         assert_eq!(h.opened, Some((at(text, "\"open"), '"')));
     }
 
     #[test]
+    fn the_scan_starts_at_its_document() {
+        // The previous document ends with `...`, without a `---` for the next one.
+        let text = "a: [1\n...\nb: 2\n";
+        let start = at(text, "b:");
+        assert_eq!(hint(text, start, text.len() as u32, "x").opened, None);
+        assert!(hint(text, 0, text.len() as u32, "x").opened.is_some());
+    }
+
+    #[test]
     fn tabs_get_help() {
-        let h = hint("a:\n\tb: 1\n", 4, "tabs disallowed within this context");
+        let h = hint("a:\n\tb: 1\n", 0, 4, "tabs disallowed within this context");
         assert!(h.help.is_some_and(|h| h.contains("indent with spaces")));
     }
 }

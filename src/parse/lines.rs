@@ -133,10 +133,7 @@ impl LineIndex {
             offset.saturating_sub(start)
         } else {
             let (s, from_col) = self.checkpoint(line, Checkpoint::Offset(offset as usize));
-            let mut end = offset as usize;
-            while end > s && !text.is_char_boundary(end) {
-                end -= 1;
-            }
+            let end = floor_char_boundary(text, offset as usize).max(s);
             from_col as u32 + text.get(s..end).map_or(0, |t| t.chars().count() as u32)
         };
         Position {
@@ -153,6 +150,16 @@ impl LineIndex {
         let raw = text.get(start..end.max(start)).unwrap_or("");
         raw.trim_end_matches(['\n', '\r'])
     }
+}
+
+/// The largest character boundary of `text` at or before byte `at` (at most its length).
+/// (`str::floor_char_boundary` is not stable in the project's minimum Rust.)
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 enum Checkpoint {

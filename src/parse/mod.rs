@@ -31,6 +31,19 @@ const MAX_EXPANSION_RATIO: u64 = 10;
 pub struct SyntaxError {
     pub offset: u32,
     pub message: String,
+    /// Where the document the error is in starts (after its `---`, as the stream was cut).
+    pub document_start: u32,
+}
+
+impl SyntaxError {
+    fn new(offset: u32, message: String) -> SyntaxError {
+        // The document's start is filled in by `parse_chunk`, which knows the chunk.
+        SyntaxError {
+            offset,
+            message,
+            document_start: 0,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -170,7 +183,11 @@ fn parse_chunk<'a>(
         }
     }
     out.documents.extend(result.documents);
-    out.errors.extend(result.errors);
+    out.errors
+        .extend(result.errors.into_iter().map(|error| SyntaxError {
+            document_start: chunk.start as u32,
+            ..error
+        }));
 }
 
 const MAX_REPAIRS: usize = 200;
@@ -335,10 +352,8 @@ fn run_parser<'a, 's>(
             None => break,
             Some(Ok(ev)) => ev,
             Some(Err(e)) => {
-                out.errors.push(SyntaxError {
-                    offset: to_offset(e.marker()),
-                    message: e.info().to_owned(),
-                });
+                out.errors
+                    .push(SyntaxError::new(to_offset(e.marker()), e.info().to_owned()));
                 failure = Some(Failure {
                     message: e.info().to_owned(),
                     line: e.marker().line().saturating_sub(1),
@@ -437,10 +452,10 @@ impl<'a> Builder<'a> {
             }
             Event::Alias(anchor) => {
                 let Some(&id) = self.anchors.get(&anchor) else {
-                    return Err(SyntaxError {
-                        offset: span.start,
-                        message: "alias refers to an unknown anchor".into(),
-                    });
+                    return Err(SyntaxError::new(
+                        span.start,
+                        "alias refers to an unknown anchor".into(),
+                    ));
                 };
                 self.attach(id, span)
             }
@@ -524,10 +539,10 @@ impl<'a> Builder<'a> {
 
     fn open(&mut self, frame: Frame, span: ByteSpan) -> Result<(), SyntaxError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(SyntaxError {
-                offset: span.start,
-                message: format!("nesting deeper than {MAX_DEPTH} levels"),
-            });
+            return Err(SyntaxError::new(
+                span.start,
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
         }
         self.stack.push(frame);
         Ok(())
@@ -541,12 +556,12 @@ impl<'a> Builder<'a> {
     ) -> Result<NodeId, SyntaxError> {
         let limit = MAX_EXPANDED_NODES.max(self.nodes.len() as u64 * MAX_EXPANSION_RATIO);
         if expanded > limit {
-            return Err(SyntaxError {
-                offset: span.start,
-                message: format!(
+            return Err(SyntaxError::new(
+                span.start,
+                format!(
                     "aliases expand this document to more than {limit} nodes; refusing it (alias bomb?)"
                 ),
-            });
+            ));
         }
         let id = self.nodes.len() as NodeId;
         self.nodes.push(NodeData { kind, span });
@@ -589,21 +604,16 @@ impl<'a> Builder<'a> {
                                 for &m in ids {
                                     if !matches!(self.nodes[m as usize].kind, NodeKind::Map { .. })
                                     {
-                                        return Err(SyntaxError {
-                                            offset: span.start,
-                                            message: "a merge key (<<) takes a mapping or a list of mappings".into(),
-                                        });
+                                        return Err(SyntaxError::new(span.start, "a merge key (<<) takes a mapping or a list of mappings".into()));
                                     }
                                     merges.push(m);
                                 }
                             }
                             _ => {
-                                return Err(SyntaxError {
-                                    offset: self.nodes[id as usize].span.start,
-                                    message:
-                                        "a merge key (<<) takes a mapping or a list of mappings"
-                                            .into(),
-                                });
+                                return Err(SyntaxError::new(
+                                    self.nodes[id as usize].span.start,
+                                    "a merge key (<<) takes a mapping or a list of mappings".into(),
+                                ));
                             }
                         }
                     }
@@ -689,10 +699,7 @@ impl<'a> Builder<'a> {
 }
 
 fn unbalanced(span: ByteSpan) -> SyntaxError {
-    SyntaxError {
-        offset: span.start,
-        message: "unbalanced collection events".into(),
-    }
+    SyntaxError::new(span.start, "unbalanced collection events".into())
 }
 
 /// A block collection ends with its last child; a flow one with its closing bracket.
