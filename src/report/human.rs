@@ -129,19 +129,15 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, style: &Style) {
             );
         }
         previous_line = Some(line);
-        let excerpt = shown;
-        let lead = u32::from(excerpt.cut_before);
-        let excerpt_end = excerpt.end_column();
-        let start_column = location
-            .start
-            .column
-            .clamp(excerpt.first_column, excerpt_end);
+        let lead = u32::from(shown.cut_before);
+        let excerpt_end = shown.end_column();
+        let start_column = location.start.column.clamp(shown.first_column, excerpt_end);
         let end_column = if location.end.line == line {
             location.end.column.min(excerpt_end)
         } else {
             excerpt_end
         };
-        let start = start_column - excerpt.first_column + lead;
+        let start = start_column - shown.first_column + lead;
         let len = end_column.saturating_sub(start_column).max(1) as usize;
         let (marker, code, text) = match label {
             None => ("^", sev, ""),

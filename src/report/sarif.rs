@@ -82,6 +82,15 @@ fn normalize(path: &std::path::Path) -> std::path::PathBuf {
     out
 }
 
+/// Whether the location is on one line and all of it is in its excerpt (a long minified line
+/// is cut around the location, and a cut location has no snippet).
+fn in_excerpt(l: &Location) -> bool {
+    l.end.line == l.start.line
+        && l.end.column >= l.start.column
+        && l.start.column >= l.excerpt.first_column
+        && l.end.column <= l.excerpt.end_column()
+}
+
 fn region(l: &Location) -> Value {
     let mut region = json!({
         "startLine": l.start.line,
@@ -89,13 +98,9 @@ fn region(l: &Location) -> Value {
         "endLine": l.end.line,
         "endColumn": l.end.column.max(if l.end.line == l.start.line { l.start.column } else { 1 }),
     });
-    // The text of a one-line region, so viewers can show it without the file; only when the
-    // excerpt kept all of it (a long minified line is cut around the region).
+    // The text of a one-line region, so viewers can show it without the file.
     let excerpt = &l.excerpt;
-    if l.end.line == l.start.line
-        && l.start.column >= excerpt.first_column
-        && l.end.column <= excerpt.end_column()
-    {
+    if in_excerpt(l) {
         let text: String = excerpt
             .text
             .chars()
@@ -117,11 +122,7 @@ fn physical(file: &str, l: &Location) -> Value {
     // The text around a one-line region: the whole line, or the window of a long line kept
     // around it (SARIF wants a context region to be a proper superset of the region).
     let excerpt = &l.excerpt;
-    let one_line = l.end.line == l.start.line && l.end.column >= l.start.column;
-    if one_line
-        && l.start.column >= excerpt.first_column
-        && l.end.column <= excerpt.end_column()
-        && excerpt.text.chars().count() > (l.end.column - l.start.column) as usize
+    if in_excerpt(l) && excerpt.end_column() - excerpt.first_column > l.end.column - l.start.column
     {
         physical["contextRegion"] = if excerpt.is_whole_line() {
             json!({
