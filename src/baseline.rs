@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::RunReport;
+use crate::run_report::RunReport;
 
 /// What identifies a finding across edits.
 fn fingerprint(d: &Diagnostic) -> String {

@@ -301,7 +301,7 @@ fn skipped_charts_note(charts: &[String]) -> Option<String> {
 /// inputs that hold no Kubernetes object at all, when objects are expected (not with
 /// `--only-manifests`, nor when an input could not be read, which is its own error).
 fn nothing_to_lint(
-    report: &lint::RunReport,
+    report: &crate::run_report::RunReport,
     inputs: &[load::Input],
     paths: &[PathBuf],
     expect_objects: bool,
@@ -463,7 +463,8 @@ fn check(args: CheckArgs) -> ExitCode {
     let unused = config.apply_suppressions(&mut report);
     if args.report_unused_config
         && !unused.is_empty()
-        && let Some(severity) = rule_set.severity("unused-suppression")
+        && let Some(severity) =
+            rule_set.severity(crate::rules::meta::unused_suppression::UnusedSuppression::ID)
         && let Some(file) = config.unused_suppressions(&unused, severity)
     {
         report.files.push(file);

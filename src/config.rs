@@ -6,11 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Severity;
-use crate::lint::RuleSet;
+use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::parse::lines::LineIndex;
 use crate::parse::tree::Node;
 use crate::rules;
+use crate::rules::RuleSet;
+use crate::rules::meta::unused_suppression::UnusedSuppression;
+use crate::run_report::{FileReport, RunReport};
 
 pub const FILE_NAMES: [&str; 2] = [".kubelint.yaml", ".kubelint.yml"];
 
@@ -616,7 +618,7 @@ impl Config {
 
     /// Drops the findings that a `suppress:` entry matches, and returns the indices of the
     /// entries that matched none.
-    pub fn apply_suppressions(&self, report: &mut crate::lint::RunReport) -> Vec<usize> {
+    pub fn apply_suppressions(&self, report: &mut RunReport) -> Vec<usize> {
         if self.suppress.is_empty() {
             return Vec::new();
         }
@@ -644,11 +646,7 @@ impl Config {
 
     /// `unused-suppression` findings, in the configuration file, for `suppress:` entries
     /// (by index) that matched nothing (`--report-unused-config`).
-    pub fn unused_suppressions(
-        &self,
-        unused: &[usize],
-        severity: Severity,
-    ) -> Option<crate::lint::FileReport> {
+    pub fn unused_suppressions(&self, unused: &[usize], severity: Severity) -> Option<FileReport> {
         let source = self.source.as_ref()?;
         let text = std::fs::read_to_string(source).ok()?;
         let lines = LineIndex::new(&text);
@@ -665,38 +663,29 @@ impl Config {
         let diagnostics = unused
             .iter()
             .filter_map(|&i| Some((i, entries.get(i)?)))
-            .map(|(i, span)| {
-                let start = lines.position(&text, span.start);
-                let end = lines.position(&text, span.end);
+            .map(|(i, &span)| {
                 let entry = &self.suppress[i];
                 let rules = if entry.rules.is_empty() {
                     "every rule".to_owned()
                 } else {
                     entry.rules.join(", ")
                 };
-                crate::diagnostic::Diagnostic {
-                    rule: "unused-suppression",
+                let location = Location::of_span(&text, &lines, span, format!("/suppress/{i}"));
+                Diagnostic::new(
+                    UnusedSuppression::ID,
                     severity,
-                    message: format!("`suppress:` entry {} ({rules}) suppresses nothing", i + 1),
-                    help: Some(
-                        "the findings it silenced are gone, or its conditions never match: remove \
-                         the entry or correct its paths, namespace, kind, name or container"
-                            .to_owned(),
-                    ),
-                    file: file.clone(),
-                    location: crate::diagnostic::Location {
-                        start,
-                        end,
-                        path: format!("/suppress/{i}"),
-                        excerpt: crate::lint::excerpt(&text, &lines, start, end),
-                    },
-                    labels: Vec::new(),
-                    object: None,
-                    container: None,
-                }
+                    file.clone(),
+                    location,
+                    format!("`suppress:` entry {} ({rules}) suppresses nothing", i + 1),
+                )
+                .with_help(Some(
+                    "the findings it silenced are gone, or its conditions never match: remove \
+                     the entry or correct its paths, namespace, kind, name or container"
+                        .to_owned(),
+                ))
             })
             .collect();
-        Some(crate::lint::FileReport {
+        Some(FileReport {
             path: file,
             diagnostics,
             bytes: text.len(),

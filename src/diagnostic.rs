@@ -5,7 +5,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::ObjectId;
-use crate::parse::lines::{Position, floor_char_boundary};
+use crate::parse::lines::{LineIndex, Position, floor_char_boundary};
+use crate::parse::tree::ByteSpan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,6 +45,42 @@ pub struct Location {
     pub excerpt: Excerpt,
 }
 
+impl Location {
+    /// The location of `span` in `text`, whose JSON pointer is `pointer`.
+    pub fn of_span(text: &str, lines: &LineIndex, span: ByteSpan, pointer: String) -> Location {
+        let start = lines.position(text, span.start);
+        let end = lines.position(text, span.end.max(span.start));
+        Location {
+            start,
+            end,
+            path: pointer,
+            excerpt: Excerpt::of(text, lines, start, end),
+        }
+    }
+
+    /// A location one character wide (a parse error has a position, not a node).
+    pub fn point(text: &str, lines: &LineIndex, offset: u32) -> Location {
+        let start = lines.position(text, offset);
+        let line = lines.line_text(text, start.line as usize - 1);
+        let mut end = start;
+        // A position past the line's last character (an error at its end) is zero-wide.
+        let line_end = lines.line_start(start.line as usize - 1) as usize + line.len();
+        if let Some(c) = text
+            .get(offset as usize..line_end)
+            .and_then(|t| t.chars().next())
+        {
+            end.column += 1;
+            end.offset += c.len_utf8() as u32;
+        }
+        Location {
+            start,
+            end,
+            path: String::new(),
+            excerpt: Excerpt::of(text, lines, start, end),
+        }
+    }
+}
+
 /// Lines up to this many characters are kept whole; longer ones (minified JSON, a
 /// `kubectl get -o json` dump on one line) are cut to a window around the location, so a
 /// finding costs the same memory and output whatever the length of its line.
@@ -67,6 +104,15 @@ pub struct Excerpt {
 }
 
 impl Excerpt {
+    /// The excerpt of the line a location from `start` to `end` of `text` begins on.
+    pub fn of(text: &str, lines: &LineIndex, start: Position, end: Position) -> Excerpt {
+        let line_start = lines.line_start(start.line as usize - 1);
+        let line = lines.line_text(text, start.line as usize - 1);
+        let in_line = |p: Position| (p.offset - line_start) as usize;
+        let end = (end.line == start.line).then(|| in_line(end));
+        Excerpt::of_line(line, in_line(start), start.column, end)
+    }
+
     /// The excerpt of `line` for a location starting at byte `start` of the line, in 1-based
     /// column `start_column`, and ending at byte `end` of the line (`None` when it goes on past
     /// the line). Costs time in the window's length, not the line's.
@@ -155,6 +201,53 @@ pub struct Diagnostic {
     pub object: Option<ObjectId>,
     /// The container the finding is inside, if any (config suppressions match on it).
     pub container: Option<String>,
+}
+
+/// Every diagnostic is made here, whichever stage reports it (the rules through the engine,
+/// syntax errors, suppressions that suppress nothing), so a field added later is set once.
+impl Diagnostic {
+    /// `rule` is the rule's `ID` constant, never a string literal.
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        file: Arc<str>,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity,
+            message: message.into(),
+            help: None,
+            file,
+            location,
+            labels: Vec::new(),
+            object: None,
+            container: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn with_labels(mut self, labels: Vec<Label>) -> Self {
+        self.labels = labels;
+        self
+    }
+
+    /// The object the finding is about (baseline fingerprints, `suppress:` entries by kind
+    /// and name, JUnit test cases).
+    pub fn in_object(mut self, object: Option<ObjectId>) -> Self {
+        self.object = object;
+        self
+    }
+
+    pub fn in_container(mut self, container: Option<String>) -> Self {
+        self.container = container;
+        self
+    }
 }
 
 #[cfg(test)]

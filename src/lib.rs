@@ -11,6 +11,7 @@ pub mod model;
 pub mod parse;
 pub mod report;
 pub mod rules;
+pub mod run_report;
 pub mod schema;
 pub mod suppress;
 

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::model::{Object, ObjectId};
 use crate::parse::lines::LineIndex;
-use crate::parse::tree::Node;
+use crate::parse::tree::{ByteSpan, Node};
+use crate::rules::meta::unused_suppression::UnusedSuppression;
 
 pub const IGNORE_ANNOTATION: &str = "kubelint.io/ignore";
 pub const REASON_ANNOTATION: &str = "kubelint.io/ignore-reason";
@@ -94,14 +95,16 @@ pub fn inline(text: &str, lines: &LineIndex) -> Vec<Suppression> {
         };
         let (rules, reason) = parse_list(rest);
         let start_offset = lines.line_start(line) + line_text[..at].len() as u32;
-        let start = lines.position(text, start_offset);
-        let end = lines.position(text, lines.line_start(line) + line_text.len() as u32);
-        let location = Location {
-            start,
-            end,
-            path: String::new(),
-            excerpt: crate::lint::excerpt(text, lines, start, end),
-        };
+        let end_offset = lines.line_start(line) + line_text.len() as u32;
+        let location = Location::of_span(
+            text,
+            lines,
+            ByteSpan {
+                start: start_offset,
+                end: end_offset,
+            },
+            String::new(),
+        );
         out.push(Suppression::new(scope, rules, reason, location));
     }
     out
@@ -215,24 +218,26 @@ pub fn apply(
             } else {
                 format!("{} names no kubelint rule", s.describe(rule))
             };
-            diagnostics.push(Diagnostic {
-                rule: "unused-suppression",
-                severity,
-                message,
-                help: Some(if known {
-                    "the finding it silenced is gone: remove the suppression (or the rule from its list)".to_owned()
-                } else {
-                    "`kubelint rules` lists the rule ids".to_owned()
-                }),
-                file: file.clone(),
-                location: s.location.clone(),
-                labels: Vec::new(),
-                object: match &s.scope {
-                    Scope::Object(id) => Some(id.clone()),
-                    _ => None,
-                },
-                container: None,
-            });
+            let help = if known {
+                "the finding it silenced is gone: remove the suppression (or the rule from its list)"
+            } else {
+                "`kubelint rules` lists the rule ids"
+            };
+            let object = match &s.scope {
+                Scope::Object(id) => Some(id.clone()),
+                _ => None,
+            };
+            diagnostics.push(
+                Diagnostic::new(
+                    UnusedSuppression::ID,
+                    severity,
+                    file.clone(),
+                    s.location.clone(),
+                    message,
+                )
+                .with_help(Some(help.to_owned()))
+                .in_object(object),
+            );
         }
     }
 }

@@ -8,10 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::lint::{self, RuleSet, RunOptions};
+use crate::lint::{self, RunOptions};
 use crate::load;
 use crate::report::{human, json};
 use crate::rules;
+use crate::rules::RuleSet;
 
 /// Directories of `fixtures/` that belong to no rule: the README's example.
 const NOT_RULES: &[&str] = &["examples"];

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::diagnostic::Severity;
-use crate::lint::RunReport;
+use crate::run_report::RunReport;
 
 /// Escapes a command's message (data).
 fn data(s: &str) -> String {

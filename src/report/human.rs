@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::lint::RunReport;
+use crate::run_report::RunReport;
 
 struct Style {
     color: bool,

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::lint::RunReport;
+use crate::run_report::RunReport;
 
 fn position(l: &Location) -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::RunReport;
+use crate::run_report::RunReport;
 
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

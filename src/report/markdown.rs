@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::diagnostic::Severity;
-use crate::lint::RunReport;
+use crate::run_report::RunReport;
 
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")

@@ -8,7 +8,7 @@ pub mod markdown;
 pub mod sarif;
 
 use crate::diagnostic::Diagnostic;
-use crate::lint::RunReport;
+use crate::run_report::RunReport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

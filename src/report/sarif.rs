@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::lint::RunReport;
 use crate::rules::{self, RuleEntry};
+use crate::run_report::RunReport;
 
 fn level(s: Severity) -> &'static str {
     match s {

@@ -10,10 +10,13 @@ pub mod probes;
 pub mod references;
 pub mod resources;
 pub mod schema;
+mod set;
 pub mod syntax;
 pub mod volumes;
 
 use std::sync::OnceLock;
+
+pub use set::RuleSet;
 
 use crate::diagnostic::Severity;
 use crate::index::{Index, Site};
@@ -27,6 +30,13 @@ macro_rules! declare_rule {
         $(#[doc = $doc])*
         #[derive(Debug, Default, Clone, Copy)]
         pub struct $name;
+
+        impl $name {
+            /// The rule's id, for code that names the rule (the engine emits some rules
+            /// itself): a misspelt `ID` does not compile, a misspelt string would silently
+            /// match nothing.
+            pub const ID: &'static str = $id;
+        }
 
         impl $crate::rules::Described for $name {
             fn id(&self) -> &'static str {

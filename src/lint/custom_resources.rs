@@ -1,0 +1,205 @@
+//! The second pass: custom resources judged by the schema rules against the CRDs of the
+//! whole run, which are only known once every file is parsed.
+//!
+//! The first pass keeps each custom resource's JSON; here one validator per kind is compiled
+//! for all of them, and only the files where one fails (or may lack its CRD, or sets a key to
+//! null) are read and parsed again, to place the findings.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
+use super::emit::Emitter;
+use super::{RunOptions, is_helm_test};
+use crate::diagnostic::Severity;
+use crate::load::{self, Content, Input};
+use crate::model::{self, Modeled};
+use crate::parse::lines::LineIndex;
+use crate::parse::tree::Document;
+use crate::parse::{self};
+use crate::rules::schema::{
+    invalid_value::InvalidValue, missing_required_field::MissingRequiredField,
+    unknown_field::UnknownField, unknown_kind::UnknownKind,
+};
+use crate::rules::{RuleEntry, RuleSet};
+use crate::run_report::FileReport;
+use crate::schema;
+
+/// The schema rules, which need the CRDs of the whole run before any file is linted.
+pub(super) const SCHEMA_RULES: [&str; 4] = [
+    UnknownField::ID,
+    InvalidValue::ID,
+    MissingRequiredField::ID,
+    UnknownKind::ID,
+];
+
+/// A custom resource as the first pass leaves it for the second: enough to validate it
+/// without reading its file again, which is only needed to place the findings.
+#[derive(Debug)]
+pub(super) struct CustomResource {
+    api_version: String,
+    kind: String,
+    /// Where its object starts in the file: the second pass parses only the documents that
+    /// hold one, and finds each by it.
+    offset: u32,
+    /// Its JSON; none for a strategic-merge patch, which is not validated.
+    instance: Option<serde_json::Value>,
+    /// Whether it sets a key to null: the JSON leaves those out (null is absent), so whether
+    /// such a key is known is only seen on the tree.
+    has_null_value: bool,
+}
+
+impl CustomResource {
+    pub(super) fn of(object: &model::Object<'_>) -> CustomResource {
+        CustomResource {
+            api_version: object.api_version.to_owned(),
+            kind: object.kind.to_owned(),
+            offset: object.root.span().start,
+            instance: schema::instance(object),
+            has_null_value: schema::has_null_value(object.root, 0),
+        }
+    }
+}
+
+/// Where the second pass reads a file again from: its input, or (standard input, which
+/// cannot be read twice) the text the first pass kept.
+pub(super) enum Source<'i> {
+    Input(&'i Input),
+    Kept(String),
+}
+
+/// Calls `f` on each custom resource of `stream` that the schema rules judge, always in the
+/// same order.
+fn for_each_custom_resource<'d>(
+    stream: &'d parse::ParsedStream<'_>,
+    options: &RunOptions,
+    mut f: impl FnMut(&'d Document<'d>, &model::Object<'d>),
+) {
+    for document in &stream.documents {
+        let Modeled::Objects(objects) = model::objects_of(document) else {
+            continue;
+        };
+        for object in &objects {
+            if model::is_builtin_group(model::group_of(object.api_version))
+                || (options.skip_helm_tests && is_helm_test(object))
+            {
+                continue;
+            }
+            f(document, object);
+        }
+    }
+}
+
+/// The second pass: the schema rules over the custom resources, now that the run's CRDs are
+/// known. They are validated from the JSON the first pass kept; only the files where one fails
+/// (or may lack its CRD) are read and parsed again, to place the findings.
+pub(super) fn judge(
+    files: &mut [FileReport],
+    resources_of: Vec<Vec<CustomResource>>,
+    sources: &[Source<'_>],
+    rules: &RuleSet,
+    options: &RunOptions,
+) {
+    let catalog = &rules.defaults.catalog;
+    if catalog.is_empty() && !catalog.strict_kinds() {
+        return;
+    }
+    let schema_rules: Vec<&(&RuleEntry, Severity)> = rules
+        .rules
+        .iter()
+        .filter(|(e, _)| SCHEMA_RULES.contains(&e.id()))
+        .collect();
+    let keys: Vec<Vec<Option<schema::crd::BatchKey>>> = resources_of
+        .iter()
+        .map(|resources| {
+            resources
+                .iter()
+                .map(|r| catalog.batch_key(&r.api_version, &r.kind))
+                .collect()
+        })
+        .collect();
+    // Each kind's validator is compiled once for all its custom resources, and only for the
+    // fields they use.
+    let members: Vec<(&schema::crd::BatchKey, &serde_json::Value)> = resources_of
+        .iter()
+        .zip(&keys)
+        .flat_map(|(resources, keys)| resources.iter().zip(keys))
+        .filter_map(|(resource, key)| Some((key.as_ref()?, resource.instance.as_ref()?)))
+        .collect();
+    let batch = schema::crd::Batch::compile(&members);
+    let needs_a_look = |resource: &CustomResource, key: &Option<schema::crd::BatchKey>| match key {
+        // A key set to null is not in the JSON: whether the schema has it is seen on the tree.
+        Some(key) => match (&resource.instance, batch.get(key)) {
+            (Some(instance), Some(compiled)) => {
+                resource.has_null_value || !compiled.is_valid(instance)
+            }
+            _ => false,
+        },
+        // No schema to validate against: a finding only if the kind must have one, or its
+        // CRD does not serve this version.
+        None => {
+            catalog.strict_kinds()
+                || catalog.defines(model::group_of(&resource.api_version), &resource.kind)
+        }
+    };
+    let looked_at: Vec<bool> = resources_of
+        .par_iter()
+        .zip(keys.par_iter())
+        .map(|(resources, keys)| {
+            resources
+                .iter()
+                .zip(keys)
+                .any(|(resource, key)| needs_a_look(resource, key))
+        })
+        .collect();
+    files
+        .par_iter_mut()
+        .zip(resources_of.par_iter())
+        .zip(sources.par_iter())
+        .zip(keys.par_iter())
+        .zip(looked_at.par_iter())
+        .filter(|(_, look)| **look)
+        .for_each(|((((file, resources), source), keys), _)| {
+            let text = match source {
+                Source::Kept(text) => Cow::Borrowed(text.as_str()),
+                Source::Input(input) => match load::read(input) {
+                    Ok(Content::Text(text)) => Cow::Owned(text),
+                    _ => return,
+                },
+            };
+            let lines = LineIndex::new(&text);
+            // Only the documents holding custom resources: the others were judged in the
+            // first pass, and in a file that bundles CRDs with custom resources they are the bulk.
+            let stream = parse::parse_stream_where(&text, &lines, |range| {
+                resources
+                    .iter()
+                    .any(|r| range.contains(&(r.offset as usize)))
+            });
+            let emitter = Emitter {
+                text: &text,
+                lines: &lines,
+                file: file.path.clone(),
+                rules,
+            };
+            let mut findings = Vec::new();
+            for_each_custom_resource(&stream, options, |document, object| {
+                // The batch was compiled for the JSON the first pass kept of this very object.
+                let offset = object.root.span().start;
+                if let Some((resource, Some(key))) =
+                    resources.iter().zip(keys).find(|(r, _)| r.offset == offset)
+                    && let Some(instance) = &resource.instance
+                    && let Some(compiled) = batch.get(key)
+                {
+                    schema::check_in_batch(object, compiled, instance);
+                }
+                emitter.check_object(
+                    schema_rules.iter().map(|(e, _)| *e),
+                    document,
+                    object,
+                    &mut findings,
+                    &mut file.diagnostics,
+                );
+            });
+            file.sort();
+        });
+}

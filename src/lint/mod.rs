@@ -1,0 +1,522 @@
+//! The engine: for each input, parse → model → rules → diagnostics. Files are independent and
+//! linted in parallel; each file's text is read once and dropped once its diagnostics are made.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+mod custom_resources;
+mod emit;
+
+use crate::diagnostic::{Diagnostic, Label, Location};
+use crate::index::{self, Facts, Index, Site};
+use crate::load::{self, Content, Input, LoadError};
+use crate::model::{self, Modeled};
+use crate::parse::lines::LineIndex;
+use crate::parse::tree::{Document, Node};
+use crate::parse::{self};
+use crate::rules::meta::unused_suppression::UnusedSuppression;
+use crate::rules::syntax::{invalid_manifest::InvalidManifest, invalid_yaml::InvalidYaml};
+use crate::rules::{Finding, RuleSet};
+use crate::run_report::{FileReport, RunReport};
+use crate::schema;
+use crate::suppress::{self, Suppression};
+use custom_resources::{CustomResource, SCHEMA_RULES, Source};
+use emit::Emitter;
+
+/// What a run needs besides its inputs and rules.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The namespace of objects that name none (`--namespace`).
+    pub namespace: Option<String>,
+    /// Skip objects annotated `helm.sh/hook: test`.
+    pub skip_helm_tests: bool,
+    /// Files or directories read only for the CustomResourceDefinitions they hold (`--crds`).
+    pub crds: Vec<Input>,
+    /// Report custom resources that no CRD of the run defines (`--strict-kinds`).
+    pub strict_kinds: bool,
+}
+
+/// One file as the first pass leaves it: its report so far, and what later stages of the
+/// run still need from it.
+#[derive(Default)]
+struct Linted {
+    report: FileReport,
+    /// Inline comments and annotations that silence findings of this file (applied once the
+    /// cross-object rules have reported too).
+    suppressions: Vec<Suppression>,
+    /// The CustomResourceDefinitions the file defines (moved into the run's catalog).
+    crds: Vec<schema::crd::Crd>,
+    /// The file's custom resources, which the schema rules judge in a second pass.
+    custom_resources: Vec<CustomResource>,
+}
+
+/// What the first pass makes of one input.
+struct FirstPass {
+    linted: Linted,
+    facts: Vec<Facts>,
+    /// The text, kept for the second pass when it cannot be read again.
+    kept: Option<String>,
+}
+
+/// Lints `targets`. `context` files are parsed only to resolve cross-object references (a
+/// Service's pods, an HPA's target): nothing in them is reported. A file in both is a target.
+pub fn run(
+    targets: &[Input],
+    context: &[Input],
+    rules: &RuleSet,
+    options: &RunOptions,
+) -> RunReport {
+    // Each input's real path, resolved once: it dedupes context against targets and finds
+    // kustomize patches.
+    let targets: Vec<(&Input, Option<PathBuf>)> =
+        targets.iter().map(|t| (t, canonical(t))).collect();
+    let target_paths: HashSet<&PathBuf> = targets.iter().filter_map(|(_, p)| p.as_ref()).collect();
+    let context: Vec<(&Input, Option<PathBuf>)> = context
+        .iter()
+        .map(|c| (c, canonical(c)))
+        .filter(|(_, p)| p.as_ref().is_none_or(|p| !target_paths.contains(p)))
+        .collect();
+    let jobs: Vec<(&Input, Option<PathBuf>, bool)> = targets
+        .iter()
+        .map(|(t, p)| (*t, p.clone(), true))
+        .chain(context.into_iter().map(|(c, p)| (c, p, false)))
+        .collect();
+    let all: Vec<&Input> = jobs.iter().map(|(i, _, _)| *i).collect();
+    let patches = load::kustomize_patches(&all);
+    // Custom resources are judged against the CRDs of the whole run, which are only known
+    // once every file is parsed: the first pass collects the CRDs and leaves custom resources
+    // aside, a second pass validates those and re-reads the files where one fails.
+    let schema_rules = SCHEMA_RULES.iter().any(|id| rules.severity(id).is_some());
+    let first_pass;
+    let first_rules = if schema_rules {
+        first_pass = rules.with_catalog(schema::Catalog::pending(options.strict_kinds));
+        &first_pass
+    } else {
+        rules
+    };
+    let crd_inputs: Vec<(&Input, Option<PathBuf>, bool)> =
+        options.crds.iter().map(|c| (c, None, false)).collect();
+    let jobs: Vec<(&Input, Option<PathBuf>, bool)> = jobs.into_iter().chain(crd_inputs).collect();
+    let results: Vec<Result<FirstPass, LoadError>> = jobs
+        .par_iter()
+        .map(|(input, real_path, reported)| {
+            let (input, reported) = (*input, *reported);
+            let content = load::read(input)?;
+            let path: Arc<str> = Arc::from(input.display());
+            let fragment = real_path.as_ref().is_some_and(|p| patches.contains(p));
+            let explicit = input.is_explicit();
+            Ok(match content {
+                Content::Text(text) => {
+                    let role = Role {
+                        reported,
+                        fragment,
+                        skip_helm_tests: options.skip_helm_tests,
+                    };
+                    let (linted, facts) = lint_file(path, &text, explicit, role, first_rules);
+                    // Standard input cannot be read again: the second pass needs its text if
+                    // it holds custom resources.
+                    let kept = (matches!(input, Input::Stdin { .. })
+                        && !linted.custom_resources.is_empty())
+                    .then_some(text);
+                    FirstPass {
+                        linted,
+                        facts,
+                        kept,
+                    }
+                }
+                Content::NotUtf8 { valid_prefix } => FirstPass {
+                    linted: Linted {
+                        report: not_utf8(path, &valid_prefix, rules),
+                        ..Linted::default()
+                    },
+                    facts: Vec::new(),
+                    kept: None,
+                },
+            })
+        })
+        .collect();
+    let mut report = RunReport::default();
+    let mut facts = Vec::new();
+    let mut crds = Vec::new();
+    let mut sources = Vec::new();
+    let mut suppressions = Vec::new();
+    let mut custom_resources = Vec::new();
+    for (r, &(input, _, reported)) in results.into_iter().zip(&jobs) {
+        match r {
+            Ok(FirstPass {
+                mut linted,
+                facts: mut file_facts,
+                kept,
+            }) => {
+                facts.append(&mut file_facts);
+                crds.append(&mut linted.crds);
+                if reported {
+                    sources.push(kept.map_or(Source::Input(input), Source::Kept));
+                    report.files.push(linted.report);
+                    suppressions.push(linted.suppressions);
+                    custom_resources.push(linted.custom_resources);
+                }
+            }
+            Err(e) => report.errors.push(e),
+        }
+    }
+    let with_catalog =
+        schema_rules.then(|| rules.with_catalog(schema::Catalog::new(crds, options.strict_kinds)));
+    let rules = match &with_catalog {
+        Some(with_catalog) => {
+            custom_resources::judge(
+                &mut report.files,
+                custom_resources,
+                &sources,
+                with_catalog,
+                options,
+            );
+            with_catalog
+        }
+        None => rules,
+    };
+    cross_object(&mut report, facts, rules, options);
+    for (file, suppressions) in report.files.iter_mut().zip(&mut suppressions) {
+        apply_suppressions(file, suppressions, rules);
+    }
+    report
+}
+
+/// The filter stage: drops suppressed findings and reports stale suppressions.
+fn apply_suppressions(file: &mut FileReport, suppressions: &mut [Suppression], rules: &RuleSet) {
+    if suppressions.is_empty() {
+        return;
+    }
+    let enabled = |id: &str| rules.severity(id).is_some();
+    suppress::apply(
+        &file.path,
+        &mut file.diagnostics,
+        suppressions,
+        &enabled,
+        rules.severity(UnusedSuppression::ID),
+    );
+    file.sort();
+}
+
+fn canonical(input: &Input) -> Option<PathBuf> {
+    match input {
+        Input::File { path, .. } => std::fs::canonicalize(path).ok(),
+        Input::Stdin { .. } => None,
+    }
+}
+
+/// Builds the index over every object of the run and lets the cross-object rules query it.
+fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, options: &RunOptions) {
+    let index = Index::build(facts, options.namespace.clone());
+    let file_of: HashMap<Arc<str>, usize> = report
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
+    let mut touched = HashSet::new();
+    let mut findings = Vec::new();
+    for (entry, severity) in &rules.rules {
+        let configured = rules.configured_severity.contains(entry.id());
+        entry.rule.check_graph(&index, &mut findings);
+        for finding in findings.drain(..) {
+            let subject = &index.facts[finding.subject];
+            let Some(&file) = file_of.get(&finding.site.file) else {
+                continue;
+            };
+            if !subject.reported {
+                continue;
+            }
+            touched.insert(file);
+            let severity = match finding.severity {
+                Some(graded) if !configured => graded,
+                _ => *severity,
+            };
+            // A label in another file cannot be drawn beside the finding.
+            let labels = finding
+                .labels
+                .into_iter()
+                .filter(|(site, _)| site.file == finding.site.file)
+                .map(|(site, message)| Label {
+                    location: site.location,
+                    message,
+                })
+                .collect();
+            report.files[file].diagnostics.push(
+                Diagnostic::new(
+                    entry.id(),
+                    severity,
+                    finding.site.file,
+                    finding.site.location,
+                    finding.message,
+                )
+                .with_help(finding.help)
+                .with_labels(labels)
+                .in_object(Some(subject.id.clone()))
+                .in_container(finding.container),
+            );
+        }
+    }
+    for file in touched {
+        report.files[file].sort();
+    }
+}
+
+fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
+    let lines = LineIndex::new(valid_prefix);
+    let at = valid_prefix.len() as u32;
+    let mut diagnostics = Vec::new();
+    if let Some(severity) = rules.severity(InvalidYaml::ID) {
+        diagnostics.push(
+            Diagnostic::new(
+                InvalidYaml::ID,
+                severity,
+                path.clone(),
+                Location::point(valid_prefix, &lines, at),
+                "the file is not valid UTF-8 text (a binary file, or another encoding)",
+            )
+            .with_help(Some(
+                "Kubernetes manifests must be UTF-8; convert the file or remove it".into(),
+            )),
+        );
+    }
+    FileReport {
+        path,
+        diagnostics,
+        bytes: valid_prefix.len(),
+        ..FileReport::default()
+    }
+}
+
+/// Lints one file's text on its own (no cross-object rules). `explicit` inputs are linted even
+/// if no document is an object.
+pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
+    let mut linted = lint_file(path, text, explicit, Role::default(), rules).0;
+    apply_suppressions(&mut linted.report, &mut linted.suppressions, rules);
+    linted.report
+}
+
+/// How a file takes part in a run.
+#[derive(Debug, Clone, Copy)]
+struct Role {
+    /// False for `--context` files: they only contribute facts.
+    reported: bool,
+    /// A kustomize patch: checked as YAML, but its objects are partial, so no object rule runs
+    /// on them and their facts only tell the index that the namespace's workloads are not all
+    /// known.
+    fragment: bool,
+    skip_helm_tests: bool,
+}
+
+impl Default for Role {
+    fn default() -> Self {
+        Role {
+            reported: true,
+            fragment: false,
+            skip_helm_tests: false,
+        }
+    }
+}
+
+fn is_helm_test(object: &crate::model::Object<'_>) -> bool {
+    object
+        .metadata()
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get_str("helm.sh/hook"))
+        .is_some_and(|hooks| hooks.split(',').any(|h| h.trim().starts_with("test")))
+}
+
+/// Lints one file and returns, besides its report, the facts its objects add to the index.
+fn lint_file(
+    path: Arc<str>,
+    text: &str,
+    explicit: bool,
+    role: Role,
+    rules: &RuleSet,
+) -> (Linted, Vec<Facts>) {
+    let Role {
+        reported,
+        fragment,
+        skip_helm_tests,
+    } = role;
+    let lines = LineIndex::new(text);
+    let stream = parse::parse_stream(text, &lines);
+    let mut linted = Linted {
+        report: FileReport {
+            path: path.clone(),
+            bytes: text.len(),
+            documents: stream.documents.len() + stream.errors.len(),
+            ..FileReport::default()
+        },
+        ..Linted::default()
+    };
+    let manifest_like = explicit
+        || stream.documents.iter().any(model::looks_like_object)
+        || (!stream.errors.is_empty() && text.contains("apiVersion") && text.contains("kind"));
+    if !manifest_like {
+        linted.report.skipped = true;
+        return (linted, Vec::new());
+    }
+    let emitter = Emitter {
+        text,
+        lines: &lines,
+        file: path,
+        rules,
+    };
+    let mut diagnostics = Vec::new();
+    let mut facts = Vec::new();
+    let site = |document: &Document<'_>, node: Node<'_>| Site {
+        file: emitter.file.clone(),
+        location: emitter.node_location(document, node),
+    };
+    if reported {
+        linted.suppressions = suppress::inline(text, &lines);
+    }
+    if reported && let Some(severity) = rules.severity(InvalidYaml::ID) {
+        for error in &stream.errors {
+            let hint = parse::hints::hint(text, error.document_start, error.offset, &error.message);
+            let labels = hint
+                .opened
+                .filter(|&(at, _)| at != hint.primary)
+                .map(|(at, opener)| Label {
+                    location: Location::point(text, &lines, at),
+                    message: format!("`{opener}` opened here"),
+                });
+            diagnostics.push(
+                Diagnostic::new(
+                    InvalidYaml::ID,
+                    severity,
+                    emitter.file.clone(),
+                    Location::point(text, &lines, hint.primary),
+                    format!("invalid YAML: {}", error.message),
+                )
+                .with_help(hint.help.map(str::to_owned))
+                .with_labels(labels.into_iter().collect()),
+            );
+        }
+    }
+    let collect_crds = rules.defaults.catalog.is_pending();
+    let mut findings = Vec::new();
+    for document in &stream.documents {
+        let modeled = model::objects_of(document);
+        if reported {
+            let objects = match &modeled {
+                Modeled::Objects(objects) => objects.as_slice(),
+                Modeled::Invalid(..) => &[],
+            };
+            for (entry, _) in &rules.rules {
+                entry.rule.check_document(document, &mut findings);
+                emitter.emit_in_document(
+                    entry.id(),
+                    document,
+                    &mut findings,
+                    objects,
+                    &mut diagnostics,
+                );
+            }
+        }
+        let objects = match modeled {
+            Modeled::Objects(objects) => objects,
+            Modeled::Invalid(why, node) => {
+                if reported && rules.severity(InvalidManifest::ID).is_some() {
+                    findings.push(Finding::new(node, why.message()));
+                    emitter.emit(
+                        InvalidManifest::ID,
+                        document,
+                        &mut findings,
+                        None,
+                        &mut diagnostics,
+                    );
+                }
+                continue;
+            }
+        };
+        for object in &objects {
+            if skip_helm_tests && is_helm_test(object) {
+                continue;
+            }
+            if collect_crds && !fragment {
+                linted.crds.extend(schema::crd::crd_of(object));
+            }
+            let mut f = index::extract(object, &emitter.file, reported, &|n| site(document, n));
+            if fragment {
+                f.mark_fragment();
+            }
+            facts.push(f);
+            if !reported || fragment {
+                continue;
+            }
+            linted.report.objects += 1;
+            linted.report.object_ids.push(object.id());
+            if collect_crds && !model::is_builtin_group(model::group_of(object.api_version)) {
+                linted.custom_resources.push(CustomResource::of(object));
+            }
+            linted
+                .suppressions
+                .extend(suppress::annotations(object, &|n| {
+                    emitter.node_location(document, n)
+                }));
+            emitter.check_object(
+                rules.rules.iter().map(|(e, _)| *e),
+                document,
+                object,
+                &mut findings,
+                &mut diagnostics,
+            );
+        }
+    }
+    linted.report.diagnostics = diagnostics;
+    linted.report.sort();
+    (linted, facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every prefix, and every copy with one line removed or one character replaced, of every
+    /// fixture: the engine must never panic, whatever half-written YAML it is given.
+    #[test]
+    fn mangled_fixtures_never_panic() {
+        let rules = RuleSet::all();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![root];
+        let mut texts = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 10);
+        let path: Arc<str> = Arc::from("mangled.yaml");
+        for text in &texts {
+            let boundaries: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &cut in boundaries.iter().step_by(7) {
+                lint_text(path.clone(), &text[..cut], true, &rules);
+            }
+            let lines: Vec<&str> = text.lines().collect();
+            for skip in 0..lines.len() {
+                let mut mangled: Vec<&str> = lines.clone();
+                mangled.remove(skip);
+                lint_text(path.clone(), &mangled.join("\n"), true, &rules);
+            }
+            for (i, c) in text.char_indices().step_by(13) {
+                for replacement in [":", "-", "[", "&a", "*a", "'", "\t", "<<: *a\n"] {
+                    let mangled =
+                        format!("{}{replacement}{}", &text[..i], &text[i + c.len_utf8()..]);
+                    lint_text(path.clone(), &mangled, true, &rules);
+                }
+            }
+        }
+    }
+}
