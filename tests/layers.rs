@@ -1,0 +1,160 @@
+//! The crate's top-level modules form layers: a module may use the modules below it, never
+//! one above it, so no two stages depend on each other and each can be read (and tested) with
+//! only what is under it in mind. ARCHITECTURE.md draws the same graph.
+//!
+//! This reads the sources instead of compiling anything: every `crate::<module>` path outside
+//! `#[cfg(test)]` code is an edge.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Lowest first. A module not listed here fails the test: place a new module on purpose.
+const LAYERS: &[&str] = &[
+    "parse",
+    "text",
+    "k8s",
+    "load",
+    "model",
+    "schema",
+    "diagnostic",
+    "index",
+    "rules",
+    "run_report",
+    "suppress",
+    "config",
+    "baseline",
+    "lint",
+    "report",
+    "cli",
+];
+
+/// Test support (`#[cfg(test)]`) may use anything.
+const UNLAYERED: &[&str] = &["testing"];
+
+fn rank(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|m| *m == module)
+}
+
+/// The source with `#[cfg(test)]` items cut out: from the attribute to the end of the item
+/// it annotates (a `mod tests { … }` block, or a single item up to its `;` or closing brace).
+fn without_tests(source: &str) -> String {
+    let mut out = String::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let item = &rest[at..];
+        let mut depth = 0usize;
+        let mut end = item.len();
+        for (i, c) in item.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                ';' if depth == 0 => {
+                    end = i + 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        rest = &item[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn uses(source: &str) -> BTreeSet<String> {
+    let source = without_tests(source);
+    let mut found = BTreeSet::new();
+    for (at, _) in source.match_indices("crate::") {
+        let name: String = source[at + "crate::".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+            found.insert(name);
+        }
+    }
+    found
+}
+
+fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let relative = path.strip_prefix(&src).unwrap();
+            let top = relative
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_owned();
+            if top == "lib" || top == "main" {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            let edges = graph.entry(top.clone()).or_default();
+            edges.extend(uses(&source).into_iter().filter(|m| *m != top));
+        }
+    }
+    graph
+}
+
+#[test]
+fn no_module_uses_a_module_above_it() {
+    let graph = module_graph();
+    let mut problems = Vec::new();
+    for (module, edges) in &graph {
+        if UNLAYERED.contains(&module.as_str()) {
+            continue;
+        }
+        let Some(own) = rank(module) else {
+            problems.push(format!("`{module}` is not placed in LAYERS (tests/layers.rs)"));
+            continue;
+        };
+        for used in edges {
+            match rank(used) {
+                Some(r) if r < own => {}
+                Some(_) => problems.push(format!("`{module}` uses `{used}`, which is above it")),
+                None if UNLAYERED.contains(&used.as_str()) => {
+                    problems.push(format!("`{module}` uses test support `{used}`"))
+                }
+                None => problems.push(format!("`{module}` uses `{used}`, not in LAYERS")),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `cargo test --test layers -- --nocapture print_graph` prints the graph ARCHITECTURE.md shows.
+#[test]
+fn print_graph() {
+    for (module, edges) in module_graph() {
+        let edges: Vec<String> = edges.into_iter().collect();
+        println!("{module} -> {}", edges.join(", "));
+    }
+}
+
+#[test]
+fn test_code_is_not_counted() {
+    let source = "use crate::parse;\n#[cfg(test)]\nmod tests {\n use crate::cli;\n fn f() { { } }\n}\n#[cfg(test)]\nuse crate::report;\nfn g() { crate::model::x(); }\n";
+    let found: Vec<String> = uses(source).into_iter().collect();
+    assert_eq!(found, ["model", "parse"]);
+}
