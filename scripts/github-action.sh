@@ -8,6 +8,18 @@ read -r -a paths <<< "${INPUT_PATH:-.}"
 common=()
 [ -n "${INPUT_CONFIG:-}" ] && common+=(--config "$INPUT_CONFIG")
 [ -n "${INPUT_KUBERNETES_VERSION:-}" ] && common+=(--kubernetes-version "$INPUT_KUBERNETES_VERSION")
+# --new-from-rev: `auto` is the pull request's base commit, when there is a pull request.
+rev="${INPUT_NEW_FROM_REV:-auto}"
+[ "$rev" = auto ] && rev="${PULL_REQUEST_BASE_SHA:-}"
+[ "$rev" = none ] && rev=""
+if [ -n "$rev" ]; then
+  # actions/checkout fetches one commit by default: fetch the base too, or say why not.
+  if ! git cat-file -e "$rev^{commit}" 2>/dev/null; then
+    git fetch --no-tags --quiet --depth=1 origin "$rev" 2>/dev/null ||
+      echo "::warning::kubelint: cannot fetch $rev; use fetch-depth: 0 in actions/checkout"
+  fi
+  common+=(--new-from-rev "$rev")
+fi
 
 "$kubelint" check "${paths[@]}" "${common[@]}" --format "${INPUT_FORMAT:-github}" --fail-on "${INPUT_FAIL_ON:-warning}" --color never
 status=$?

@@ -55,6 +55,15 @@ pub fn render(report: &RunReport) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
+/// What identifies a finding across revisions (`--new-from-rev`): an object's finding by the
+/// object, not its file, since an object moved to another file is the same object.
+fn revision_fingerprint(d: &Diagnostic) -> String {
+    match &d.object {
+        Some(object) => format!("{}\u{1f}\u{1f}{object}\u{1f}{}", d.rule, d.location.path),
+        None => fingerprint(d),
+    }
+}
+
 /// Known findings, counted: two identical findings need two entries.
 pub struct Baseline {
     known: HashMap<String, usize>,
@@ -84,12 +93,30 @@ impl Baseline {
         Ok(Baseline { known })
     }
 
+    /// The findings of a run at another revision, to report only what is new since.
+    pub fn of_revision(earlier: &RunReport) -> Baseline {
+        let mut known = HashMap::new();
+        for d in earlier.diagnostics() {
+            *known.entry(revision_fingerprint(d)).or_insert(0) += 1;
+        }
+        Baseline { known }
+    }
+
     /// Removes the findings the baseline knows; returns how many were removed.
     pub fn filter(&mut self, report: &mut RunReport) -> usize {
+        self.filter_by(report, fingerprint)
+    }
+
+    /// `filter` for a baseline made by `of_revision`.
+    pub fn filter_revision(&mut self, report: &mut RunReport) -> usize {
+        self.filter_by(report, revision_fingerprint)
+    }
+
+    fn filter_by(&mut self, report: &mut RunReport, key: fn(&Diagnostic) -> String) -> usize {
         let mut removed = 0;
         for file in &mut report.files {
             file.diagnostics
-                .retain(|d| match self.known.get_mut(&fingerprint(d)) {
+                .retain(|d| match self.known.get_mut(&key(d)) {
                     Some(n) if *n > 0 => {
                         *n -= 1;
                         removed += 1;

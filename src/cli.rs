@@ -28,7 +28,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint manifests (files, directories, or `-` for stdin; default: the current directory)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the built-in rules
     Rules {
         /// Output format
@@ -123,6 +123,11 @@ struct CheckArgs {
     /// Record the current findings in FILE (then `--baseline FILE` reports only new ones)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Report only findings that the paths did not have at git revision REV (a commit,
+    /// branch or tag; in a pull request, its base), and changes to fields the API server
+    /// will not update (`immutable-field-changed`)
+    #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
+    new_from_rev: Option<String>,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -147,7 +152,7 @@ struct ConfigArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules { format } => {
             print!("{}", list_rules(format));
             ExitCode::SUCCESS
@@ -373,6 +378,16 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
 
 /// Drops inputs that match the configuration's `exclude` globs (relative to its directory).
 fn exclude(inputs: Vec<load::Input>, config: &Config) -> Result<Vec<load::Input>, String> {
+    exclude_as(inputs, config, &|path| path.to_path_buf())
+}
+
+/// `exclude`, matching each input as the file of the working tree `working_path` says it
+/// stands for.
+fn exclude_as(
+    inputs: Vec<load::Input>,
+    config: &Config,
+    working_path: &dyn Fn(&Path) -> PathBuf,
+) -> Result<Vec<load::Input>, String> {
     if config.exclude.is_empty() {
         return Ok(inputs);
     }
@@ -386,11 +401,105 @@ fn exclude(inputs: Vec<load::Input>, config: &Config) -> Result<Vec<load::Input>
         .into_iter()
         .filter(|input| match input {
             load::Input::File { path, .. } => {
-                !set.is_match(Config::relative(base.as_deref(), path))
+                !set.is_match(Config::relative(base.as_deref(), &working_path(path)))
             }
             load::Input::Stdin { .. } => true,
         })
         .collect())
+}
+
+/// The paths a run names, as typed.
+struct Revisioned<'p> {
+    targets: &'p [PathBuf],
+    context: &'p [PathBuf],
+    crds: &'p [PathBuf],
+}
+
+/// Lints `paths` as they were at git revision `rev`, with the same configuration and rules,
+/// reusing `now`'s first pass for every file that is the same at both, and records the
+/// guarded fields of its objects for `immutable-field-changed`. Files are shown by their
+/// working-tree names (renames followed), so findings compare.
+fn lint_at_revision(
+    rev: &str,
+    paths: &Revisioned<'_>,
+    named: load::Named,
+    now: &lint::Pass,
+    config: &Config,
+    rule_set: &rules::RuleSet,
+    options: &lint::RunOptions,
+) -> Result<(crate::run_report::RunReport, crate::index::Snapshot), String> {
+    if paths.targets.iter().any(|p| p.as_os_str() == "-") {
+        return Err(format!(
+            "--new-from-rev {rev}: standard input has no revisions; name the files instead"
+        ));
+    }
+    // The repository is the one that holds the first path (the working directory's, if none).
+    let first = paths
+        .targets
+        .first()
+        .map_or(Path::new("."), PathBuf::as_path);
+    let dir = if first.is_dir() {
+        first
+    } else {
+        first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    let revision = crate::revision::Revision::open(rev, dir)?;
+    let in_repository: Vec<PathBuf> = [paths.targets, paths.context, paths.crds]
+        .concat()
+        .iter()
+        .filter_map(|p| revision.in_repository(p))
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p
+            }
+        })
+        .collect();
+    let changes = revision.changes()?;
+    let checkout = revision.checkout(&in_repository, &changes)?;
+    let shown_now: std::collections::HashMap<PathBuf, &str> = now
+        .inputs()
+        .filter_map(|input| match input {
+            load::Input::File { path, display, .. } => {
+                Some((revision.in_repository(path)?, display.as_str()))
+            }
+            load::Input::Stdin { .. } => None,
+        })
+        .collect();
+    let renamed = |relative: &Path| {
+        let new = changes.renamed.get(relative)?;
+        shown_now.get(new).map(|d| (*d).to_owned())
+    };
+    // Only the files that differ are in the checkout; the others are the working tree's.
+    let targets = exclude_as(
+        checkout.inputs(&revision, paths.targets, named, &renamed),
+        config,
+        &|path| checkout.working_path(&revision, path),
+    )?;
+    let context = checkout.inputs(&revision, paths.context, load::Named::AsWalked, &renamed);
+    let crds = checkout.inputs(&revision, paths.crds, load::Named::AsWalked, &|_| None);
+    let earlier = lint::RunOptions {
+        crds,
+        ..options.clone()
+    };
+    let mut pass = lint::first_pass(&targets, &context, rule_set, &earlier, true);
+    // A file of the working tree is the same at the revision when the revision has it under
+    // the same name and git sees no change; a file outside the repository has no revisions.
+    pass.reuse(now, &|input| match input {
+        load::Input::File { path, .. } => match revision.in_repository(path) {
+            Some(relative) => {
+                checkout.files.contains(&relative) && !changes.changed.contains(&relative)
+            }
+            None => true,
+        },
+        load::Input::Stdin { .. } => false,
+    });
+    let (report, snapshot) = lint::finish(pass, rule_set, &earlier, true);
+    Ok((report, snapshot.unwrap_or_default()))
 }
 
 fn check(args: CheckArgs) -> ExitCode {
@@ -453,13 +562,41 @@ fn check(args: CheckArgs) -> ExitCode {
     load_errors.extend(crds.errors);
     let (context, crds) = (context.inputs, crds.inputs);
     let rule_set = config.rule_set();
-    let options = lint::RunOptions {
+    let mut options = lint::RunOptions {
         namespace: args.namespace.or(config.namespace.clone()),
         skip_helm_tests: config.skip_helm_tests,
         crds,
         strict_kinds: args.strict_kinds || config.strict_kinds,
+        previous: None,
     };
-    let mut report = lint::run(&inputs, &context, &rule_set, &options);
+    let mut at_revision = None;
+    let now = lint::first_pass(
+        &inputs,
+        &context,
+        &rule_set,
+        &options,
+        args.new_from_rev.is_some(),
+    );
+    if let Some(rev) = &args.new_from_rev {
+        let paths = Revisioned {
+            targets: &paths,
+            context: &context_paths,
+            crds: &crd_paths,
+        };
+        match lint_at_revision(rev, &paths, named, &now, &config, &rule_set, &options) {
+            Ok((mut earlier, mut snapshot)) => {
+                config.apply_suppressions(&mut earlier);
+                snapshot.revision = rev.clone();
+                options.previous = Some(std::sync::Arc::new(snapshot));
+                at_revision = Some((rev, earlier));
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let (mut report, _) = lint::finish(now, &rule_set, &options, false);
     let unused = config.apply_suppressions(&mut report);
     if args.report_unused_config
         && !unused.is_empty()
@@ -490,6 +627,12 @@ fn check(args: CheckArgs) -> ExitCode {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
+        }
+    }
+    if let Some((rev, earlier)) = &at_revision {
+        let known = baseline::Baseline::of_revision(earlier).filter_revision(&mut report);
+        if known > 0 {
+            eprintln!("kubelint: {known} findings already at {rev} not shown (--new-from-rev)");
         }
     }
     load_errors.append(&mut report.errors);

@@ -12,6 +12,9 @@ use crate::model::pod::WorkloadKind;
 use crate::model::{self, Object, ObjectId};
 use crate::parse::tree::Node;
 
+mod revision;
+pub use revision::{GuardedValue, Identities, Snapshot, guarded_values};
+
 pub type Labels = BTreeMap<String, String>;
 
 /// A place a cross-object finding can point at.
@@ -318,6 +321,9 @@ pub struct Facts {
     /// has a pod template are added by `Index::build`.)
     pub runs_pods: bool,
     pub kind: KindFacts,
+    /// The fields the API server will not let change, when the run compares revisions
+    /// (`--new-from-rev`); `None` otherwise, so an ordinary run pays nothing for them.
+    pub guarded: Option<Vec<GuardedValue>>,
 }
 
 /// Custom resources known to run pods even when neither their CRD nor their own text shows a
@@ -677,6 +683,7 @@ pub fn extract<'d>(
         custom,
         runs_pods,
         kind,
+        guarded: None,
     }
 }
 
@@ -714,6 +721,9 @@ pub struct Index {
     by_name: HashMap<(String, NamespaceKey, String), usize>,
     /// (group, kind) of the custom resources whose CRD in the run has a pod template.
     pod_owning_kinds: HashSet<(String, String)>,
+    /// The guarded fields of every object at the revision the run compares with
+    /// (`--new-from-rev`).
+    pub previous: Option<Arc<Snapshot>>,
 }
 
 impl Index {
@@ -729,6 +739,7 @@ impl Index {
             workloads_by_label: HashMap::new(),
             by_name: HashMap::new(),
             pod_owning_kinds: HashSet::new(),
+            previous: None,
         };
         for (i, f) in facts.iter().enumerate() {
             let ns = index.namespace_of(f);

@@ -10,6 +10,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod report;
+pub mod revision;
 pub mod rules;
 pub mod run_report;
 pub mod schema;

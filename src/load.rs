@@ -58,7 +58,7 @@ pub enum Content {
 
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
-fn display_path(path: &Path) -> String {
+pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }

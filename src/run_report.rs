@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::LoadError;
 use crate::model::ObjectId;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileReport {
     pub path: Arc<str>,
     pub diagnostics: Vec<Diagnostic>,

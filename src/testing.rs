@@ -1,7 +1,8 @@
 //! Fixture-driven rule tests. In `fixtures/<rule>/`, every `fail-*` entry must trigger the
 //! rule and every `pass-*` entry must not; the rendered diagnostics of each failing entry are
 //! pinned with insta. An entry is a file, or a directory whose files are linted together in
-//! one run (cross-object rules), with its `context/` subdirectory passed as `--context`.
+//! one run (cross-object rules), with its `context/` subdirectory passed as `--context` and
+//! its `before/` subdirectory linted first as the revision `--new-from-rev` compares with.
 //!
 //! One test, `rules::tests::every_rule_passes_its_fixtures`, runs the fixtures of every rule of
 //! the registry: a rule cannot be added without them.
@@ -69,28 +70,43 @@ pub fn assert_rule_fixtures(rule: &str) {
     for name in entries {
         let relative = PathBuf::from("fixtures").join(rule).join(&name);
         let full = root.join(&relative);
-        let (inputs, errors, context) = if full.is_dir() {
-            // Walk the entry (as `kubelint check DIR` would), its `context/` aside.
+        let (inputs, errors, context, before) = if full.is_dir() {
+            // Walk the entry (as `kubelint check DIR` would), its `context/` and `before/` aside.
             let load::Discovered {
                 inputs: all,
                 errors,
                 ..
             } = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
-            let context_dir = full.join("context");
-            let (context, targets): (Vec<_>, Vec<_>) = all.into_iter().partition(|i| match i {
-                load::Input::File { path, .. } => path.starts_with(&context_dir),
+            let under = |dir: &Path, input: &load::Input| match input {
+                load::Input::File { path, .. } => path.starts_with(dir),
                 load::Input::Stdin { .. } => false,
-            });
-            (targets, errors, context)
+            };
+            let (context_dir, before_dir) = (full.join("context"), full.join("before"));
+            let (context, rest): (Vec<_>, Vec<_>) =
+                all.into_iter().partition(|i| under(&context_dir, i));
+            let (before, targets): (Vec<_>, Vec<_>) =
+                rest.into_iter().partition(|i| under(&before_dir, i));
+            (targets, errors, context, before)
         } else {
             let found = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
-            (found.inputs, found.errors, Vec::new())
+            (found.inputs, found.errors, Vec::new(), Vec::new())
         };
         // Files are read by their absolute paths (tests run in parallel: no working directory
         // is set) and shown as a user in the crate root would type them.
         let (inputs, context) = (as_typed_in(root, inputs), as_typed_in(root, context));
         assert!(errors.is_empty(), "{errors:?}");
-        let report = lint::run(&inputs, &context, &rules, &RunOptions::default());
+        let previous = (!before.is_empty()).then(|| {
+            let before = as_typed_in(root, before);
+            let options = RunOptions::default();
+            let mut snapshot = lint::run_recording(&before, &[], &rules, &options).1;
+            snapshot.revision = "before".to_owned();
+            std::sync::Arc::new(snapshot)
+        });
+        let options = RunOptions {
+            previous,
+            ..RunOptions::default()
+        };
+        let report = lint::run(&inputs, &context, &rules, &options);
         let own: Vec<_> = report.diagnostics().filter(|d| d.rule == rule).collect();
         let shown = relative.display();
         if name.starts_with("fail") {

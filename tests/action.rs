@@ -8,8 +8,10 @@ use std::process::Command;
 
 use kubelint::parse::{lines::LineIndex, parse_stream};
 
+/// The expressions of the runner's contexts the step uses, as on a push event (there is no
+/// pull request).
 fn substitute(text: &str, inputs: &HashMap<&str, String>) -> String {
-    let mut out = text.to_owned();
+    let mut out = text.replace("${{ github.event.pull_request.base.sha }}", "");
     for (name, value) in inputs {
         out = out.replace(&format!("${{{{ inputs.{name} }}}}"), value);
     }
@@ -34,6 +36,7 @@ fn the_action_annotates_summarises_and_writes_sarif() {
         "kubernetes-version",
         "fail-on",
         "sarif-file",
+        "new-from-rev",
     ] {
         let input = action
             .path(&["inputs", name])
@@ -137,6 +140,64 @@ fn the_action_annotates_summarises_and_writes_sarif() {
         std::fs::read_to_string(&output)
             .unwrap()
             .contains("sarif-file=kubelint.sarif")
+    );
+
+    // On a pull request, `new-from-rev: auto` compares with the base commit: the findings the
+    // base already had are not annotated, a new one is.
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(&work)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&status.stdout).trim().to_owned()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "deploy"]);
+    git(&["commit", "-q", "-m", "base"]);
+    let base = git(&["rev-parse", "HEAD"]);
+    let shop = std::fs::read_to_string(work.join("deploy/shop.yaml")).unwrap();
+    std::fs::write(
+        work.join("deploy/new.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: worker\nspec:\n  containers:\n    - name: worker\n      image: example/worker:1\n      command: [sh, -c, python worker.py]\n",
+    )
+    .unwrap();
+    assert!(shop.contains("kind: Deployment"));
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg(substitute(lint.get_str("run").unwrap(), &inputs))
+        .current_dir(&work)
+        .env("GITHUB_ACTION_PATH", root)
+        .env("KUBELINT_BIN", env!("CARGO_BIN_EXE_kubelint"));
+    for (k, v) in lint.get("env").unwrap().entries() {
+        command.env(k.key_text().unwrap(), substitute(v.raw().unwrap(), &inputs));
+    }
+    command
+        .env("PULL_REQUEST_BASE_SHA", &base)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("INPUT_SARIF_FILE", "");
+    let out = command.output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    let annotated: Vec<&str> = log.lines().filter(|l| l.starts_with("::")).collect();
+    assert!(
+        !annotated.is_empty() && annotated.iter().all(|l| l.contains("file=deploy/new.yaml")),
+        "{log}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        annotated.iter().any(|l| l.contains("shell-form-sigterm")),
+        "{log}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already at"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -14,6 +14,7 @@ const LAYERS: &[&str] = &[
     "text",
     "k8s",
     "load",
+    "revision",
     "model",
     "schema",
     "diagnostic",
@@ -126,7 +127,9 @@ fn no_module_uses_a_module_above_it() {
             continue;
         }
         let Some(own) = rank(module) else {
-            problems.push(format!("`{module}` is not placed in LAYERS (tests/layers.rs)"));
+            problems.push(format!(
+                "`{module}` is not placed in LAYERS (tests/layers.rs)"
+            ));
             continue;
         };
         for used in edges {

@@ -35,7 +35,7 @@ pub(super) const SCHEMA_RULES: [&str; 4] = [
 
 /// A custom resource as the first pass leaves it for the second: enough to validate it
 /// without reading its file again, which is only needed to place the findings.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct CustomResource {
     api_version: String,
     kind: String,

@@ -11,7 +11,7 @@ mod custom_resources;
 mod emit;
 
 use crate::diagnostic::{Diagnostic, Label, Location};
-use crate::index::{self, Facts, Index, Site};
+use crate::index::{self, Facts, Index, Site, Snapshot};
 use crate::load::{self, Content, Input, LoadError};
 use crate::model::{self, Modeled};
 use crate::parse::lines::LineIndex;
@@ -37,11 +37,14 @@ pub struct RunOptions {
     pub crds: Vec<Input>,
     /// Report custom resources that no CRD of the run defines (`--strict-kinds`).
     pub strict_kinds: bool,
+    /// The guarded fields of the objects at the revision this run is compared with
+    /// (`--new-from-rev`), for `immutable-field-changed`.
+    pub previous: Option<Arc<Snapshot>>,
 }
 
 /// One file as the first pass leaves it: its report so far, and what later stages of the
 /// run still need from it.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Linted {
     report: FileReport,
     /// Inline comments and annotations that silence findings of this file (applied once the
@@ -54,6 +57,7 @@ struct Linted {
 }
 
 /// What the first pass makes of one input.
+#[derive(Clone)]
 struct FirstPass {
     linted: Linted,
     facts: Vec<Facts>,
@@ -69,6 +73,74 @@ pub fn run(
     rules: &RuleSet,
     options: &RunOptions,
 ) -> RunReport {
+    let guarded = options.previous.is_some();
+    let pass = first_pass(targets, context, rules, options, guarded);
+    finish(pass, rules, options, false).0
+}
+
+/// `run`, also recording the guarded fields of every object (targets and context), for a
+/// later run at another revision to compare with (`RunOptions::previous`).
+pub fn run_recording(
+    targets: &[Input],
+    context: &[Input],
+    rules: &RuleSet,
+    options: &RunOptions,
+) -> (RunReport, Snapshot) {
+    let pass = first_pass(targets, context, rules, options, true);
+    let (report, snapshot) = finish(pass, rules, options, true);
+    (report, snapshot.unwrap_or_default())
+}
+
+/// What the file-by-file stage of a run made of its inputs (targets, context, then CRDs),
+/// before the stages that need every file: the custom-resource pass, the cross-object rules
+/// and the filter. Two runs over inputs that share files (a revision and the working tree,
+/// `--new-from-rev`) share those files' entries instead of linting them twice.
+pub struct Pass {
+    entries: Vec<Entry>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    input: Input,
+    reported: bool,
+    result: Result<FirstPass, LoadError>,
+}
+
+impl Pass {
+    /// Adds the entries of `other` whose input `same` says this pass would read identically
+    /// (the same bytes, shown under the same name).
+    pub fn reuse(&mut self, other: &Pass, same: &dyn Fn(&Input) -> bool) {
+        self.entries.extend(
+            other
+                .entries
+                .iter()
+                .filter(|e| e.result.is_ok() && same(&e.input))
+                .cloned(),
+        );
+    }
+
+    pub fn inputs(&self) -> impl Iterator<Item = &Input> {
+        self.entries.iter().map(|e| &e.input)
+    }
+}
+
+/// Custom resources are judged against the CRDs of the whole run, which are only known once
+/// every file is parsed: the first pass collects the CRDs and leaves custom resources aside,
+/// and `finish` validates those and re-reads the files where one fails.
+fn uses_schema_rules(rules: &RuleSet) -> bool {
+    SCHEMA_RULES.iter().any(|id| rules.severity(id).is_some())
+}
+
+/// The file-by-file stage: every input read, parsed, modelled and checked by the rules that
+/// look at one object or document, in parallel. `guarded` records the fields the API server
+/// will not let change (`--new-from-rev`).
+pub fn first_pass(
+    targets: &[Input],
+    context: &[Input],
+    rules: &RuleSet,
+    options: &RunOptions,
+    guarded: bool,
+) -> Pass {
     // Each input's real path, resolved once: it dedupes context against targets and finds
     // kustomize patches.
     let targets: Vec<(&Input, Option<PathBuf>)> =
@@ -86,66 +158,84 @@ pub fn run(
         .collect();
     let all: Vec<&Input> = jobs.iter().map(|(i, _, _)| *i).collect();
     let patches = load::kustomize_patches(&all);
-    // Custom resources are judged against the CRDs of the whole run, which are only known
-    // once every file is parsed: the first pass collects the CRDs and leaves custom resources
-    // aside, a second pass validates those and re-reads the files where one fails.
-    let schema_rules = SCHEMA_RULES.iter().any(|id| rules.severity(id).is_some());
-    let first_pass;
-    let first_rules = if schema_rules {
-        first_pass = rules.with_catalog(schema::Catalog::pending(options.strict_kinds));
-        &first_pass
+    let pending;
+    let first_rules = if uses_schema_rules(rules) {
+        pending = rules.with_catalog(schema::Catalog::pending(options.strict_kinds));
+        &pending
     } else {
         rules
     };
     let crd_inputs: Vec<(&Input, Option<PathBuf>, bool)> =
         options.crds.iter().map(|c| (c, None, false)).collect();
     let jobs: Vec<(&Input, Option<PathBuf>, bool)> = jobs.into_iter().chain(crd_inputs).collect();
-    let results: Vec<Result<FirstPass, LoadError>> = jobs
+    let entries = jobs
         .par_iter()
         .map(|(input, real_path, reported)| {
             let (input, reported) = (*input, *reported);
-            let content = load::read(input)?;
-            let path: Arc<str> = Arc::from(input.display());
-            let fragment = real_path.as_ref().is_some_and(|p| patches.contains(p));
-            let explicit = input.is_explicit();
-            Ok(match content {
-                Content::Text(text) => {
-                    let role = Role {
-                        reported,
-                        fragment,
-                        skip_helm_tests: options.skip_helm_tests,
-                    };
-                    let (linted, facts) = lint_file(path, &text, explicit, role, first_rules);
-                    // Standard input cannot be read again: the second pass needs its text if
-                    // it holds custom resources.
-                    let kept = (matches!(input, Input::Stdin { .. })
-                        && !linted.custom_resources.is_empty())
-                    .then_some(text);
-                    FirstPass {
-                        linted,
-                        facts,
-                        kept,
+            let result = (|| {
+                let content = load::read(input)?;
+                let path: Arc<str> = Arc::from(input.display());
+                let fragment = real_path.as_ref().is_some_and(|p| patches.contains(p));
+                let explicit = input.is_explicit();
+                Ok(match content {
+                    Content::Text(text) => {
+                        let role = Role {
+                            reported,
+                            fragment,
+                            skip_helm_tests: options.skip_helm_tests,
+                            guarded,
+                        };
+                        let (linted, facts) = lint_file(path, &text, explicit, role, first_rules);
+                        // Standard input cannot be read again: the second pass needs its text
+                        // if it holds custom resources.
+                        let kept = (matches!(input, Input::Stdin { .. })
+                            && !linted.custom_resources.is_empty())
+                        .then_some(text);
+                        FirstPass {
+                            linted,
+                            facts,
+                            kept,
+                        }
                     }
-                }
-                Content::NotUtf8 { valid_prefix } => FirstPass {
-                    linted: Linted {
-                        report: not_utf8(path, &valid_prefix, rules),
-                        ..Linted::default()
+                    Content::NotUtf8 { valid_prefix } => FirstPass {
+                        linted: Linted {
+                            report: not_utf8(path, &valid_prefix, rules),
+                            ..Linted::default()
+                        },
+                        facts: Vec::new(),
+                        kept: None,
                     },
-                    facts: Vec::new(),
-                    kept: None,
-                },
-            })
+                })
+            })();
+            Entry {
+                input: input.clone(),
+                reported,
+                result,
+            }
         })
         .collect();
+    Pass { entries }
+}
+
+/// The run-wide stages after the first pass: custom resources against the run's CRDs, the
+/// cross-object rules, and the filter. `record` also returns the guarded fields of every
+/// object (for `RunOptions::previous` of a later run).
+pub fn finish(
+    pass: Pass,
+    rules: &RuleSet,
+    options: &RunOptions,
+    record: bool,
+) -> (RunReport, Option<Snapshot>) {
+    let schema_rules = uses_schema_rules(rules);
     let mut report = RunReport::default();
     let mut facts = Vec::new();
     let mut crds = Vec::new();
     let mut sources = Vec::new();
     let mut suppressions = Vec::new();
     let mut custom_resources = Vec::new();
-    for (r, &(input, _, reported)) in results.into_iter().zip(&jobs) {
-        match r {
+    let mut inputs = Vec::new();
+    for entry in pass.entries {
+        match entry.result {
             Ok(FirstPass {
                 mut linted,
                 facts: mut file_facts,
@@ -153,8 +243,9 @@ pub fn run(
             }) => {
                 facts.append(&mut file_facts);
                 crds.append(&mut linted.crds);
-                if reported {
-                    sources.push(kept.map_or(Source::Input(input), Source::Kept));
+                if entry.reported {
+                    sources.push(kept);
+                    inputs.push(entry.input);
                     report.files.push(linted.report);
                     suppressions.push(linted.suppressions);
                     custom_resources.push(linted.custom_resources);
@@ -163,6 +254,11 @@ pub fn run(
             Err(e) => report.errors.push(e),
         }
     }
+    let sources: Vec<Source<'_>> = sources
+        .into_iter()
+        .zip(&inputs)
+        .map(|(kept, input)| kept.map_or(Source::Input(input), Source::Kept))
+        .collect();
     let with_catalog =
         schema_rules.then(|| rules.with_catalog(schema::Catalog::new(crds, options.strict_kinds)));
     let rules = match &with_catalog {
@@ -178,11 +274,18 @@ pub fn run(
         }
         None => rules,
     };
+    let snapshot = record.then(|| {
+        let mut snapshot = Snapshot::default();
+        for f in &facts {
+            snapshot.record(f);
+        }
+        snapshot
+    });
     cross_object(&mut report, facts, rules, options);
     for (file, suppressions) in report.files.iter_mut().zip(&mut suppressions) {
         apply_suppressions(file, suppressions, rules);
     }
-    report
+    (report, snapshot)
 }
 
 /// The filter stage: drops suppressed findings and reports stale suppressions.
@@ -210,7 +313,8 @@ fn canonical(input: &Input) -> Option<PathBuf> {
 
 /// Builds the index over every object of the run and lets the cross-object rules query it.
 fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, options: &RunOptions) {
-    let index = Index::build(facts, options.namespace.clone());
+    let mut index = Index::build(facts, options.namespace.clone());
+    index.previous = options.previous.clone();
     let file_of: HashMap<Arc<str>, usize> = report
         .files
         .iter()
@@ -309,6 +413,8 @@ struct Role {
     /// known.
     fragment: bool,
     skip_helm_tests: bool,
+    /// Record the fields the API server will not let change (`--new-from-rev`).
+    guarded: bool,
 }
 
 impl Default for Role {
@@ -317,6 +423,7 @@ impl Default for Role {
             reported: true,
             fragment: false,
             skip_helm_tests: false,
+            guarded: false,
         }
     }
 }
@@ -341,6 +448,7 @@ fn lint_file(
         reported,
         fragment,
         skip_helm_tests,
+        guarded,
     } = role;
     let lines = LineIndex::new(text);
     let stream = parse::parse_stream(text, &lines);
@@ -444,6 +552,8 @@ fn lint_file(
             let mut f = index::extract(object, &emitter.file, reported, &|n| site(document, n));
             if fragment {
                 f.mark_fragment();
+            } else if guarded {
+                f.guarded = Some(index::guarded_values(object, &|n| site(document, n)));
             }
             facts.push(f);
             if !reported || fragment {

@@ -1,5 +1,6 @@
 //! Documents → Kubernetes objects, with typed views for the kinds rules understand.
 
+pub mod immutable;
 pub mod pod;
 pub mod qos;
 pub mod quantity;

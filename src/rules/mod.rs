@@ -334,6 +334,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &references::dangling_pdb_selector::DanglingPdbSelector,
     &references::dangling_hpa_target::DanglingHpaTarget,
     &references::service_target_port_unknown::ServiceTargetPortUnknown,
+    &references::immutable_field_changed::ImmutableFieldChanged,
     &volumes::rwo_volume_scaled::RwoVolumeScaled,
     &volumes::rwo_volume_rolling_update::RwoVolumeRollingUpdate,
 ];

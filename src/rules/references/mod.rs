@@ -5,6 +5,7 @@ pub mod dangling_networkpolicy_peer;
 pub mod dangling_networkpolicy_selector;
 pub mod dangling_pdb_selector;
 pub mod dangling_service_selector;
+pub mod immutable_field_changed;
 pub mod selector_template_mismatch;
 pub mod service_target_port_unknown;
 
