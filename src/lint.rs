@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Excerpt, Label, Location, Severity};
 use crate::index::{self, Facts, Index, Site};
+use crate::k8s;
 use crate::load::{self, Content, Input, LoadError};
 use crate::model::{self, Modeled, ObjectId};
 use crate::parse::lines::{LineIndex, Position};
@@ -195,7 +196,7 @@ fn custom_resources(
         // CRD does not serve this version.
         None => {
             catalog.strict_kinds()
-                || catalog.defines(model::group_of(&resource.api_version), &resource.kind)
+                || catalog.defines(k8s::group_of(&resource.api_version), &resource.kind)
         }
     };
     let looked_at: Vec<bool> = report
@@ -289,7 +290,7 @@ fn for_each_custom_resource<'d>(
             continue;
         };
         for object in &objects {
-            if model::is_builtin_group(model::group_of(object.api_version))
+            if k8s::is_builtin_group(k8s::group_of(object.api_version))
                 || (options.skip_helm_tests && is_helm_test(object))
             {
                 continue;
@@ -674,7 +675,7 @@ fn lint_file(
             }
             report.objects += 1;
             report.object_ids.push(object.id());
-            if collect_crds && !model::is_builtin_group(model::group_of(object.api_version)) {
+            if collect_crds && !k8s::is_builtin_group(k8s::group_of(object.api_version)) {
                 report.custom_resources.push(CustomResource {
                     api_version: object.api_version.to_owned(),
                     kind: object.kind.to_owned(),

@@ -18,7 +18,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{AsJson, Check, Compiled, Violation};
-use crate::model::{Object, group_of};
+use crate::k8s::group_of;
+use crate::model::Object;
 use crate::parse::tree::Node;
 use crate::rules::Finding;
 

@@ -20,9 +20,11 @@ use jsonschema::json::{Json, SerdeJson};
 use jsonschema::paths::LocationSegment;
 use serde_json::{Map, Value};
 
-use crate::model::{Object, group_of, is_templated};
+use crate::k8s::{self, KubeVersion, group_of, is_builtin_group};
+use crate::model::{Object, is_templated};
 use crate::parse::tree::Node;
-use crate::rules::{Finding, KubeVersion, Options, edit_distance};
+use crate::rules::{Finding, Options};
+use crate::text::edit_distance;
 
 pub use as_json::{AsJson, to_json};
 pub use crd::Catalog;
@@ -310,7 +312,7 @@ fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
     if !out.is_empty() {
         return out;
     }
-    if !crate::model::is_builtin_group(group) {
+    if !is_builtin_group(group) {
         if options.catalog.is_pending() {
             return out;
         }
@@ -352,7 +354,7 @@ fn unknown_builtin_kind<'d>(
     target: KubeVersion,
     out: &mut Vec<Violation<'d>>,
 ) {
-    if crate::rules::api::removed_api_version::removal(object.api_version, object.kind).is_some() {
+    if k8s::api_versions::row(object.api_version, object.kind).is_some() {
         return;
     }
     // `ConfigMapList` and the like: what `kubectl get -o yaml` writes, and what kubectl
@@ -907,8 +909,8 @@ mod tests {
             for api_version in version.kinds.keys() {
                 let group = group_of(api_version);
                 assert!(
-                    crate::model::is_builtin_group(group),
-                    "{group} is missing from model::BUILTIN_GROUPS"
+                    is_builtin_group(group),
+                    "{group} is missing from k8s::groups::BUILTIN_GROUPS"
                 );
             }
         }
@@ -935,9 +937,7 @@ mod tests {
         for version in &known {
             for (api_version, kinds) in &bundle().versions[version].kinds {
                 for kind in kinds.keys() {
-                    let Some(removed) =
-                        crate::rules::api::removed_api_version::removal(api_version, kind)
-                    else {
+                    let Some(removed) = k8s::api_versions::removal(api_version, kind) else {
                         continue;
                     };
                     assert!(
@@ -965,6 +965,25 @@ mod tests {
             );
         }
         assert!(checked > 0);
+    }
+
+    /// Every built-in kind of the embedded schemas has its resource name in `k8s::resources`,
+    /// unless it is no resource (API metadata, a subresource's body).
+    #[test]
+    fn every_builtin_kind_has_its_resource_name() {
+        for version in bundle().versions.values() {
+            for (api_version, kinds) in &version.kinds {
+                let group = group_of(api_version);
+                for kind in kinds.keys() {
+                    let resource = k8s::resources::resource_of(group, kind);
+                    let not_a_resource = k8s::resources::NOT_RESOURCES.contains(&(group, kind));
+                    assert!(
+                        resource.is_some() != not_a_resource,
+                        "{api_version} {kind}: add it to k8s::resources"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
