@@ -3,6 +3,7 @@
 pub mod pod;
 pub mod qos;
 pub mod quantity;
+pub mod violation;
 
 use serde::Serialize;
 
@@ -38,8 +39,9 @@ pub struct Object<'d> {
     pub name: Option<&'d str>,
     pub namespace: Option<&'d str>,
     pub pod: Option<PodTemplate<'d>>,
-    /// Computed by the first schema rule that asks (see `schema::violations`).
-    pub schema_violations: std::cell::OnceCell<Vec<crate::schema::Violation<'d>>>,
+    /// What its schema does not accept: computed by the first schema rule that asks (see
+    /// `schema::violations`), or put here by the custom-resource pass.
+    pub schema_violations: std::cell::OnceCell<Vec<violation::Violation<'d>>>,
 }
 
 impl<'d> Object<'d> {
