@@ -909,6 +909,64 @@ mod tests {
         }
     }
 
+    /// What validation finds is data for the rules to word: the kind of violation, where,
+    /// and the schema keyword that failed, the same for a key the validator sees and one set
+    /// to null that it does not.
+    #[test]
+    fn violations_are_neutral_data() {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: '3'\n  extra: 1\n  bogus:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{image: x}]\n";
+        let lines = crate::parse::lines::LineIndex::new(yaml);
+        let stream = crate::parse::parse_stream(yaml, &lines);
+        let crate::model::Modeled::Objects(objects) =
+            crate::model::objects_of(&stream.documents[0])
+        else {
+            panic!("an object");
+        };
+        let found = violations(&objects[0], KubeVersion::NEWEST, &Catalog::default());
+        let path_of = |name: &str| {
+            found
+                .iter()
+                .find(|v| matches!(&v.kind, ViolationKind::UnknownField(f) if f.name == name))
+                .and_then(|v| v.schema_path.clone())
+                .unwrap_or_else(|| panic!("{name}: {found:#?}"))
+        };
+        assert_eq!(path_of("extra"), path_of("bogus"));
+        assert!(
+            path_of("bogus").ends_with("/additionalProperties"),
+            "{}",
+            path_of("bogus")
+        );
+        let replicas = found
+            .iter()
+            .find_map(|v| match &v.kind {
+                ViolationKind::InvalidValue(i) => Some((i, v.schema_path.as_deref())),
+                _ => None,
+            })
+            .expect("replicas is invalid");
+        assert_eq!(replicas.0.field.as_deref(), Some("replicas"));
+        assert_eq!(replicas.0.expected, Expected::Type(vec!["integer"]));
+        assert_eq!(replicas.0.actual, Value::String("3".into()));
+        assert!(
+            replicas
+                .1
+                .is_some_and(|p| p.ends_with("/properties/replicas/type"))
+        );
+        let missing = found
+            .iter()
+            .find_map(|v| match &v.kind {
+                ViolationKind::MissingRequiredField(m) => Some((m, v)),
+                _ => None,
+            })
+            .expect("the container lacks its name");
+        assert_eq!(
+            (missing.0.field.as_str(), missing.0.type_name.as_str()),
+            ("name", "Container")
+        );
+        // Shown at the item's first key, about the item.
+        assert_eq!(missing.1.node.key_text(), Some("image"));
+        assert!(missing.1.subject.is_some_and(|s| s.is_map()));
+    }
+
     #[test]
     fn quantities_and_base64_are_checked_as_the_api_server_reads_them() {
         for ok in ["1", "500m", "1.5Gi", "1e3", "+2", ".5", "129M"] {
