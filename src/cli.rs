@@ -258,7 +258,7 @@ fn list_rules(format: ListFormat) -> String {
 }
 
 fn parse_version(text: &str) -> Result<String, String> {
-    match rules::KubeVersion::parse(text) {
+    match crate::k8s::KubeVersion::parse(text) {
         Some(_) => Ok(text.to_owned()),
         None => Err(format!("`{text}` is not a Kubernetes version like 1.33")),
     }
@@ -266,7 +266,7 @@ fn parse_version(text: &str) -> Result<String, String> {
 
 /// Refuses a target version kubelint cannot know (newer than its newest, or not 1.x), and
 /// warns when the schemas it validates against are newer than the target.
-fn target_version_notice(target: rules::KubeVersion) -> Result<Option<String>, String> {
+fn target_version_notice(target: crate::k8s::KubeVersion) -> Result<Option<String>, String> {
     let supported = crate::schema::supported_versions();
     let (Some(&oldest), Some(&newest)) = (supported.first(), supported.last()) else {
         return Ok(None);

@@ -259,7 +259,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             }
             "kubernetes-version" => {
                 let version = string(value)?;
-                if rules::KubeVersion::parse(&version).is_none() {
+                if crate::k8s::KubeVersion::parse(&version).is_none() {
                     return Err(at(
                         value.span().start,
                         format!("`{version}` is not a Kubernetes version like 1.33"),
@@ -448,7 +448,7 @@ pub fn not_a_rule(name: &str) -> String {
 fn closest<'k>(word: &str, candidates: &[&'k str]) -> Option<&'k str> {
     candidates
         .iter()
-        .map(|c| (crate::rules::edit_distance(word, c), *c))
+        .map(|c| (crate::text::edit_distance(word, c), *c))
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, c)| c)
@@ -496,10 +496,10 @@ impl Config {
     }
 
     /// The Kubernetes version rules target.
-    pub fn target(&self) -> rules::KubeVersion {
+    pub fn target(&self) -> crate::k8s::KubeVersion {
         self.kubernetes_version
             .as_deref()
-            .and_then(rules::KubeVersion::parse)
+            .and_then(crate::k8s::KubeVersion::parse)
             .unwrap_or_default()
     }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Location;
 use crate::model::pod::WorkloadKind;
-use crate::model::{self, Object, ObjectId};
+use crate::model::{Object, ObjectId};
 use crate::parse::tree::Node;
 
 mod revision;
@@ -497,7 +497,7 @@ pub fn extract<'d>(
     reported: bool,
     site: &dyn Fn(Node<'d>) -> Site,
 ) -> Facts {
-    let group = crate::model::group_of(object.api_version);
+    let group = crate::k8s::group_of(object.api_version);
     let spec = object.root.get("spec");
     let key_site = |parent: Option<Node<'d>>, key: &str| {
         parent.and_then(|p| p.entry(key)).map(|(k, _)| site(k))
@@ -661,7 +661,7 @@ pub fn extract<'d>(
             _ => KindFacts::Other,
         }
     };
-    let custom = !model::is_builtin_group(group);
+    let custom = !crate::k8s::is_builtin_group(group);
     let own_labels = if custom {
         object
             .metadata()
@@ -1005,7 +1005,7 @@ impl Index {
         f.custom
             && (f.runs_pods
                 || self.pod_owning_kinds.contains(&(
-                    crate::model::group_of(&f.id.api_version).to_owned(),
+                    crate::k8s::group_of(&f.id.api_version).to_owned(),
                     f.id.kind.clone(),
                 )))
     }

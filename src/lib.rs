@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod index;
+pub mod k8s;
 pub mod lint;
 pub mod load;
 pub mod model;
@@ -15,6 +16,7 @@ pub mod rules;
 pub mod run_report;
 pub mod schema;
 pub mod suppress;
+pub mod text;
 
 #[cfg(test)]
 pub(crate) mod testing;

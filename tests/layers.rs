@@ -70,7 +70,13 @@ fn without_tests(source: &str) -> String {
 }
 
 fn uses(source: &str) -> BTreeSet<String> {
-    let source = without_tests(source);
+    // Comments may name any module (`crate::schema` finds what this reports): not a use.
+    let code: String = source
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let source = without_tests(&code);
     let mut found = BTreeSet::new();
     for (at, _) in source.match_indices("crate::") {
         let name: String = source[at + "crate::".len()..]
@@ -157,7 +163,7 @@ fn print_graph() {
 
 #[test]
 fn test_code_is_not_counted() {
-    let source = "use crate::parse;\n#[cfg(test)]\nmod tests {\n use crate::cli;\n fn f() { { } }\n}\n#[cfg(test)]\nuse crate::report;\nfn g() { crate::model::x(); }\n";
+    let source = "//! See `crate::lint`.\nuse crate::parse;\n#[cfg(test)]\nmod tests {\n use crate::cli;\n fn f() { { } }\n}\n#[cfg(test)]\nuse crate::report;\nfn g() { crate::model::x(); }\n";
     let found: Vec<String> = uses(source).into_iter().collect();
     assert_eq!(found, ["model", "parse"]);
 }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{Facts, Site};
+use crate::k8s::group_of;
+use crate::model::Object;
 use crate::model::immutable::{Guard, immutable_fields};
-use crate::model::{Object, group_of};
 use crate::parse::tree::Node;
 use crate::schema::to_json;
 

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::emit::Emitter;
 use super::{RunOptions, is_helm_test};
 use crate::diagnostic::Severity;
+use crate::k8s;
 use crate::load::{self, Content, Input};
 use crate::model::{self, Modeled};
 use crate::parse::lines::LineIndex;
@@ -80,7 +81,7 @@ fn for_each_custom_resource<'d>(
             continue;
         };
         for object in &objects {
-            if model::is_builtin_group(model::group_of(object.api_version))
+            if k8s::is_builtin_group(k8s::group_of(object.api_version))
                 || (options.skip_helm_tests && is_helm_test(object))
             {
                 continue;
@@ -139,7 +140,7 @@ pub(super) fn judge(
         // CRD does not serve this version.
         None => {
             catalog.strict_kinds()
-                || catalog.defines(model::group_of(&resource.api_version), &resource.kind)
+                || catalog.defines(k8s::group_of(&resource.api_version), &resource.kind)
         }
     };
     let looked_at: Vec<bool> = resources_of

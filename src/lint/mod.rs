@@ -12,6 +12,7 @@ mod emit;
 
 use crate::diagnostic::{Diagnostic, Label, Location};
 use crate::index::{self, Facts, Index, Site, Snapshot};
+use crate::k8s;
 use crate::load::{self, Content, Input, LoadError};
 use crate::model::{self, Modeled};
 use crate::parse::lines::LineIndex;
@@ -561,7 +562,7 @@ fn lint_file(
             }
             linted.report.objects += 1;
             linted.report.object_ids.push(object.id());
-            if collect_crds && !model::is_builtin_group(model::group_of(object.api_version)) {
+            if collect_crds && !k8s::is_builtin_group(k8s::group_of(object.api_version)) {
                 linted.custom_resources.push(CustomResource::of(object));
             }
             linted

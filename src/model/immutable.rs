@@ -6,7 +6,8 @@
 //! Fields that are immutable only in states a manifest cannot show (a Job's scheduling
 //! directives while it is suspended) are left out, so every finding is a certain refusal.
 
-use crate::model::{Object, group_of};
+use crate::k8s::group_of;
+use crate::model::Object;
 use crate::parse::tree::Node;
 
 /// When a change to a field is refused.

@@ -4,6 +4,7 @@ pub mod immutable;
 pub mod pod;
 pub mod qos;
 pub mod quantity;
+pub mod violation;
 
 use serde::Serialize;
 
@@ -39,8 +40,9 @@ pub struct Object<'d> {
     pub name: Option<&'d str>,
     pub namespace: Option<&'d str>,
     pub pod: Option<PodTemplate<'d>>,
-    /// Computed by the first schema rule that asks (see `schema::violations`).
-    pub schema_violations: std::cell::OnceCell<Vec<crate::schema::Violation<'d>>>,
+    /// What its schema does not accept: computed by the first schema rule that asks (see
+    /// `schema::violations`), or put here by the custom-resource pass.
+    pub schema_violations: std::cell::OnceCell<Vec<violation::Violation<'d>>>,
 }
 
 impl<'d> Object<'d> {
@@ -154,51 +156,6 @@ fn collect<'d>(
     Ok(())
 }
 
-/// The API group of an apiVersion: `apps` for `apps/v1`, empty for the core `v1`.
-pub fn group_of(api_version: &str) -> &str {
-    api_version.rsplit_once('/').map_or("", |(group, _)| group)
-}
-
-/// The API groups Kubernetes itself serves or served, in any release since 1.16: objects of
-/// other groups are custom resources. One list for every stage (the index, the schema rules,
-/// the API-version rules), so that a removed built-in such as `extensions/v1beta1` is never
-/// taken for a custom resource without a CRD. A test checks that it covers every group of the
-/// embedded schemas.
-const BUILTIN_GROUPS: [&str; 27] = [
-    "",
-    "admissionregistration.k8s.io",
-    "apiextensions.k8s.io",
-    "apiregistration.k8s.io",
-    "apps",
-    "auditregistration.k8s.io",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-    "autoscaling",
-    "batch",
-    "certificates.k8s.io",
-    "coordination.k8s.io",
-    "discovery.k8s.io",
-    "events.k8s.io",
-    "extensions",
-    "flowcontrol.apiserver.k8s.io",
-    "internal.apiserver.k8s.io",
-    "lifecycle.k8s.io",
-    "networking.k8s.io",
-    "node.k8s.io",
-    "policy",
-    "rbac.authorization.k8s.io",
-    "resource.k8s.io",
-    "scheduling.k8s.io",
-    "settings.k8s.io",
-    "storage.k8s.io",
-    "storagemigration.k8s.io",
-];
-
-/// Whether `group` is one of Kubernetes' own API groups (see `BUILTIN_GROUPS`).
-pub fn is_builtin_group(group: &str) -> bool {
-    BUILTIN_GROUPS.binary_search(&group).is_ok()
-}
-
 /// Whether a value is a placeholder a template engine fills in before the API server sees it
 /// (`${NAME}`, `{{ .Values.x }}`).
 pub fn is_templated(text: &str) -> bool {
@@ -209,12 +166,4 @@ pub fn is_templated(text: &str) -> bool {
 pub fn looks_like_object(doc: &Document<'_>) -> bool {
     let root = doc.root();
     root.get("apiVersion").is_some() && root.get("kind").is_some()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_list_is_sorted_for_binary_search() {
-        assert!(super::BUILTIN_GROUPS.windows(2).all(|w| w[0] < w[1]));
-    }
 }

@@ -87,7 +87,7 @@ pub struct PodTemplate<'d> {
 
 impl<'d> PodTemplate<'d> {
     pub fn of(kind: &str, api_version: &str, root: Node<'d>) -> Option<Self> {
-        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let group = crate::k8s::group_of(api_version);
         let (workload, path): (WorkloadKind, &[&str]) = match (group, kind) {
             ("", "Pod") => (WorkloadKind::Pod, &[]),
             ("", "ReplicationController") => {

@@ -149,54 +149,11 @@ pub struct RuleOption {
     pub help: &'static str,
 }
 
-/// A Kubernetes minor version, such as 1.33.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct KubeVersion {
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl KubeVersion {
-    /// The version rules target unless told otherwise: the newest one kubelint knows.
-    pub const NEWEST: KubeVersion = KubeVersion {
-        major: 1,
-        minor: 37,
-    };
-
-    /// `1.33`, `v1.33`, or a release such as `1.33.4` (the patch release does not matter).
-    pub fn parse(text: &str) -> Option<KubeVersion> {
-        let text = text.trim();
-        let text = text.strip_prefix('v').unwrap_or(text);
-        let mut parts = text.split('.');
-        let (major, minor) = (parts.next()?, parts.next()?);
-        let patch = parts.next();
-        if parts.next().is_some() || patch.is_some_and(|p| p.parse::<u32>().is_err()) {
-            return None;
-        }
-        Some(KubeVersion {
-            major: major.parse().ok()?,
-            minor: minor.parse().ok()?,
-        })
-    }
-}
-
-impl Default for KubeVersion {
-    fn default() -> Self {
-        KubeVersion::NEWEST
-    }
-}
-
-impl std::fmt::Display for KubeVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
-}
-
 /// What a rule runs with: its option flags (unset means false) and the target version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     pub flags: std::collections::BTreeMap<String, bool>,
-    pub target: KubeVersion,
+    pub target: crate::k8s::KubeVersion,
     /// The CRDs of the run, for the schema rules.
     pub catalog: crate::schema::Catalog,
 }
@@ -222,40 +179,6 @@ pub trait Rule: Described + Send + Sync {
     fn check_document<'d>(&self, _document: &'d Document<'d>, _out: &mut Vec<Finding<'d>>) {}
     /// Cross-object rules: run once per run, over the index of every input and context file.
     fn check_graph(&self, _index: &Index, _out: &mut Vec<GraphFinding>) {}
-}
-
-/// The candidate closest to `word`, if it is near enough to be a typo of it (an edit or two,
-/// more for long words), for "did you mean" hints. Ties go to the first candidate.
-pub fn closest_name<'c>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Option<&'c str> {
-    let limit = (word.chars().count() / 4).max(2);
-    candidates
-        .into_iter()
-        .filter(|c| *c != word)
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// Rule metadata kept as data in `rules/rules.yaml`.

@@ -17,10 +17,11 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{AsJson, Check, Compiled, Violation};
-use crate::model::{Object, group_of};
+use super::{AsJson, Compiled, Violation, ViolationKind};
+use crate::k8s::group_of;
+use crate::model::Object;
+use crate::model::violation::UnknownKind;
 use crate::parse::tree::Node;
-use crate::rules::Finding;
 
 /// One served version of a CRD.
 #[derive(Debug, Clone)]
@@ -148,23 +149,16 @@ impl Catalog {
         if crd.versions.iter().any(|v| v.name == version) {
             return;
         }
-        let names: Vec<String> = crd
+        let served = crd
             .versions
             .iter()
             .map(|v| format!("{group}/{}", v.name))
             .collect();
-        let node = object.root.get("apiVersion").unwrap_or(object.root);
-        let finding = Finding::new(
-            node,
-            format!(
-                "the CustomResourceDefinition of {} does not serve `{}`",
-                object.kind, object.api_version
-            ),
-        )
-        .help(format!("it serves {}", super::quote_list(&names)));
         out.push(Violation {
-            check: Check::UnknownKind,
-            finding,
+            node: object.root.get("apiVersion").unwrap_or(object.root),
+            subject: None,
+            schema_path: None,
+            kind: ViolationKind::UnknownKind(UnknownKind::VersionNotServedByCrd { served }),
         });
     }
 

@@ -1,8 +1,10 @@
 //! Schema validation: built-in kinds against the strict schemas generated into schemas/
 //! (see tools/schemagen), custom resources against the CRDs of the run.
 //!
-//! Validation runs once per object, whichever schema rule asks first; the findings are
-//! kept on the object and each rule takes its own kind of them. Validators are compiled on
+//! Validation runs once per object, whichever schema rule asks first; the violations are
+//! kept on the object and each rule takes its own kind of them and words it. What this
+//! module returns is neutral data (`crate::model::violation`): what failed, where, and
+//! what was expected; no message. Validators are compiled on
 //! first use, once per (Kubernetes version, apiVersion, kind), and shared by every thread.
 //! Built-in objects are validated as parsed (`tree_json`), without a JSON copy; custom
 //! resources as JSON, which the first pass keeps for the second (see `crd::Batch`).
@@ -20,34 +22,30 @@ use jsonschema::json::{Json, SerdeJson};
 use jsonschema::paths::LocationSegment;
 use serde_json::{Map, Value};
 
-use crate::model::{Object, group_of, is_templated};
+use crate::k8s::{self, KubeVersion, group_of, is_builtin_group};
+use crate::model::violation::{
+    Expected, InvalidValue, MissingRequiredField, SchemaSource, UnknownField, UnknownKind,
+};
+use crate::model::{Object, is_templated};
 use crate::parse::tree::Node;
-use crate::rules::{Finding, KubeVersion, Options, edit_distance};
 
 pub use as_json::{AsJson, to_json};
 pub use crd::Catalog;
 use tree_json::{Instance, TreeJson};
 
-/// What a schema finding is about; each is reported by its own rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
-    UnknownField,
-    InvalidValue,
-    MissingRequiredField,
-    UnknownKind,
-}
+pub use crate::model::violation::{Violation, ViolationKind};
 
-#[derive(Debug, Clone)]
-pub struct Violation<'d> {
-    pub check: Check,
-    pub finding: Finding<'d>,
-}
-
-/// The schema findings of one object, computed on the first call and kept on the object.
-pub fn violations<'o, 'd>(object: &'o Object<'d>, options: &Options) -> &'o [Violation<'d>] {
+/// What an object's schema does not accept, computed on the first call and kept on the
+/// object: built-in kinds against the schemas for `target`, custom resources against the
+/// CRDs of `catalog` (which also says whether a kind without a CRD is reported).
+pub fn violations<'o, 'd>(
+    object: &'o Object<'d>,
+    target: KubeVersion,
+    catalog: &Catalog,
+) -> &'o [Violation<'d>] {
     object
         .schema_violations
-        .get_or_init(|| validate(object, options))
+        .get_or_init(|| validate(object, target, catalog))
 }
 
 const BUNDLE: &[u8] = include_bytes!("../../schemas/kubernetes.json.gz");
@@ -301,47 +299,48 @@ fn is_base64(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
 }
 
-fn validate<'d>(object: &Object<'d>, options: &Options) -> Vec<Violation<'d>> {
+fn validate<'d>(object: &Object<'d>, target: KubeVersion, catalog: &Catalog) -> Vec<Violation<'d>> {
     let mut out = Vec::new();
     let group = group_of(object.api_version);
     // Custom resources the catalog can validate were validated in a batch, which kept its
     // findings on them: all that is left here is whether their CRD serves them at all.
-    options.catalog.report_unserved_version(object, &mut out);
+    catalog.report_unserved_version(object, &mut out);
     if !out.is_empty() {
         return out;
     }
-    if !crate::model::is_builtin_group(group) {
-        if options.catalog.is_pending() {
+    if !is_builtin_group(group) {
+        if catalog.is_pending() {
             return out;
         }
         // A CRD without a usable schema for this version is not a missing CRD.
-        if options.catalog.strict_kinds() && !options.catalog.defines(group, object.kind) {
+        if catalog.strict_kinds() && !catalog.defines(group, object.kind) {
             let node = object.root.get("kind").unwrap_or(object.root);
-            let finding = Finding::new(
-                node,
-                format!("no schema for `{}` {}: no CustomResourceDefinition in the inputs, --context or --crds defines it", object.api_version, object.kind),
-            )
-            .help("pass the CRD with --crds PATH, or drop --strict-kinds to skip custom resources without one");
-            out.push(Violation {
-                check: Check::UnknownKind,
-                finding,
-            });
+            out.push(unknown_kind(node, UnknownKind::NoCrd));
         }
         return out;
     }
-    let (version, schemas) = schemas_for(options.target);
+    let (version, schemas) = schemas_for(target);
     let Some(definition) = schemas
         .kinds
         .get(object.api_version)
         .and_then(|k| k.get(object.kind))
     else {
-        unknown_builtin_kind(object, options.target, &mut out);
+        unknown_builtin_kind(object, target, &mut out);
         return out;
     };
     if let Some(validator) = builtin_validator(version, schemas, definition) {
         check_tree(object, &validator, version, &mut out);
     }
     out
+}
+
+fn unknown_kind(node: Node<'_>, why: UnknownKind) -> Violation<'_> {
+    Violation {
+        node,
+        subject: None,
+        schema_path: None,
+        kind: ViolationKind::UnknownKind(why),
+    }
 }
 
 /// An apiVersion/kind of a built-in group that the target does not serve. Removals the
@@ -352,7 +351,7 @@ fn unknown_builtin_kind<'d>(
     target: KubeVersion,
     out: &mut Vec<Violation<'d>>,
 ) {
-    if crate::rules::api::removed_api_version::removal(object.api_version, object.kind).is_some() {
+    if k8s::api_versions::row(object.api_version, object.kind).is_some() {
         return;
     }
     // `ConfigMapList` and the like: what `kubectl get -o yaml` writes, and what kubectl
@@ -364,84 +363,42 @@ fn unknown_builtin_kind<'d>(
     {
         return;
     }
+    let api_version_node = object.root.get("apiVersion").unwrap_or(object.root);
     let serving = versions_serving(object.api_version, object.kind);
-    let (node, message, help) = if let Some(first) = serving.first().filter(|v| **v > target) {
-        (
-            object.root.get("apiVersion").unwrap_or(object.root),
-            format!(
-                "`{}` {} is not served by Kubernetes {target}",
-                object.api_version, object.kind
-            ),
-            format!(
-                "it is first served in {first}: raise --kubernetes-version, or use a version the target serves"
-            ),
-        )
-    } else if !serving.is_empty() {
-        (
-            object.root.get("apiVersion").unwrap_or(object.root),
-            format!(
-                "`{}` {} is not served by Kubernetes {target}",
-                object.api_version, object.kind
-            ),
-            format!(
-                "the newest version kubelint knows to serve it is {}",
-                serving.last().copied().unwrap_or(target)
-            ),
-        )
-    } else {
-        let group = group_of(object.api_version);
-        let kinds = kinds_of_group(group);
-        let same_kind: Vec<&str> = kinds
-            .iter()
-            .filter(|(_, k)| *k == object.kind)
-            .map(|(a, _)| *a)
-            .collect();
-        if !same_kind.is_empty() {
-            (
-                object.root.get("apiVersion").unwrap_or(object.root),
-                format!(
-                    "Kubernetes serves no {} in `{}`",
-                    object.kind, object.api_version
-                ),
-                format!("{} is served as {}", object.kind, quote_list(&same_kind)),
-            )
-        } else {
-            let closest = kinds
+    let (node, why) = match (serving.first(), serving.last()) {
+        (Some(&first), _) if first > target => (
+            api_version_node,
+            UnknownKind::NotServedYet { target, first },
+        ),
+        (_, Some(&newest)) => (api_version_node, UnknownKind::NotServed { target, newest }),
+        _ => {
+            let group = group_of(object.api_version);
+            let kinds = kinds_of_group(group);
+            let served_as: Vec<&'static str> = kinds
                 .iter()
-                .map(|(_, k)| {
-                    (
-                        edit_distance(&k.to_lowercase(), &object.kind.to_lowercase()),
-                        *k,
-                    )
-                })
-                .filter(|(d, _)| *d <= 2)
-                .min();
-            let help = match closest {
-                Some((_, k)) => format!("did you mean `{k}`?"),
-                None => format!("`{group}` is a built-in API group; check the kind's spelling"),
-            };
-            (
-                object.root.get("kind").unwrap_or(object.root),
-                format!(
-                    "Kubernetes has no kind {} in `{}`",
-                    object.kind, object.api_version
-                ),
-                help,
-            )
+                .filter(|(_, k)| *k == object.kind)
+                .map(|(a, _)| *a)
+                .collect();
+            if served_as.is_empty() {
+                let mut kinds: Vec<&'static str> = kinds.iter().map(|(_, k)| *k).collect();
+                kinds.sort_unstable();
+                kinds.dedup();
+                (
+                    object.root.get("kind").unwrap_or(object.root),
+                    UnknownKind::NoSuchKind {
+                        group: group.to_owned(),
+                        kinds,
+                    },
+                )
+            } else {
+                (
+                    api_version_node,
+                    UnknownKind::OtherApiVersions { served_as },
+                )
+            }
         }
     };
-    out.push(Violation {
-        check: Check::UnknownKind,
-        finding: Finding::new(node, message).help(help),
-    });
-}
-
-fn quote_list(items: &[impl AsRef<str>]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{}`", i.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    out.push(unknown_kind(node, why));
 }
 
 /// Keys of strategic-merge-patch directives: an object holding one is a patch (kustomize's
@@ -491,41 +448,84 @@ fn mapping_anchor<'d>(place: &Place<'d>) -> Node<'d> {
         .unwrap_or(place.value)
 }
 
-/// The schema that applies at `path`, and the name of the last definition on the way.
+/// The schema that applies at a place of the instance.
+struct SchemaAt<'s> {
+    schema: &'s Value,
+    /// The name of the last definition on the way (for a CRD's schema, the place's path).
+    type_name: String,
+    /// Where `schema` is in the compiled root, as a JSON pointer.
+    pointer: String,
+}
+
+/// The schema that applies at `path`.
 fn schema_at<'s, F: Json>(
     compiled: &'s Compiled<F>,
     path: &jsonschema::paths::Location,
-) -> Option<(&'s Value, String)> {
+) -> Option<SchemaAt<'s>> {
     let mut schema = &compiled.root;
+    let mut pointer = String::new();
     // CRD schemas have no named definitions: name the place by its path instead.
     let mut name = if compiled.root.get("$defs").is_none() && path.iter().next().is_some() {
         format!("`{}` of {}", dotted(path), compiled.type_name)
     } else {
         compiled.type_name.clone()
     };
-    let resolve = |mut schema: &'s Value, name: &mut String| {
+    let resolve = |mut schema: &'s Value, name: &mut String, pointer: &mut String| {
         for _ in 0..64 {
             let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
                 break;
             };
             let target = reference.strip_prefix("#/$defs/")?;
             *name = target.rsplit('.').next().unwrap_or(target).to_owned();
+            *pointer = format!("/$defs/{}", escape_pointer(target));
             schema = compiled.root.get("$defs")?.get(target)?;
         }
         Some(schema)
     };
-    schema = resolve(schema, &mut name)?;
+    schema = resolve(schema, &mut name, &mut pointer)?;
     for segment in path.iter() {
         schema = match segment {
-            LocationSegment::Property(p) => schema
-                .get("properties")
-                .and_then(|props| props.get(p.as_ref()))
-                .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))?,
-            LocationSegment::Index(_) => schema.get("items")?,
+            LocationSegment::Property(p) => {
+                if let Some(property) = schema
+                    .get("properties")
+                    .and_then(|props| props.get(p.as_ref()))
+                {
+                    pointer.push_str("/properties/");
+                    pointer.push_str(&escape_pointer(&p));
+                    property
+                } else {
+                    pointer.push_str("/additionalProperties");
+                    schema
+                        .get("additionalProperties")
+                        .filter(|a| a.is_object())?
+                }
+            }
+            LocationSegment::Index(_) => {
+                pointer.push_str("/items");
+                schema.get("items")?
+            }
         };
-        schema = resolve(schema, &mut name)?;
+        schema = resolve(schema, &mut name, &mut pointer)?;
     }
-    Some((schema, name))
+    Some(SchemaAt {
+        schema,
+        type_name: name,
+        pointer,
+    })
+}
+
+/// A JSON pointer's reference token for `name`.
+fn escape_pointer(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// The names of the properties a schema has.
+fn property_names(schema: &Value) -> Vec<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The JSON a schema sees of `object`; none for a strategic-merge patch, partial by design.
@@ -534,10 +534,17 @@ pub fn instance(object: &Object<'_>) -> Option<Value> {
 }
 
 /// Validates a custom resource with the validator of a batch it belongs to (see
-/// `crd::Batch`), and keeps the findings on it for the schema rules.
+/// `crd::Batch`), and keeps the violations on it for the schema rules.
 pub fn check_in_batch(object: &Object<'_>, compiled: &Compiled, instance: &Value) {
     let mut out = Vec::new();
-    check_instance(object, compiled, None, instance, false, &mut out);
+    check_instance(
+        object,
+        compiled,
+        SchemaSource::Crd,
+        instance,
+        false,
+        &mut out,
+    );
     let _ = object.schema_violations.set(out);
 }
 
@@ -556,7 +563,8 @@ fn check_tree<'d>(
     if (valid && !has_null_value(object.root, 0)) || has_patch_directive(object.root, 0) {
         return;
     }
-    check_instance(object, compiled, Some(version), instance, valid, out);
+    let source = SchemaSource::Builtin(version);
+    check_instance(object, compiled, source, instance, valid, out);
 }
 
 fn has_patch_directive(node: Node<'_>, depth: usize) -> bool {
@@ -572,30 +580,34 @@ fn has_patch_directive(node: Node<'_>, depth: usize) -> bool {
 fn check_instance<'d, 'i, F: Json>(
     object: &Object<'d>,
     compiled: &'i Compiled<F>,
-    version: Option<KubeVersion>,
+    source: SchemaSource,
     instance: F::Node<'i>,
     valid: bool,
     out: &mut Vec<Violation<'d>>,
 ) {
     let first = out.len();
     if !valid {
-        report_errors(object, compiled, version, instance, out);
+        report_errors(object, compiled, source, instance, out);
     }
-    report_null_unknowns(object.root, 0, &mut Vec::new(), compiled, version, out);
+    report_null_unknowns(object.root, 0, &mut Vec::new(), compiled, source, out);
     // A node shared through an anchor or merge key is validated once per place it is used:
-    // one finding per node and message is enough.
-    let mut seen = std::collections::HashSet::new();
-    let mut index = 0;
-    out.retain(|v| {
-        index += 1;
-        index <= first || seen.insert((v.finding.node.id(), v.finding.message.clone()))
-    });
+    // one violation per node and what failed is enough.
+    let found: Vec<Violation<'d>> = out.drain(first..).collect();
+    let mut at_node: HashMap<_, Vec<usize>> = HashMap::new();
+    for violation in found {
+        let seen = at_node.entry(violation.node.id()).or_default();
+        if seen.iter().any(|&i| out[i].kind == violation.kind) {
+            continue;
+        }
+        seen.push(out.len());
+        out.push(violation);
+    }
 }
 
 fn report_errors<'d, 'i, F: Json>(
     object: &Object<'d>,
     compiled: &'i Compiled<F>,
-    version: Option<KubeVersion>,
+    source: SchemaSource,
     instance: F::Node<'i>,
     out: &mut Vec<Violation<'d>>,
 ) {
@@ -609,60 +621,46 @@ fn report_errors<'d, 'i, F: Json>(
         if error.instance().as_str().is_some_and(is_templated) {
             continue;
         }
-        let field = path
-            .iter()
-            .filter_map(|s| match s {
-                LocationSegment::Property(p) => Some(p.into_owned()),
-                LocationSegment::Index(_) => None,
-            })
-            .next_back();
-        let what = match &field {
-            Some(f) => format!("`{f}`"),
-            None => "the value".to_owned(),
-        };
+        let schema_path = Some(error.schema_path().to_string());
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let (schema, type_name) =
-                    schema_at(compiled, path).unwrap_or((&Value::Null, compiled.type_name.clone()));
-                let allowed: Vec<&str> = schema
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .map(|p| p.keys().map(String::as_str).collect())
-                    .unwrap_or_default();
+                let (allowed, type_name) = match schema_at(compiled, path) {
+                    Some(at) => (property_names(at.schema), at.type_name),
+                    None => (Vec::new(), compiled.type_name.clone()),
+                };
                 for name in unexpected.iter().filter(|n| !is_templated(n)) {
                     let Some((key, _)) = place.value.entry(name) else {
                         continue;
                     };
-                    out.push(unknown_field(key, name, &allowed, &type_name, version));
+                    let field = UnknownField {
+                        name: name.clone(),
+                        type_name: type_name.clone(),
+                        allowed: allowed.clone(),
+                        schema: source,
+                    };
+                    out.push(unknown_field(key, field, schema_path.clone()));
                 }
             }
             ValidationErrorKind::Required { property } => {
                 let property = property.as_str().unwrap_or_default();
                 let type_name = schema_at(compiled, path)
-                    .map_or_else(|| compiled.type_name.clone(), |(_, n)| n);
+                    .map_or_else(|| compiled.type_name.clone(), |at| at.type_name);
                 let node = if path.iter().next().is_none() {
                     object.root.entry("kind").map_or(object.root, |(k, _)| k)
                 } else {
                     mapping_anchor(&place)
                 };
-                let given_null = place.value.get(property).is_some();
-                let mut finding = Finding::new(
-                    node,
-                    format!("missing required field `{property}` in {type_name}"),
-                );
-                // Shown at a list item's (or the object's) first key, but about the mapping
-                // that lacks the field: the JSON pointer names that.
-                if place.key.is_none() {
-                    finding = finding.subject(place.value);
-                }
-                if given_null {
-                    finding = finding.help(format!(
-                        "`{property}` is set to null, which the API server reads as absent"
-                    ));
-                }
                 out.push(Violation {
-                    check: Check::MissingRequiredField,
-                    finding,
+                    node,
+                    // Shown at a list item's (or the object's) first key, but about the
+                    // mapping that lacks the field: the JSON pointer names that.
+                    subject: place.key.is_none().then_some(place.value),
+                    schema_path,
+                    kind: ViolationKind::MissingRequiredField(MissingRequiredField {
+                        field: property.to_owned(),
+                        type_name,
+                        set_to_null: place.value.get(property).is_some(),
+                    }),
                 });
             }
             // CRD schemas' formats are not checked (see crd.rs), so an alternative that
@@ -672,17 +670,41 @@ fn report_errors<'d, 'i, F: Json>(
             | ValidationErrorKind::OneOfNotValid { .. }
             | ValidationErrorKind::OneOfMultipleValid { .. }
             | ValidationErrorKind::Not { .. }
-                if version.is_none() => {}
+                if source == SchemaSource::Crd => {}
             kind => {
-                let node = place.value;
-                let (message, help) = describe_invalid(kind, &what, node, error.instance(), &error);
-                let mut finding = Finding::new(node, message);
-                if let Some(help) = help {
-                    finding = finding.help(help);
-                }
+                let expected = match kind {
+                    ValidationErrorKind::Type { kind } => Expected::Type(match kind {
+                        TypeKind::Single(t) => vec![t.as_str()],
+                        TypeKind::Multiple(set) => set.iter().map(|t| t.as_str()).collect(),
+                    }),
+                    ValidationErrorKind::Enum { options } => {
+                        Expected::OneOf(options.as_array().cloned().unwrap_or_default())
+                    }
+                    ValidationErrorKind::Format { format } => Expected::Format(format.clone()),
+                    ValidationErrorKind::Minimum { limit } => Expected::Minimum(limit.clone()),
+                    ValidationErrorKind::Maximum { limit } => Expected::Maximum(limit.clone()),
+                    ValidationErrorKind::Constant { expected_value } => {
+                        Expected::Constant(Value::clone(expected_value))
+                    }
+                    // The keywords only CRD schemas use (pattern, lengths, oneOf, …).
+                    _ => Expected::Other(error.to_string()),
+                };
+                let field = path
+                    .iter()
+                    .filter_map(|s| match s {
+                        LocationSegment::Property(p) => Some(p.into_owned()),
+                        LocationSegment::Index(_) => None,
+                    })
+                    .next_back();
                 out.push(Violation {
-                    check: Check::InvalidValue,
-                    finding,
+                    node: place.value,
+                    subject: None,
+                    schema_path,
+                    kind: ViolationKind::InvalidValue(InvalidValue {
+                        field,
+                        actual: Value::clone(error.instance()),
+                        expected,
+                    }),
                 });
             }
         }
@@ -691,22 +713,14 @@ fn report_errors<'d, 'i, F: Json>(
 
 fn unknown_field<'d>(
     key: Node<'d>,
-    name: &str,
-    allowed: &[&str],
-    type_name: &str,
-    version: Option<KubeVersion>,
+    field: UnknownField,
+    schema_path: Option<String>,
 ) -> Violation<'d> {
-    let finding = Finding::new(key, format!("unknown field `{name}` in {type_name}"));
-    let finding = match closest(name, allowed) {
-        Some(suggestion) => finding.help(format!("did you mean `{suggestion}`?")),
-        None => finding.help(match version {
-            Some(v) => format!("{type_name} has no such field in Kubernetes {v}; the API server rejects it under strict field validation and drops it otherwise"),
-            None => "the CustomResourceDefinition's schema has no such field; the API server prunes it".to_owned(),
-        }),
-    };
     Violation {
-        check: Check::UnknownField,
-        finding,
+        node: key,
+        subject: None,
+        schema_path,
+        kind: ViolationKind::UnknownField(field),
     }
 }
 
@@ -736,7 +750,7 @@ fn report_null_unknowns<'d, F: Json>(
     depth: usize,
     path: &mut Vec<Step<'d>>,
     compiled: &Compiled<F>,
-    version: Option<KubeVersion>,
+    source: SchemaSource,
     out: &mut Vec<Violation<'d>>,
 ) {
     if depth > crate::parse::MAX_DEPTH {
@@ -750,19 +764,22 @@ fn report_null_unknowns<'d, F: Json>(
                 Step::Index(i) => LocationSegment::from(i),
             })
             .collect();
-        if let Some((schema, type_name)) = schema_at(compiled, &location)
-            && schema.get("additionalProperties") == Some(&Value::Bool(false))
-            && schema.get("patternProperties").is_none()
+        if let Some(at) = schema_at(compiled, &location)
+            && at.schema.get("additionalProperties") == Some(&Value::Bool(false))
+            && at.schema.get("patternProperties").is_none()
         {
-            let allowed: Vec<&str> = schema
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|p| p.keys().map(String::as_str).collect())
-                .unwrap_or_default();
+            let allowed = property_names(at.schema);
             for (key, _) in node.entries().filter(|(_, value)| value.is_null()) {
                 let name = key.key_text().unwrap_or_default();
-                if !allowed.contains(&name) && !is_templated(name) {
-                    out.push(unknown_field(key, name, &allowed, &type_name, version));
+                if !allowed.iter().any(|a| a == name) && !is_templated(name) {
+                    let field = UnknownField {
+                        name: name.to_owned(),
+                        type_name: at.type_name.clone(),
+                        allowed: allowed.clone(),
+                        schema: source,
+                    };
+                    let schema_path = format!("{}/additionalProperties", at.pointer);
+                    out.push(unknown_field(key, field, Some(schema_path)));
                 }
             }
         }
@@ -770,13 +787,13 @@ fn report_null_unknowns<'d, F: Json>(
     for (key, value) in node.entries() {
         if !value.is_null() {
             path.push(Step::Key(key.key_text().unwrap_or_default()));
-            report_null_unknowns(value, depth + 1, path, compiled, version, out);
+            report_null_unknowns(value, depth + 1, path, compiled, source, out);
             path.pop();
         }
     }
     for (i, item) in node.items().enumerate() {
         path.push(Step::Index(i));
-        report_null_unknowns(item, depth + 1, path, compiled, version, out);
+        report_null_unknowns(item, depth + 1, path, compiled, source, out);
         path.pop();
     }
 }
@@ -798,98 +815,6 @@ fn dotted(path: &jsonschema::paths::Location) -> String {
     out
 }
 
-fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    allowed
-        .iter()
-        .map(|a| (edit_distance(&lower, &a.to_lowercase()), *a))
-        .filter(|(d, a)| *d <= 2.max(a.len() / 4) && *d < a.len())
-        .min()
-        .map(|(_, a)| a)
-}
-
-fn describe_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
-}
-
-fn type_name(kind: &TypeKind) -> String {
-    let name = |t: &jsonschema::JsonType| match t.to_string().as_str() {
-        "object" => "a mapping".to_owned(),
-        "array" => "a list".to_owned(),
-        "integer" => "an integer".to_owned(),
-        other => format!("a {other}"),
-    };
-    match kind {
-        TypeKind::Single(t) => name(t),
-        TypeKind::Multiple(set) => set
-            .iter()
-            .map(|t| name(&t))
-            .collect::<Vec<_>>()
-            .join(" or "),
-    }
-}
-
-fn describe_invalid(
-    kind: &ValidationErrorKind,
-    what: &str,
-    node: Node<'_>,
-    instance: &Value,
-    error: &jsonschema::ValidationError<'_>,
-) -> (String, Option<String>) {
-    let shown = || match (instance, node.raw()) {
-        (Value::String(s), _) => format!("`{s}`"),
-        (_, Some(raw)) => format!("`{raw}`"),
-        (other, None) => format!("`{other}`"),
-    };
-    match kind {
-        ValidationErrorKind::Type { kind } => {
-            let help = match (instance, kind) {
-                (Value::Number(_) | Value::Bool(_), TypeKind::Single(t)) if t.to_string() == "string" => {
-                    Some(format!("quote it: `\"{}\"`", node.raw().unwrap_or_default()))
-                }
-                (Value::String(_), _) if node.is_quoted() => Some("remove the quotes".to_owned()),
-                _ => None,
-            };
-            (format!("{what} must be {}, not {}", type_name(kind), describe_type(instance)), help)
-        }
-        ValidationErrorKind::Enum { options } => {
-            let choices: Vec<&str> = options.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            let help = instance
-                .as_str()
-                .and_then(|s| choices.iter().find(|c| c.eq_ignore_ascii_case(s)))
-                .map(|c| format!("did you mean `{c}`? values are case-sensitive"));
-            (format!("{what} must be one of {}, not {}", quote_list(&choices), shown()), help)
-        }
-        ValidationErrorKind::Format { format } => match format.as_str() {
-            "quantity" => (
-                format!("{} is not a valid quantity for {what}", shown()),
-                Some("a quantity is a number with an optional suffix: m, k, M, G, T, P, E (powers of 1000) or Ki, Mi, Gi, Ti, Pi, Ei (powers of 1024), such as `500m` or `1Gi`".to_owned()),
-            ),
-            "byte" => (
-                format!("{what} must be base64-encoded"),
-                Some("Secret `data` values are base64; put plain text under `stringData` instead".to_owned()),
-            ),
-            "date-time" => (format!("{} is not an RFC 3339 time for {what}", shown()), Some("such as `2024-01-31T12:00:00Z`".to_owned())),
-            other => (format!("{} is not a valid {other} for {what}", shown()), None),
-        },
-        ValidationErrorKind::Minimum { limit } => (format!("{what} must be at least {limit}, not {}", shown()), None),
-        ValidationErrorKind::Maximum { limit } => (format!("{what} must be at most {limit}, not {}", shown()), None),
-        ValidationErrorKind::Constant { expected_value } => (format!("{what} must be {expected_value}, not {}", shown()), None),
-        _ => {
-            // Messages for the keywords only CRD schemas use (pattern, lengths, oneOf, …).
-            (format!("{what}: {error}"), None)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -907,8 +832,8 @@ mod tests {
             for api_version in version.kinds.keys() {
                 let group = group_of(api_version);
                 assert!(
-                    crate::model::is_builtin_group(group),
-                    "{group} is missing from model::BUILTIN_GROUPS"
+                    is_builtin_group(group),
+                    "{group} is missing from k8s::groups::BUILTIN_GROUPS"
                 );
             }
         }
@@ -935,9 +860,7 @@ mod tests {
         for version in &known {
             for (api_version, kinds) in &bundle().versions[version].kinds {
                 for kind in kinds.keys() {
-                    let Some(removed) =
-                        crate::rules::api::removed_api_version::removal(api_version, kind)
-                    else {
+                    let Some(removed) = k8s::api_versions::removal(api_version, kind) else {
                         continue;
                     };
                     assert!(
@@ -965,6 +888,83 @@ mod tests {
             );
         }
         assert!(checked > 0);
+    }
+
+    /// Every built-in kind of the embedded schemas has its resource name in `k8s::resources`,
+    /// unless it is no resource (API metadata, a subresource's body).
+    #[test]
+    fn every_builtin_kind_has_its_resource_name() {
+        for version in bundle().versions.values() {
+            for (api_version, kinds) in &version.kinds {
+                let group = group_of(api_version);
+                for kind in kinds.keys() {
+                    let resource = k8s::resources::resource_of(group, kind);
+                    let not_a_resource = k8s::resources::NOT_RESOURCES.contains(&(group, kind));
+                    assert!(
+                        resource.is_some() != not_a_resource,
+                        "{api_version} {kind}: add it to k8s::resources"
+                    );
+                }
+            }
+        }
+    }
+
+    /// What validation finds is data for the rules to word: the kind of violation, where,
+    /// and the schema keyword that failed, the same for a key the validator sees and one set
+    /// to null that it does not.
+    #[test]
+    fn violations_are_neutral_data() {
+        let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: '3'\n  extra: 1\n  bogus:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{image: x}]\n";
+        let lines = crate::parse::lines::LineIndex::new(yaml);
+        let stream = crate::parse::parse_stream(yaml, &lines);
+        let crate::model::Modeled::Objects(objects) =
+            crate::model::objects_of(&stream.documents[0])
+        else {
+            panic!("an object");
+        };
+        let found = violations(&objects[0], KubeVersion::NEWEST, &Catalog::default());
+        let path_of = |name: &str| {
+            found
+                .iter()
+                .find(|v| matches!(&v.kind, ViolationKind::UnknownField(f) if f.name == name))
+                .and_then(|v| v.schema_path.clone())
+                .unwrap_or_else(|| panic!("{name}: {found:#?}"))
+        };
+        assert_eq!(path_of("extra"), path_of("bogus"));
+        assert!(
+            path_of("bogus").ends_with("/additionalProperties"),
+            "{}",
+            path_of("bogus")
+        );
+        let replicas = found
+            .iter()
+            .find_map(|v| match &v.kind {
+                ViolationKind::InvalidValue(i) => Some((i, v.schema_path.as_deref())),
+                _ => None,
+            })
+            .expect("replicas is invalid");
+        assert_eq!(replicas.0.field.as_deref(), Some("replicas"));
+        assert_eq!(replicas.0.expected, Expected::Type(vec!["integer"]));
+        assert_eq!(replicas.0.actual, Value::String("3".into()));
+        assert!(
+            replicas
+                .1
+                .is_some_and(|p| p.ends_with("/properties/replicas/type"))
+        );
+        let missing = found
+            .iter()
+            .find_map(|v| match &v.kind {
+                ViolationKind::MissingRequiredField(m) => Some((m, v)),
+                _ => None,
+            })
+            .expect("the container lacks its name");
+        assert_eq!(
+            (missing.0.field.as_str(), missing.0.type_name.as_str()),
+            ("name", "Container")
+        );
+        // Shown at the item's first key, about the item.
+        assert_eq!(missing.1.node.key_text(), Some("image"));
+        assert!(missing.1.subject.is_some_and(|s| s.is_map()));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-use super::super::{Finding, KubeVersion, Options, Rule, declare_rule};
-use crate::model::{self, Object};
+use super::super::{Finding, Options, Rule, declare_rule};
+use crate::k8s::api_versions::{self, Status};
+use crate::k8s::{KubeVersion, group_of, is_builtin_group};
+use crate::model::Object;
 use crate::schema;
 
 declare_rule! {
@@ -64,7 +66,7 @@ fn most_stable(group: &str, kind: &str, version: KubeVersion) -> Option<String> 
     };
     schema::api_versions_of(kind)
         .into_iter()
-        .filter(|av| crate::model::group_of(av) == group && av.starts_with(&prefix))
+        .filter(|av| group_of(av) == group && av.starts_with(&prefix))
         .filter(|av| schema::versions_serving(av, kind).contains(&version))
         .max_by_key(|av| stability(av))
         .map(str::to_owned)
@@ -72,8 +74,8 @@ fn most_stable(group: &str, kind: &str, version: KubeVersion) -> Option<String> 
 
 impl Rule for DeprecatedApiVersion {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
-        let group = crate::model::group_of(object.api_version);
-        if !model::is_builtin_group(group) {
+        let group = group_of(object.api_version);
+        if !is_builtin_group(group) {
             return;
         }
         let effective = schema::effective_version(options.target);
@@ -88,13 +90,15 @@ impl Rule for DeprecatedApiVersion {
         if !serving.contains(&effective) || options.target < effective {
             return;
         }
-        let removal = super::removed_api_version::removal(object.api_version, object.kind)
-            .filter(|removed| *removed > options.target)
-            .or_else(|| {
-                schema::supported_versions()
-                    .into_iter()
-                    .find(|v| *v > options.target && !serving.contains(v))
-            });
+        let removal = match api_versions::status(object.api_version, object.kind, options.target) {
+            Some(Status::Deprecated(row)) => Some(row.removed),
+            _ => None,
+        }
+        .or_else(|| {
+            schema::supported_versions()
+                .into_iter()
+                .find(|v| *v > options.target && !serving.contains(v))
+        });
         let mine = stability(object.api_version);
         if let Some(removed) = removal {
             let replacement =
@@ -145,11 +149,13 @@ fn deprecated_by_table<'d>(
     node: crate::parse::tree::Node<'d>,
     out: &mut Vec<Finding<'d>>,
 ) {
-    use super::removed_api_version::{removal, replacement};
-    let Some(removed) = removal(object.api_version, object.kind).filter(|r| *r > target) else {
+    let Some(Status::Deprecated(row)) =
+        api_versions::status(object.api_version, object.kind, target)
+    else {
         return;
     };
-    let help = match replacement(object.api_version, object.kind) {
+    let removed = row.removed;
+    let help = match &row.replacement {
         Some(r) => format!("move to `apiVersion: {r}` before upgrading to {removed}"),
         None => format!("plan the move before upgrading to {removed}"),
     };

@@ -70,8 +70,8 @@ impl Rule for ProbeUnknownPort {
                     let declared = container.declared_port_names();
                     let closest = declared
                         .iter()
-                        .filter(|d| crate::rules::edit_distance(d, name) <= 2)
-                        .min_by_key(|d| crate::rules::edit_distance(d, name));
+                        .filter(|d| crate::text::edit_distance(d, name) <= 2)
+                        .min_by_key(|d| crate::text::edit_distance(d, name));
                     let help = if let Some(close) = closest {
                         format!(
                             "did you mean `{close}`? `{}` declares it",
@@ -108,15 +108,5 @@ impl Rule for ProbeUnknownPort {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(crate::rules::edit_distance("htp", "http"), 1);
-        assert_eq!(crate::rules::edit_distance("admin", "http"), 5);
-        assert_eq!(crate::rules::edit_distance("", "ab"), 2);
     }
 }

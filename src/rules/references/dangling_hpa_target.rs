@@ -1,6 +1,7 @@
-use super::super::{GraphFinding, Rule, closest_name, declare_rule};
+use super::super::{GraphFinding, Rule, declare_rule};
 use super::describe_namespace;
 use crate::index::{Index, KindFacts};
+use crate::text::closest_name;
 
 declare_rule! {
     /// ## What it does

@@ -98,7 +98,7 @@ pub(crate) fn near_miss_label(
         if carried.contains(value.as_str()) {
             return None;
         }
-        crate::rules::closest_name(value, carried)
+        crate::text::closest_name(value, carried)
             .map(|near| format!("did you mean `{key}={near}`?"))
     })
 }

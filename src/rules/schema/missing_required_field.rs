@@ -1,6 +1,6 @@
 use super::super::{Finding, Options, Rule, declare_rule};
 use crate::model::Object;
-use crate::schema::Check;
+use crate::model::violation::ViolationKind;
 
 declare_rule! {
     /// ## What it does
@@ -36,6 +36,21 @@ declare_rule! {
 
 impl Rule for MissingRequiredField {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
-        super::report(Check::MissingRequiredField, object, options, out);
+        for v in super::violations(object, options) {
+            if let ViolationKind::MissingRequiredField(missing) = &v.kind {
+                let message = format!(
+                    "missing required field `{}` in {}",
+                    missing.field, missing.type_name
+                );
+                let mut finding = super::finding(v, message);
+                if missing.set_to_null {
+                    finding = finding.help(format!(
+                        "`{}` is set to null, which the API server reads as absent",
+                        missing.field
+                    ));
+                }
+                out.push(finding);
+            }
+        }
     }
 }

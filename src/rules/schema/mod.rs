@@ -1,5 +1,6 @@
 //! Schema rules: each reports one kind of what `crate::schema` finds when it validates an
-//! object against the strict schema of its kind (or its CRD).
+//! object against the strict schema of its kind (or its CRD), and words it: the schema
+//! stage returns what failed and where, the message and the help are made here.
 
 pub mod invalid_value;
 pub mod missing_required_field;
@@ -8,14 +9,27 @@ pub mod unknown_kind;
 
 use super::{Finding, Options};
 use crate::model::Object;
-use crate::schema::{self, Check};
+use crate::schema::{self, Violation};
 
-/// The findings of one check for `object`, validating it if no schema rule did yet.
-fn report<'d>(check: Check, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
-    out.extend(
-        schema::violations(object, options)
-            .iter()
-            .filter(|v| v.check == check)
-            .map(|v| v.finding.clone()),
-    );
+/// The violations of `object`, validating it if no schema rule did yet.
+fn violations<'o, 'd>(object: &'o Object<'d>, options: &Options) -> &'o [Violation<'d>] {
+    schema::violations(object, options.target, &options.catalog)
+}
+
+/// A finding shown at the violation's node, whose JSON pointer names what it is about.
+fn finding<'d>(violation: &Violation<'d>, message: String) -> Finding<'d> {
+    let finding = Finding::new(violation.node, message);
+    match violation.subject {
+        Some(subject) => finding.subject(subject),
+        None => finding,
+    }
+}
+
+/// `` `a`, `b`, `c` ``
+fn quote_list(items: &[impl AsRef<str>]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{}`", i.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

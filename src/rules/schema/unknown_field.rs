@@ -1,6 +1,7 @@
 use super::super::{Finding, Options, Rule, declare_rule};
 use crate::model::Object;
-use crate::schema::Check;
+use crate::model::violation::{self, SchemaSource, ViolationKind};
+use crate::text::edit_distance;
 
 declare_rule! {
     /// ## What it does
@@ -39,6 +40,38 @@ declare_rule! {
 
 impl Rule for UnknownField {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
-        super::report(Check::UnknownField, object, options, out);
+        for v in super::violations(object, options) {
+            if let ViolationKind::UnknownField(field) = &v.kind {
+                let message = format!("unknown field `{}` in {}", field.name, field.type_name);
+                out.push(super::finding(v, message).help(help(field)));
+            }
+        }
     }
+}
+
+fn help(field: &violation::UnknownField) -> String {
+    if let Some(suggestion) = closest(&field.name, &field.allowed) {
+        return format!("did you mean `{suggestion}`?");
+    }
+    match field.schema {
+        SchemaSource::Builtin(version) => format!(
+            "{} has no such field in Kubernetes {version}; the API server rejects it under strict field validation and drops it otherwise",
+            field.type_name
+        ),
+        SchemaSource::Crd => {
+            "the CustomResourceDefinition's schema has no such field; the API server prunes it"
+                .to_owned()
+        }
+    }
+}
+
+/// The field of `allowed` that `name` is most likely a typo of, ignoring case.
+fn closest<'a>(name: &str, allowed: &'a [String]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    allowed
+        .iter()
+        .map(|a| (edit_distance(&lower, &a.to_lowercase()), a.as_str()))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 4) && *d < a.len())
+        .min()
+        .map(|(_, a)| a)
 }

@@ -1,0 +1,16 @@
+//! What kubelint knows about Kubernetes itself, for every stage to read: versions
+//! (`KubeVersion`), API groups and which are built in (`groups`), which API versions were
+//! removed when and what replaces them (`api_versions`), and the resource names of kinds
+//! (`resources`). Facts only: nothing here validates, reports or words a finding, and it
+//! imports nothing above `parse` and `text`.
+//!
+//! What the embedded schemas tell (which versions serve which kinds) stays with them in
+//! `crate::schema`.
+
+pub mod api_versions;
+pub mod groups;
+pub mod resources;
+pub mod version;
+
+pub use groups::{group_of, is_builtin_group};
+pub use version::KubeVersion;
