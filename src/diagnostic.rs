@@ -34,8 +34,9 @@ impl Severity {
     }
 }
 
-/// A place in a file: a range, plus an excerpt of the line it starts on (so reporters never
-/// reread files) and the JSON pointer of the node within its document.
+/// A place in a file: a range, plus an excerpt of the line it starts on (and, for a range over
+/// several lines, of the last one; so reporters never reread files) and the JSON pointer of the
+/// node within its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub start: Position,
@@ -64,6 +65,20 @@ pub struct Excerpt {
     /// Whether the line goes on before `text` or after it.
     pub cut_before: bool,
     pub cut_after: bool,
+    /// For a location over several lines, the last line with any of it, so that the span can be
+    /// drawn as one; `None` for a location on one line.
+    pub last: Option<Box<LastLine>>,
+}
+
+/// The last line of a location over several lines: a span that ends with line breaks or
+/// indentation (a block scalar, a block mapping) ends where its last text does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastLine {
+    pub line: u32,
+    /// The 1-based column after the span's last character on that line.
+    pub end_column: u32,
+    /// That line, cut like any excerpt (to a window ending at `end_column` if it is long).
+    pub excerpt: Excerpt,
 }
 
 impl Excerpt {
@@ -81,6 +96,7 @@ impl Excerpt {
                 first_column: 1,
                 cut_before: false,
                 cut_after: false,
+                last: None,
             };
         }
         let start = floor_char_boundary(line, start);
@@ -107,6 +123,7 @@ impl Excerpt {
             first_column: start_column.saturating_sub(skipped_before).max(1),
             cut_before: first > 0,
             cut_after: last < line.len(),
+            last: None,
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Excerpt, Label, Location, Severity};
+use crate::diagnostic::{Diagnostic, Excerpt, Label, LastLine, Location, Severity};
 use crate::index::{self, Facts, Index, Site};
 use crate::load::{self, Content, Input, LoadError};
 use crate::model::{self, Modeled, ObjectId};
@@ -858,13 +858,40 @@ fn point_location(text: &str, lines: &LineIndex, offset: u32) -> Location {
     }
 }
 
-/// The excerpt of the line a location from `start` to `end` begins on.
+/// The excerpt of the line a location from `start` to `end` begins on (and of its last line,
+/// if it spans several).
 pub(crate) fn excerpt(text: &str, lines: &LineIndex, start: Position, end: Position) -> Excerpt {
     let line_start = lines.line_start(start.line as usize - 1);
     let line = lines.line_text(text, start.line as usize - 1);
     let in_line = |p: Position| (p.offset - line_start) as usize;
-    let end = (end.line == start.line).then(|| in_line(end));
-    Excerpt::of_line(line, in_line(start), start.column, end)
+    let mut excerpt = Excerpt::of_line(
+        line,
+        in_line(start),
+        start.column,
+        (end.line == start.line).then(|| in_line(end)),
+    );
+    if end.line > start.line {
+        excerpt.last = last_line(text, lines, start, end).map(Box::new);
+    }
+    excerpt
+}
+
+/// The last line with any text of a location over several lines: trailing line breaks and
+/// indentation (a block scalar's, a block mapping's) do not count.
+fn last_line(text: &str, lines: &LineIndex, start: Position, end: Position) -> Option<LastLine> {
+    let span = text.get(start.offset as usize..end.offset as usize)?;
+    let end = lines.position(text, start.offset + span.trim_end().len() as u32);
+    if end.line == start.line {
+        return None;
+    }
+    let index = end.line as usize - 1;
+    let line = lines.line_text(text, index);
+    let at = (end.offset - lines.line_start(index)) as usize;
+    Some(LastLine {
+        line: end.line,
+        end_column: end.column,
+        excerpt: Excerpt::of_line(line, at, end.column, Some(at)),
+    })
 }
 
 #[cfg(test)]
