@@ -35,8 +35,9 @@ impl Severity {
     }
 }
 
-/// A place in a file: a range, plus an excerpt of the line it starts on (so reporters never
-/// reread files) and the JSON pointer of the node within its document.
+/// A place in a file: a range, plus an excerpt of the line it starts on (and, for a range over
+/// several lines, of the last one; so reporters never reread files) and the JSON pointer of the
+/// node within its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub start: Position,
@@ -101,16 +102,39 @@ pub struct Excerpt {
     /// Whether the line goes on before `text` or after it.
     pub cut_before: bool,
     pub cut_after: bool,
+    /// For a location over several lines, the last line with any of it, so that the span can be
+    /// drawn as one; `None` for a location on one line.
+    pub last: Option<Box<LastLine>>,
+}
+
+/// The last line of a location over several lines: a span that ends with line breaks or
+/// indentation (a block scalar, a block mapping) ends where its last text does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastLine {
+    pub line: u32,
+    /// The 1-based column after the span's last character on that line.
+    pub end_column: u32,
+    /// That line, cut like any excerpt (to a window ending at `end_column` if it is long).
+    pub excerpt: Excerpt,
 }
 
 impl Excerpt {
-    /// The excerpt of the line a location from `start` to `end` of `text` begins on.
+    /// The excerpt of the line a location from `start` to `end` of `text` begins on (and of
+    /// its last line, if it spans several).
     pub fn of(text: &str, lines: &LineIndex, start: Position, end: Position) -> Excerpt {
         let line_start = lines.line_start(start.line as usize - 1);
         let line = lines.line_text(text, start.line as usize - 1);
         let in_line = |p: Position| (p.offset - line_start) as usize;
-        let end = (end.line == start.line).then(|| in_line(end));
-        Excerpt::of_line(line, in_line(start), start.column, end)
+        let mut excerpt = Excerpt::of_line(
+            line,
+            in_line(start),
+            start.column,
+            (end.line == start.line).then(|| in_line(end)),
+        );
+        if end.line > start.line {
+            excerpt.last = last_line(text, lines, start, end).map(Box::new);
+        }
+        excerpt
     }
 
     /// The excerpt of `line` for a location starting at byte `start` of the line, in 1-based
@@ -127,6 +151,7 @@ impl Excerpt {
                 first_column: 1,
                 cut_before: false,
                 cut_after: false,
+                last: None,
             };
         }
         let start = floor_char_boundary(line, start);
@@ -153,6 +178,7 @@ impl Excerpt {
             first_column: start_column.saturating_sub(skipped_before).max(1),
             cut_before: first > 0,
             cut_after: last < line.len(),
+            last: None,
         }
     }
 
@@ -165,6 +191,24 @@ impl Excerpt {
     pub fn is_whole_line(&self) -> bool {
         !self.cut_before && !self.cut_after
     }
+}
+
+/// The last line with any text of a location over several lines: trailing line breaks and
+/// indentation (a block scalar's, a block mapping's) do not count.
+fn last_line(text: &str, lines: &LineIndex, start: Position, end: Position) -> Option<LastLine> {
+    let span = text.get(start.offset as usize..end.offset as usize)?;
+    let end = lines.position(text, start.offset + span.trim_end().len() as u32);
+    if end.line == start.line {
+        return None;
+    }
+    let index = end.line as usize - 1;
+    let line = lines.line_text(text, index);
+    let at = (end.offset - lines.line_start(index)) as usize;
+    Some(LastLine {
+        line: end.line,
+        end_column: end.column,
+        excerpt: Excerpt::of_line(line, at, end.column, Some(at)),
+    })
 }
 
 fn sanitize_char(c: char) -> char {

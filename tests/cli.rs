@@ -1165,7 +1165,7 @@ fn a_minified_multi_megabyte_manifest_lints_in_linear_memory_and_output() {
     );
     let snippet = stdout.lines().find(|l| l.starts_with("1 | ")).unwrap();
     assert!(
-        snippet.starts_with("1 | …") && snippet.ends_with('…'),
+        snippet.starts_with("1 | ...") && snippet.ends_with("..."),
         "{snippet}"
     );
 }

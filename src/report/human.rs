@@ -1,38 +1,31 @@
-//! rustc-style text: a header, the source lines, and carets under the exact node.
+//! rustc-style text: a header, the source lines, and carets under the exact node, drawn by
+//! `annotate-snippets` (the renderer of rustc and ruff) from the excerpts the diagnostics carry.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+
+use crate::diagnostic::{Diagnostic, Excerpt, Location, Severity};
 use crate::run_report::RunReport;
 
-struct Style {
-    color: bool,
-}
+/// The width source lines are cut to, around their carets (rustc's default). Fixed rather than
+/// the terminal's, so that output does not depend on where it is shown.
+const WIDTH: usize = 140;
 
-impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
+/// What a cut excerpt shows on its cut side; the renderer marks its own cuts the same way.
+const CUT: &str = "...";
 
-    fn severity_code(s: Severity) -> &'static str {
-        match s {
-            Severity::Error => "1;31",
-            Severity::Warning => "1;33",
-            Severity::Info => "1;36",
-        }
-    }
-}
+/// The text of a line that lies between two shown lines but is not kept in any excerpt: the
+/// renderer prints a single such line instead of eliding it.
+const UNKNOWN_LINE: &str = "...";
 
 pub fn render(report: &RunReport, color: bool) -> String {
-    let style = Style { color };
+    let renderer = renderer(color);
     let mut out = String::new();
     for d in report.diagnostics() {
-        render_diagnostic(&mut out, d, &style);
-        out.push('\n');
+        out.push_str(&render_diagnostic(d, &renderer));
+        out.push_str("\n\n");
     }
     let (errors, warnings, infos) = (
         report.count(Severity::Error),
@@ -67,37 +60,46 @@ pub fn render(report: &RunReport, color: bool) -> String {
 
 /// One diagnostic, for reporters and tests that render a single finding.
 pub fn render_one(d: &Diagnostic, color: bool) -> String {
-    let mut out = String::new();
-    render_diagnostic(&mut out, d, &Style { color });
+    let mut out = render_diagnostic(d, &renderer(color));
+    out.push('\n');
     out
 }
 
-fn render_diagnostic(out: &mut String, d: &Diagnostic, style: &Style) {
-    let sev = Style::severity_code(d.severity);
-    let _ = writeln!(
-        out,
-        "{}{} {}",
-        style.paint(sev, &format!("{}[{}]", d.severity.as_str(), d.rule)),
-        style.paint("1", ":"),
-        style.paint("1", &d.message)
-    );
-    let width = std::iter::once(&d.location)
-        .chain(d.labels.iter().map(|l| &l.location))
-        .map(|l| l.start.line.to_string().len())
-        .max()
-        .unwrap_or(1);
-    let pad = " ".repeat(width);
-    let gutter = |s: &str| style.paint("1;34", s);
-    let _ = writeln!(
-        out,
-        "{pad}{} {}:{}:{}",
-        gutter("-->"),
-        d.file,
-        d.location.start.line,
-        d.location.start.column
-    );
-    let _ = writeln!(out, "{pad} {}", gutter("|"));
-    // The primary location and the labels, in line order; `None` marks the primary.
+fn renderer(color: bool) -> Renderer {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.term_width(WIDTH)
+}
+
+/// One line of the snippet: the excerpt shown for it, with the cut marker that precedes it.
+struct Shown<'e> {
+    excerpt: &'e Excerpt,
+    /// Bytes of the snippet before this line's text (its cut marker included).
+    text_at: usize,
+}
+
+impl Shown<'_> {
+    /// The byte of the snippet at 1-based `column` of the line: a column before the excerpt
+    /// is its cut marker, one past its end is its end.
+    fn byte(&self, column: u32) -> usize {
+        let e = self.excerpt;
+        if column < e.first_column && e.cut_before {
+            return self.text_at - CUT.len();
+        }
+        let skip = column.saturating_sub(e.first_column) as usize;
+        self.text_at
+            + e.text
+                .char_indices()
+                .nth(skip)
+                .map_or(e.text.len(), |(at, _)| at)
+    }
+}
+
+fn render_diagnostic(d: &Diagnostic, renderer: &Renderer) -> String {
+    // The primary location and the labels; `None` marks the primary.
     let mut marks: Vec<(&Location, Option<&str>)> = vec![(&d.location, None)];
     marks.extend(
         d.labels
@@ -105,68 +107,281 @@ fn render_diagnostic(out: &mut String, d: &Diagnostic, style: &Style) {
             .map(|l| (&l.location, Some(l.message.as_str()))),
     );
     marks.sort_by_key(|(l, _)| (l.start.line, l.start.column));
-    let mut previous_line = None;
-    let mut shown = &d.location.excerpt;
-    for (location, label) in marks {
-        let line = location.start.line;
-        if let Some(prev) = previous_line
-            && line > prev + 1
-        {
-            let _ = writeln!(out, "{}", gutter("..."));
+    // The excerpt shown for each line: the first mark's on it (marks on one line of a long,
+    // cut line may carry different windows; later marks are placed in the first one's).
+    let mut excerpts: BTreeMap<u32, &Excerpt> = BTreeMap::new();
+    for (location, _) in &marks {
+        excerpts
+            .entry(location.start.line)
+            .or_insert(&location.excerpt);
+        if let Some(last) = &location.excerpt.last {
+            excerpts.entry(last.line).or_insert(&last.excerpt);
         }
-        // A cut line is shown with an ellipsis on each cut side; carets are placed relative to
-        // the excerpt shown for the line (the first mark's), one column per character.
-        if previous_line != Some(line) {
-            shown = &location.excerpt;
-            let _ = writeln!(
-                out,
-                "{} {} {}{}{}",
-                gutter(&format!("{line:>width$}")),
-                gutter("|"),
-                if shown.cut_before { "…" } else { "" },
-                shown.text.replace('\t', " "),
-                if shown.cut_after { "…" } else { "" },
-            );
-        }
-        previous_line = Some(line);
-        let lead = u32::from(shown.cut_before);
-        let excerpt_end = shown.end_column();
-        let start_column = location.start.column.clamp(shown.first_column, excerpt_end);
-        let end_column = if location.end.line == line {
-            location.end.column.min(excerpt_end)
-        } else {
-            excerpt_end
-        };
-        let start = start_column - shown.first_column + lead;
-        let len = end_column.saturating_sub(start_column).max(1) as usize;
-        let (marker, code, text) = match label {
-            None => ("^", sev, ""),
-            Some(t) => ("-", "1;34", t),
-        };
-        let underline = marker.repeat(len);
-        let tail = if text.is_empty() {
-            String::new()
-        } else {
-            format!(" {text}")
-        };
-        let _ = writeln!(
-            out,
-            "{pad} {} {}{}",
-            gutter("|"),
-            " ".repeat(start as usize),
-            style.paint(code, &format!("{underline}{tail}"))
-        );
     }
-    let _ = writeln!(out, "{pad} {}", gutter("|"));
+    // The snippet: every line from the first shown to the last, those no excerpt holds empty
+    // (the renderer elides them) or, alone between two shown lines, marked as unknown.
+    let first_line = *excerpts.keys().next().expect("a diagnostic has a location");
+    let last_line = *excerpts
+        .keys()
+        .next_back()
+        .expect("a diagnostic has a location");
+    let mut source = String::new();
+    let mut shown = BTreeMap::new();
+    for line in first_line..=last_line {
+        if line > first_line {
+            source.push('\n');
+        }
+        match excerpts.get(&line) {
+            Some(excerpt) => {
+                if excerpt.cut_before {
+                    source.push_str(CUT);
+                }
+                shown.insert(
+                    line,
+                    Shown {
+                        excerpt,
+                        text_at: source.len(),
+                    },
+                );
+                source.push_str(&excerpt.text);
+                if excerpt.cut_after {
+                    source.push_str(CUT);
+                }
+            }
+            None if excerpts.contains_key(&(line - 1)) && excerpts.contains_key(&(line + 1)) => {
+                source.push_str(UNKNOWN_LINE);
+            }
+            None => {}
+        }
+    }
+    let annotations = marks.iter().map(|(location, label)| {
+        let start_line = &shown[&location.start.line];
+        let start = start_line.byte(location.start.column);
+        let end = match &location.excerpt.last {
+            Some(last) => shown[&last.line].byte(last.end_column),
+            // A span on one line, or going on past a line whose rest is not kept: up to the
+            // end of what is shown of its line.
+            None => start_line.byte(if location.end.line == location.start.line {
+                location.end.column
+            } else {
+                u32::MAX
+            }),
+        };
+        match label {
+            None => AnnotationKind::Primary.span(start..end.max(start)),
+            Some(text) => AnnotationKind::Context
+                .span(start..end.max(start))
+                .label(*text),
+        }
+    });
+    let snippet = Snippet::source(source.as_str())
+        .path(&*d.file)
+        .line_start(first_line as usize)
+        .annotations(annotations);
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let mut group = level
+        .primary_title(d.message.as_str())
+        .id(d.rule)
+        .element(snippet);
     if let Some(object) = super::object_label(d) {
-        let _ = writeln!(out, "{pad} {} in {object}", gutter("="));
+        group = group.element(Level::NOTE.no_name().message(format!("in {object}")));
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(
-            out,
-            "{pad} {} {}: {help}",
-            gutter("="),
-            style.paint("1", "help")
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let rendered = renderer.render(&[group]);
+    // The renderer counts the header's column from the start of the snippet's line, which for a
+    // cut line is not the start of the line in the file.
+    let primary = &shown[&d.location.start.line];
+    let shown_column = source[source[..primary.text_at].rfind('\n').map_or(0, |at| at + 1)
+        ..primary.byte(d.location.start.column)]
+        .chars()
+        .count()
+        + 1;
+    if shown_column == d.location.start.column as usize {
+        return rendered;
+    }
+    let line = d.location.start.line;
+    let (title, rest) = rendered.split_once('\n').unwrap_or((&rendered, ""));
+    let wrong = format!("{}:{line}:{shown_column}", d.file);
+    let right = format!("{}:{line}:{}", d.file, d.location.start.column);
+    format!("{title}\n{}", rest.replacen(&wrong, &right, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::diagnostic::{Label, LastLine};
+    use crate::parse::lines::Position;
+    use crate::rules::RuleSet;
+
+    /// The diagnostics of `rule` for `text`, rendered without colour.
+    fn rendered(text: &str, rule: &str) -> Vec<String> {
+        let file = crate::lint::lint_text(Arc::from("m.yaml"), text, true, &RuleSet::all());
+        let found: Vec<String> = file
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == rule)
+            .map(|d| render_one(d, false))
+            .collect();
+        assert!(!found.is_empty(), "no {rule} in {:#?}", file.diagnostics);
+        found
+    }
+
+    /// Terminal columns of `text` as the test writes it: the CJK characters and the emoji it
+    /// uses are two columns wide, everything else one.
+    fn columns(text: &str) -> usize {
+        text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+    }
+
+    /// The source line numbered `line` and the caret line under it, with the gutter removed.
+    fn snippet_and_carets<'r>(out: &'r str, line: &str, caret: char) -> (&'r str, &'r str) {
+        let lines: Vec<&str> = out.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(&format!("{line} | ")))
+            .unwrap_or_else(|| panic!("no line {line} in\n{out}"));
+        let gutter = lines[at].find(" | ").unwrap() + 3;
+        let carets = lines[at + 1..]
+            .iter()
+            .find(|l| l.contains(caret))
+            .unwrap_or_else(|| panic!("no {caret} in\n{out}"));
+        (&lines[at][gutter..], &carets[gutter..])
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_caret() {
+        // A `kubectl get -o json` dump: one line of 10,000 characters, the finding in its middle.
+        let pad = |n: usize| format!("\"{}\"", "x".repeat(n));
+        let text = format!(
+            r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"web","annotations":{{"a":{}}}}},"spec":{{"containers":[{{"name":"web","image":"web:1","imagePullPolicy":"Sometimes"}}],"x":{}}}}}"#,
+            pad(5_000),
+            pad(4_800)
         );
+        assert!(text.len() > 9_900 && text.len() < 10_100, "{}", text.len());
+        let out = &rendered(&text, "invalid-value")[0];
+        let column = text.find("\"Sometimes\"").unwrap() + 1;
+        assert!(out.contains(&format!("--> m.yaml:1:{column}\n")), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
+        let (line, carets) = snippet_and_carets(out, "1", '^');
+        assert!(line.starts_with(CUT) && line.ends_with(CUT), "{out}");
+        let at = carets.find('^').unwrap();
+        let length = carets.trim().len();
+        assert_eq!(&line[at..at + length], "\"Sometimes\"", "{out}");
+    }
+
+    #[test]
+    fn wide_characters_keep_the_caret_under_its_node() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - {name: web, image: web:1, env: [{name: 名前, value: 🎉🎉}], imagePullPolicy: \"Sometimes\"}\n";
+        let out = &rendered(text, "invalid-value")[0];
+        let (line, carets) = snippet_and_carets(out, "6", '^');
+        let node = line.find("\"Sometimes\"").unwrap();
+        assert_eq!(columns(&line[..node]), carets.find('^').unwrap(), "{out}");
+        assert_eq!(carets.trim(), "^".repeat("\"Sometimes\"".len()), "{out}");
+        // The header counts characters, as every position kubelint reports does.
+        let column = text.lines().nth(5).unwrap()[..]
+            .find("\"Sometimes\"")
+            .unwrap();
+        let column = text.lines().nth(5).unwrap()[..column].chars().count() + 1;
+        assert!(out.contains(&format!("--> m.yaml:6:{column}\n")), "{out}");
+    }
+
+    #[test]
+    fn a_span_over_several_lines_is_drawn_as_one() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - name: web\n      image: web:1\n      command: [sh, -c]\n      args:\n        - |\n          echo \"ソ starting\"\n          sleep 1\n          server --port 80\n    - name: other\n      image: web:1\n";
+        let out = &rendered(text, "shell-form-sigterm")[0];
+        // Line 12 is in no excerpt: it is shown as elided.
+        let expected = [
+            "  --> m.yaml:11:11",
+            "   |",
+            "11 | /           echo \"ソ starting\"",
+            "12 | | ...",
+            "13 | |           server --port 80",
+            "   | |__________________________^",
+        ];
+        assert!(out.contains(&expected.join("\n")), "{out}");
+    }
+
+    fn location(line: u32, column: u32, end_line: u32, end_column: u32, text: &str) -> Location {
+        let position = |line, column| Position {
+            line,
+            column,
+            offset: 0,
+        };
+        Location {
+            start: position(line, column),
+            end: position(end_line, end_column),
+            path: String::new(),
+            excerpt: Excerpt {
+                text: text.to_owned(),
+                first_column: 1,
+                ..Excerpt::default()
+            },
+        }
+    }
+
+    fn diagnostic(location: Location, labels: Vec<Label>) -> Diagnostic {
+        Diagnostic {
+            rule: "test-rule",
+            severity: Severity::Warning,
+            message: "a message".into(),
+            help: Some("a help".into()),
+            file: Arc::from("f.yaml"),
+            location,
+            labels,
+            object: None,
+            container: None,
+        }
+    }
+
+    #[test]
+    fn a_span_whose_last_line_is_far_and_long_is_drawn_with_both_ends() {
+        let mut primary = location(3, 3, 40, 1, "  resources:");
+        let end = format!("{}end", "y".repeat(300));
+        primary.excerpt.last = Some(Box::new(LastLine {
+            line: 39,
+            end_column: 304,
+            excerpt: Excerpt {
+                text: end[240..].to_owned(),
+                first_column: 241,
+                cut_before: true,
+                ..Excerpt::default()
+            },
+        }));
+        let label = Label {
+            location: location(20, 5, 20, 8, "    cpu: 1"),
+            message: "this one".into(),
+        };
+        let out = render_one(&diagnostic(primary, vec![label]), false);
+        let expected = "warning[test-rule]: a message
+  --> f.yaml:3:3
+   |
+ 3 | /   resources:
+...  |
+20 | |     cpu: 1
+   | |     --- this one
+...  |
+39 | | ...yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyend
+   | |__________________________________________________________________^
+   |
+   = help: a help
+";
+        // The caret is under the span's last character.
+        let (line, carets) = snippet_and_carets(&out, "39", '^');
+        assert_eq!(carets.find('^'), line.find("end").map(|at| at + 2));
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let d = diagnostic(location(1, 1, 1, 5, "kind: Pod"), Vec::new());
+        assert!(!render_one(&d, false).contains('\x1b'));
+        assert!(render_one(&d, true).contains('\x1b'));
     }
 }
