@@ -152,13 +152,39 @@ fn no_module_uses_a_module_above_it() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The graph, a line per module (test support left out), as ARCHITECTURE.md shows it.
+fn graph_text() -> String {
+    module_graph()
+        .into_iter()
+        .filter(|(module, _)| !UNLAYERED.contains(&module.as_str()))
+        .map(|(module, edges)| {
+            let edges: Vec<String> = edges.into_iter().collect();
+            format!("{module} -> {}\n", edges.join(", "))
+        })
+        .collect()
+}
+
 /// `cargo test --test layers -- --nocapture print_graph` prints the graph ARCHITECTURE.md shows.
 #[test]
 fn print_graph() {
-    for (module, edges) in module_graph() {
-        let edges: Vec<String> = edges.into_iter().collect();
-        println!("{module} -> {}", edges.join(", "));
-    }
+    print!("{}", graph_text());
+}
+
+#[test]
+fn architecture_md_shows_the_current_graph() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let layers = &text[text.find("## Layers").expect("a Layers section")..];
+    let block = layers
+        .split("```")
+        .nth(1)
+        .expect("the graph in a code block under Layers");
+    assert_eq!(
+        block.trim(),
+        graph_text().trim(),
+        "ARCHITECTURE.md's graph is stale; paste the output of \
+         `cargo test --test layers -- --nocapture print_graph`"
+    );
 }
 
 #[test]
