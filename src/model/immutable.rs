@@ -18,6 +18,9 @@ pub enum Guard {
     /// Any change, but only between two set values: the server fills in what it allocated
     /// when the manifest leaves the field out (a Service's `clusterIP`).
     BetweenSetValues,
+    /// A list whose first item is fixed once both are set (a Service's primary address and
+    /// IP family); the others may change (a second family added for dual stack).
+    FirstItem,
     /// A quantity that may grow but never shrink (a claim's storage request).
     GrowOnly,
     /// Any change, once the object was marked `immutable: true` (ConfigMap, Secret data).
@@ -186,6 +189,8 @@ pub fn immutable_fields<'d>(object: &Object<'d>) -> Vec<Guarded<'d>> {
                 "spec.clusterIP",
                 BetweenSetValues,
             );
+            at(object, o, &["spec", "clusterIPs"], "spec.clusterIPs", FirstItem);
+            at(object, o, &["spec", "ipFamilies"], "spec.ipFamilies", FirstItem);
         }
         ("", "PersistentVolumeClaim") => {
             for (key, field) in [

@@ -13,12 +13,14 @@ declare_rule! {
     /// REV:
     /// - Deployment, ReplicaSet, DaemonSet (`apps/v1`): `spec.selector`;
     /// - StatefulSet: `spec.selector`, `spec.serviceName`, `spec.podManagementPolicy`,
-    ///   `spec.volumeClaimTemplates`;
+    ///   `spec.volumeClaimTemplates` (an alpha feature gate of recent releases, off by default,
+    ///   lifts the last);
     /// - Job: `spec.selector`, `spec.completionMode`, and `spec.template` — except its labels,
     ///   annotations, node selector, affinity, tolerations and scheduling gates, which may
     ///   change while a Job is suspended (a manifest cannot tell whether it is);
-    /// - Service: `spec.clusterIP`, between two set values (left out, the server keeps the
-    ///   address it allocated);
+    /// - Service: `spec.clusterIP` between two set values (left out, the server keeps the
+    ///   address it allocated), and the first item of `spec.clusterIPs` and `spec.ipFamilies`
+    ///   (the primary address and family; a second one may be added or removed);
     /// - PersistentVolumeClaim: `accessModes`, `selector`, `storageClassName`, `volumeMode`,
     ///   `volumeName`, `dataSource`, `dataSourceRef`, and a storage request that shrinks
     ///   (it may grow, where the StorageClass allows expansion);
@@ -94,6 +96,10 @@ impl Rule for ImmutableFieldChanged {
                     Guard::BetweenSetValues => {
                         *old != now.value && is_set(old) && is_set(&now.value)
                     }
+                    Guard::FirstItem => match (first(old), first(&now.value)) {
+                        (Some(old), Some(now)) => old != now && is_set(old) && is_set(now),
+                        _ => false,
+                    },
                     Guard::GrowOnly => shrinks(old, &now.value),
                     Guard::WhileImmutable => was_immutable && *old != now.value,
                     Guard::StaysTrue => was_immutable && now.value != Value::Bool(true),
@@ -108,6 +114,9 @@ impl Rule for ImmutableFieldChanged {
                         "changed since {since} although the {} is `immutable: true`",
                         facts.id.kind
                     ),
+                    Guard::StaysTrue => {
+                        format!("turned off since {since}, which can never be undone")
+                    }
                     _ => format!("changed since {since}"),
                 };
                 out.push(
@@ -143,6 +152,10 @@ fn templated(value: &Value) -> bool {
             .any(|(k, v)| templated(&Value::String(k.clone())) || templated(v)),
         _ => false,
     }
+}
+
+fn first(value: &Value) -> Option<&Value> {
+    value.as_array()?.first()
 }
 
 fn is_set(value: &Value) -> bool {
