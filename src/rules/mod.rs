@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod meta;
 pub mod probes;
 pub mod references;
+pub mod reliability;
 pub mod resources;
 pub mod schema;
 mod set;
@@ -260,6 +261,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &references::immutable_field_changed::ImmutableFieldChanged,
     &volumes::rwo_volume_scaled::RwoVolumeScaled,
     &volumes::rwo_volume_rolling_update::RwoVolumeRollingUpdate,
+    &reliability::duplicate_env_var::DuplicateEnvVar,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

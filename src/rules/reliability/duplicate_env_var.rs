@@ -1,0 +1,95 @@
+use std::collections::HashMap;
+
+use super::super::{Finding, Options, Rule, declare_rule};
+use crate::model::Object;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an environment variable defined twice in one container's `env` list (pod,
+    /// init, sidecar and ephemeral containers of every workload kind), at the later
+    /// definition's `name`, with the earlier one labelled.
+    ///
+    /// ## Why is this bad
+    /// The container sees only the last value, silently, so whoever edits the first one sees
+    /// no effect. Worse, `env` is a strategic-merge list keyed by `name`: `kubectl apply`,
+    /// `helm upgrade` and Argo CD compute their patches by that key, and with two entries of
+    /// one name they either fail ("The order in patch list … doesn't match
+    /// $setElementOrder list") or, once the duplicate is removed, delete the variable
+    /// altogether (kubernetes/kubernetes#58477). The API server accepts the list, so nothing
+    /// stops it before the next deploy.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     env:
+    ///       - name: LOG_LEVEL
+    ///         value: info
+    ///       - name: DATABASE_URL
+    ///         valueFrom: {secretKeyRef: {name: db, key: url}}
+    ///       - name: LOG_LEVEL
+    ///         value: debug
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    ///   - name: api
+    ///     env:
+    ///       - name: LOG_LEVEL
+    ///         value: debug
+    ///       - name: DATABASE_URL
+    ///         valueFrom: {secretKeyRef: {name: db, key: url}}
+    /// ```
+    pub struct DuplicateEnvVar => "duplicate-env-var";
+}
+
+impl Rule for DuplicateEnvVar {
+    fn check_object<'d>(
+        &self,
+        object: &Object<'d>,
+        _options: &Options,
+        out: &mut Vec<Finding<'d>>,
+    ) {
+        let Some(pod) = &object.pod else { return };
+        let ephemeral = pod
+            .spec
+            .get("ephemeralContainers")
+            .into_iter()
+            .flat_map(|list| list.items());
+        let containers = pod.containers.iter().map(|c| c.node).chain(ephemeral);
+        for container in containers {
+            let Some(env) = container.get("env") else {
+                continue;
+            };
+            let mut first_of = HashMap::new();
+            for item in env.items() {
+                let Some(name_node) = item.get("name") else {
+                    continue;
+                };
+                let Some(name) = name_node.as_str() else {
+                    continue;
+                };
+                let Some(&first) = first_of.get(name) else {
+                    first_of.insert(name, name_node);
+                    continue;
+                };
+                let container_name = container.get_str("name").unwrap_or("<unnamed>");
+                out.push(
+                    Finding::new(
+                        name_node,
+                        format!(
+                            "`{name}` is already defined in the env of `{container_name}`: the \
+                             container sees only this value, and `kubectl apply` merges env by \
+                             name, so the duplicate breaks or drops it on a later apply"
+                        ),
+                    )
+                    .label(first, "first defined here")
+                    .help(format!(
+                        "keep one definition of `{name}` (the value the container should see)"
+                    )),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+pub mod duplicate_env_var;
