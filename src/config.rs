@@ -363,7 +363,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             "the configuration must be a mapping",
         )));
     }
-    let mut config: Config = de::from_node(root).map_err(at)?;
+    let mut config: Config = de::from_node(root).map_err(|e| at(say_what_is_expected(root, e)))?;
     for (key, value) in root.get("rules").iter().flat_map(|r| r.entries()) {
         let id = key.key_text().unwrap_or("");
         let entry = rules::find(id).expect("rule ids are checked by the derive");
@@ -377,6 +377,34 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     config.source = Some(path.to_path_buf());
     Ok(config)
+}
+
+/// A type error on a top-level value, or on a `suppress:` entry, in the words of the key.
+fn say_what_is_expected(root: crate::parse::tree::Node<'_>, e: de::Error) -> de::Error {
+    let at = |node: crate::parse::tree::Node<'_>| node.span().start == e.offset();
+    let expected = |key: &str| match (key, e.message()) {
+        ("severity", "expected a mapping") => {
+            Some("expected `rule-id: error|warning|info` entries")
+        }
+        ("rules", "expected a mapping") => Some("expected `rule-id: {option: value}` entries"),
+        ("suppress", "expected a list") => Some("expected a list of suppressions"),
+        ("select" | "ignore" | "exclude" | "context" | "crds", "expected a list") => {
+            Some("expected a list of strings")
+        }
+        _ => None,
+    };
+    for (key, value) in root.entries() {
+        if let Some(message) = key.key_text().filter(|_| at(value)).and_then(expected) {
+            return e.with_message(message);
+        }
+    }
+    let entries = root.get("suppress").into_iter().flat_map(|s| s.items());
+    if e.message() == "expected a mapping" && entries.clone().any(at) {
+        return e.with_message(
+            "expected a mapping with `rules`, `paths`, `namespace`, `kind`, `name`, `container` or `reason`",
+        );
+    }
+    e
 }
 
 pub fn is_rule_or_category(name: &str) -> bool {
@@ -787,6 +815,17 @@ mod tests {
                 "2:23: expected a mapping of options",
             ),
             ("- a\n", "1:1: the configuration must be a mapping"),
+            (
+                "severity: [a]\n",
+                "1:11: expected `rule-id: error|warning|info` entries",
+            ),
+            (
+                "rules: a\n",
+                "1:8: expected `rule-id: {option: value}` entries",
+            ),
+            ("suppress: {}\n", "1:11: expected a list of suppressions"),
+            ("suppress: [a]\n", "1:12: expected a mapping with `rules`"),
+            ("exclude: {a: b}\n", "1:10: expected a list of strings"),
         ];
         for (text, expected) in cases {
             let e = parse_str(text).unwrap_err();
