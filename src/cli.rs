@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::baseline;
 use crate::config::{self, Config};
 use crate::diagnostic::Severity;
+use crate::k8s::KubeVersion;
 use crate::lint;
 use crate::load;
 use crate::report::{self, Format};
@@ -100,9 +101,6 @@ struct CheckArgs {
     /// Report only findings that this baseline file does not record
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// The target Kubernetes version (X.Y), overriding the configuration's kubernetes-version
-    #[arg(long, value_name = "X.Y", value_parser = parse_version)]
-    kubernetes_version: Option<String>,
     /// Files or directories of CustomResourceDefinitions to check custom resources against
     /// (CRDs among the inputs and --context are used too). Repeatable.
     #[arg(long, value_name = "PATH")]
@@ -147,6 +145,9 @@ struct ConfigArgs {
     /// Report RULE at LEVEL (error, warning or info); repeatable
     #[arg(long, value_name = "RULE=LEVEL")]
     severity: Vec<String>,
+    /// The target Kubernetes version (X.Y), overriding the configuration's kubernetes-version
+    #[arg(long, value_name = "X.Y", value_parser = parse_version)]
+    kubernetes_version: Option<KubeVersion>,
 }
 
 pub fn main() -> ExitCode {
@@ -257,11 +258,9 @@ fn list_rules(format: ListFormat) -> String {
     }
 }
 
-fn parse_version(text: &str) -> Result<String, String> {
-    match crate::k8s::KubeVersion::parse(text) {
-        Some(_) => Ok(text.to_owned()),
-        None => Err(format!("`{text}` is not a Kubernetes version like 1.33")),
-    }
+fn parse_version(text: &str) -> Result<KubeVersion, String> {
+    KubeVersion::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a Kubernetes version like 1.33"))
 }
 
 /// Refuses a target version kubelint cannot know (newer than its newest, or not 1.x), and
@@ -372,6 +371,9 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
         let level = Severity::parse(level)
             .ok_or_else(|| format!("--severity: `{level}` is not error, warning or info"))?;
         config.severity.insert(rule.to_owned(), level);
+    }
+    if args.kubernetes_version.is_some() {
+        config.kubernetes_version = args.kubernetes_version;
     }
     Ok(config)
 }
@@ -514,12 +516,7 @@ fn check(args: CheckArgs) -> ExitCode {
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let config = match effective_config(&args.config, &start) {
-        Ok(mut c) => {
-            if args.kubernetes_version.is_some() {
-                c.kubernetes_version = args.kubernetes_version.clone();
-            }
-            c
-        }
+        Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);

@@ -1,83 +1,264 @@
 //! `.kubelint.yaml`: which rules run at which severity, what is excluded, and run defaults.
 //!
-//! Read with our own parser, so every error names the file, line and column. Unknown keys are
-//! errors: a misspelt `ignroe:` must not silently lint with everything on.
+//! `Config` is a plain `#[derive(Deserialize, Serialize)]` struct read through
+//! [`crate::parse::de`], so every error names the file, line and column of the node it is
+//! about. Unknown keys are errors with a "did you mean" (`deny_unknown_fields`): a misspelt
+//! `ignroe:` must not silently lint with everything on.
+//!
+//! Values that must be checked (rule ids, rule-or-category names, globs, the Kubernetes
+//! version, severities) are read through small types whose `Deserialize` checks them, so the
+//! error is raised while the deserializer is at that node and points at it: a bad glob at the
+//! item of the list, an unknown rule id at the key of `severity:`. Per-rule options
+//! (`rules: {RULE: {...}}`) are each rule's own options struct: the derive only checks the rule
+//! ids, then `parse` hands each entry's node to the rule (`RuleEntry::configure`), since
+//! which struct to read depends on the key.
+//!
+//! `kubelint config` prints the configuration by serialising the same struct with
+//! [`crate::parse::emit`], which quotes every string that needs it: the output always reads
+//! back to the same configuration (a property test checks it).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::k8s::KubeVersion;
+use crate::parse::de::{self, OneOrMany};
+use crate::parse::emit;
 use crate::parse::lines::LineIndex;
-use crate::parse::tree::Node;
-use crate::rules;
-use crate::rules::RuleSet;
 use crate::rules::meta::unused_suppression::UnusedSuppression;
+use crate::rules::{self, RuleConfig, RuleSet};
 use crate::run_report::{FileReport, RunReport};
+use crate::text::closest_name;
 
 pub const FILE_NAMES: [&str; 2] = [".kubelint.yaml", ".kubelint.yml"];
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A configuration: what `.kubelint.yaml` holds, in the order `kubelint config` prints it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
     /// The file it was read from, if any.
+    #[serde(skip)]
     pub source: Option<PathBuf>,
     /// Rule ids or categories to run (default: every rule).
+    #[serde(
+        default,
+        deserialize_with = "optional_selectors",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub select: Option<Vec<String>>,
     /// Rule ids or categories not to run.
+    #[serde(default, deserialize_with = "selectors")]
     pub ignore: Vec<String>,
+    #[serde(default, deserialize_with = "severities")]
     pub severity: BTreeMap<String, Severity>,
     /// Path globs (relative to the configuration file) never linted.
+    #[serde(default, deserialize_with = "globs")]
     pub exclude: Vec<String>,
-    pub kubernetes_version: Option<String>,
+    /// The Kubernetes version rules target (`1.33`, `v1.33` and `1.33.4` are all 1.33).
+    #[serde(default, with = "version", skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<KubeVersion>,
     /// More manifests to resolve references with (relative to the configuration file).
+    #[serde(default, deserialize_with = "paths", serialize_with = "write_paths")]
     pub context: Vec<PathBuf>,
     /// CustomResourceDefinitions to validate custom resources against (relative to the
     /// configuration file), as `--crds`.
+    #[serde(default, deserialize_with = "paths", serialize_with = "write_paths")]
     pub crds: Vec<PathBuf>,
     /// Report custom resources no CRD defines, as `--strict-kinds`.
+    #[serde(default)]
     pub strict_kinds: bool,
+    #[serde(
+        default,
+        deserialize_with = "fail_on",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fail_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Skip objects annotated `helm.sh/hook: test` (Helm test pods).
+    #[serde(default)]
     pub skip_helm_tests: bool,
+    /// Per-rule options (`rules: {shell-form-sigterm: {jobs: true}}`), each rule's own options
+    /// struct. The derive checks only the rule ids; [`parse`] reads each entry with its rule.
+    #[serde(rename = "rules", default, deserialize_with = "rule_ids")]
+    pub options: BTreeMap<String, RuleConfig>,
     /// Findings to drop wherever they are, for what cannot be edited (vendored charts,
     /// injected sidecars).
+    #[serde(default)]
     pub suppress: Vec<ConfigSuppression>,
-    /// Per-rule options (`rules: {shell-form-sigterm: {jobs: true}}`).
-    pub options: BTreeMap<String, rules::Options>,
 }
 
 /// One `suppress:` entry: every condition given must hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigSuppression {
     /// Rule ids; empty means every rule.
+    #[serde(default, deserialize_with = "rule_list")]
     pub rules: Vec<String>,
     /// Path globs, relative to the configuration file.
+    #[serde(default, deserialize_with = "globs")]
     pub paths: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-const SUPPRESS_KEYS: [&str; 7] = [
-    "rules",
-    "paths",
-    "namespace",
-    "kind",
-    "name",
-    "container",
-    "reason",
-];
+/// A rule id, checked as it is read.
+struct RuleId(String);
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        if rules::find(&id).is_none() {
+            let hint = closest_name(&id, rules::registry().iter().map(|e| e.id()))
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_default();
+            return Err(serde::de::Error::custom(format!(
+                "unknown rule `{id}`{hint}"
+            )));
+        }
+        Ok(RuleId(id))
+    }
+}
+
+/// A rule id or a category, checked as it is read.
+struct Selector(String);
+
+impl<'de> Deserialize<'de> for Selector {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        if !is_rule_or_category(&name) {
+            return Err(serde::de::Error::custom(not_a_rule(&name)));
+        }
+        Ok(Selector(name))
+    }
+}
+
+/// A path glob, checked as it is read.
+struct Glob(String);
+
+impl<'de> Deserialize<'de> for Glob {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let glob = String::deserialize(d)?;
+        globset::Glob::new(&glob)
+            .map_err(|e| serde::de::Error::custom(format!("invalid glob: {e}")))?;
+        Ok(Glob(glob))
+    }
+}
+
+fn selectors<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let list = OneOrMany::<Selector>::deserialize(d)?;
+    Ok(list.0.into_iter().map(|s| s.0).collect())
+}
+
+fn optional_selectors<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    selectors(d).map(Some)
+}
+
+fn rule_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let list = OneOrMany::<RuleId>::deserialize(d)?;
+    Ok(list.0.into_iter().map(|r| r.0).collect())
+}
+
+fn globs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let list = OneOrMany::<Glob>::deserialize(d)?;
+    Ok(list.0.into_iter().map(|g| g.0).collect())
+}
+
+fn paths<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PathBuf>, D::Error> {
+    let list = OneOrMany::<String>::deserialize(d)?;
+    Ok(list.0.into_iter().map(PathBuf::from).collect())
+}
+
+fn write_paths<S: Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
+}
+
+fn severities<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Severity>, D::Error> {
+    let map = BTreeMap::<RuleId, Severity>::deserialize(d)?;
+    Ok(map.into_iter().map(|(id, s)| (id.0, s)).collect())
+}
+
+impl PartialEq for RuleId {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for RuleId {}
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for RuleId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+/// The ids of `rules:`; each entry's options are read by `parse` with the rule's own struct.
+fn rule_ids<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, RuleConfig>, D::Error> {
+    let map = BTreeMap::<RuleId, serde::de::IgnoredAny>::deserialize(d)?;
+    Ok(map
+        .into_keys()
+        .map(|id| (id.0, RuleConfig::default()))
+        .collect())
+}
+
+fn fail_on<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum FailOn {
+        Error,
+        Warning,
+        Info,
+        Never,
+    }
+    Ok(Option::<FailOn>::deserialize(d)?.map(|level| {
+        match level {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Info => "info",
+            FailOn::Never => "never",
+        }
+        .to_owned()
+    }))
+}
+
+/// `kubernetes-version`: read as `KubeVersion::parse` reads `--kubernetes-version`, written as
+/// `1.33` whichever way it was given.
+mod version {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<KubeVersion>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        KubeVersion::parse(&text).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a Kubernetes version like 1.33"))
+        })
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<KubeVersion>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_str(&v.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+}
 
 impl ConfigSuppression {
     /// Whether it silences `d`; `relative` is the finding's file relative to the configuration.
-    pub fn matches(
-        &self,
-        d: &crate::diagnostic::Diagnostic,
-        relative: &Path,
-        globs: &globset::GlobSet,
-    ) -> bool {
+    pub fn matches(&self, d: &Diagnostic, relative: &Path, globs: &globset::GlobSet) -> bool {
         let object = d.object.as_ref();
         (self.rules.is_empty() || self.rules.iter().any(|r| r == d.rule))
             && (self.paths.is_empty() || globs.is_match(relative))
@@ -122,22 +303,6 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-const KEYS: [&str; 13] = [
-    "rules",
-    "suppress",
-    "select",
-    "ignore",
-    "severity",
-    "exclude",
-    "kubernetes-version",
-    "context",
-    "crds",
-    "strict-kinds",
-    "fail-on",
-    "namespace",
-    "skip-helm-tests",
-];
-
 /// The nearest `.kubelint.yaml` in `start` or one of its ancestors.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
@@ -167,258 +332,77 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let lines = LineIndex::new(text);
     let stream = crate::parse::parse_stream(text, &lines);
-    let at = |offset: u32, message: String| {
-        let p = lines.position(text, offset);
+    let at = |e: de::Error| {
+        let p = e.position(text, &lines);
         ConfigError(format!(
-            "{}:{}:{}: {message}",
+            "{}:{}:{}: {}",
             path.display(),
             p.line,
-            p.column
+            p.column,
+            e.message()
         ))
     };
     if let Some(e) = stream.errors.first() {
-        return Err(at(e.offset, format!("invalid YAML: {}", e.message)));
+        return Err(at(de::Error::new(
+            e.offset,
+            format!("invalid YAML: {}", e.message),
+        )));
     }
-    let mut config = Config {
-        source: Some(path.to_path_buf()),
-        ..Config::default()
-    };
     let Some(doc) = stream.documents.first() else {
-        return Ok(config);
+        return Ok(Config {
+            source: Some(path.to_path_buf()),
+            ..Config::default()
+        });
     };
     let root = doc.root();
     if !root.is_map() {
-        return Err(at(
+        return Err(at(de::Error::new(
             root.span().start,
-            "the configuration must be a mapping".into(),
-        ));
+            "the configuration must be a mapping",
+        )));
+    }
+    let mut config: Config = de::from_node(root).map_err(|e| at(say_what_is_expected(root, e)))?;
+    for (key, value) in root.get("rules").iter().flat_map(|r| r.entries()) {
+        let id = key.key_text().unwrap_or("");
+        let entry = rules::find(id).expect("rule ids are checked by the derive");
+        config
+            .options
+            .insert(id.to_owned(), entry.configure(value).map_err(at)?);
     }
     let base = path.parent().unwrap_or(Path::new("."));
-    let strings = |node: Node<'_>| -> Result<Vec<String>, ConfigError> {
-        if let Some(s) = node.raw().filter(|_| node.is_scalar() && !node.is_null()) {
-            return Ok(vec![s.to_owned()]);
-        }
-        if !node.is_seq() {
-            return Err(at(node.span().start, "expected a list of strings".into()));
-        }
-        node.items()
-            .map(|i| {
-                i.raw()
-                    .filter(|_| i.is_scalar())
-                    .map(str::to_owned)
-                    .ok_or_else(|| at(i.span().start, "expected a string".into()))
-            })
-            .collect()
-    };
-    let string = |node: Node<'_>| -> Result<String, ConfigError> {
-        node.raw()
-            .filter(|_| node.is_scalar() && !node.is_null())
-            .map(str::to_owned)
-            .ok_or_else(|| at(node.span().start, "expected a string".into()))
-    };
-    for (key, value) in root.entries() {
-        let name = key.key_text().unwrap_or("");
-        match name {
-            "select" => {
-                let list = strings(value)?;
-                check_selectors(&list, value, &at)?;
-                config.select = Some(list);
-            }
-            "ignore" => {
-                config.ignore = strings(value)?;
-                check_selectors(&config.ignore, value, &at)?;
-            }
-            "severity" => {
-                if !value.is_map() {
-                    return Err(at(
-                        value.span().start,
-                        "expected `rule-id: error|warning|info` entries".into(),
-                    ));
-                }
-                for (rule, level) in value.entries() {
-                    let id = rule.key_text().unwrap_or("");
-                    if rules::find(id).is_none() {
-                        return Err(at(rule.span().start, format!("unknown rule `{id}`")));
-                    }
-                    let level_text = string(level)?;
-                    let severity = Severity::parse(&level_text).ok_or_else(|| {
-                        at(
-                            level.span().start,
-                            format!("`{level_text}` is not error, warning or info"),
-                        )
-                    })?;
-                    config.severity.insert(id.to_owned(), severity);
-                }
-            }
-            "exclude" => {
-                config.exclude = strings(value)?;
-                for (glob, item) in config.exclude.iter().zip(value.items()) {
-                    globset::Glob::new(glob)
-                        .map_err(|e| at(item.span().start, format!("invalid glob: {e}")))?;
-                }
-            }
-            "kubernetes-version" => {
-                let version = string(value)?;
-                if crate::k8s::KubeVersion::parse(&version).is_none() {
-                    return Err(at(
-                        value.span().start,
-                        format!("`{version}` is not a Kubernetes version like 1.33"),
-                    ));
-                }
-                config.kubernetes_version = Some(version);
-            }
-            "context" => {
-                config.context = strings(value)?.into_iter().map(|p| base.join(p)).collect();
-            }
-            "crds" => {
-                config.crds = strings(value)?.into_iter().map(|p| base.join(p)).collect();
-            }
-            "strict-kinds" => {
-                config.strict_kinds = value
-                    .as_bool()
-                    .ok_or_else(|| at(value.span().start, "expected true or false".into()))?;
-            }
-            "fail-on" => {
-                let level = string(value)?;
-                if !matches!(level.as_str(), "error" | "warning" | "info" | "never") {
-                    return Err(at(
-                        value.span().start,
-                        format!("`{level}` is not error, warning, info or never"),
-                    ));
-                }
-                config.fail_on = Some(level);
-            }
-            "namespace" => config.namespace = Some(string(value)?),
-            "skip-helm-tests" => {
-                config.skip_helm_tests = value
-                    .as_bool()
-                    .ok_or_else(|| at(value.span().start, "expected true or false".into()))?;
-            }
-            "rules" => {
-                if !value.is_map() {
-                    return Err(at(
-                        value.span().start,
-                        "expected `rule-id: {option: value}` entries".into(),
-                    ));
-                }
-                for (rule, opts) in value.entries() {
-                    let id = rule.key_text().unwrap_or("");
-                    let Some(entry) = rules::find(id) else {
-                        return Err(at(rule.span().start, format!("unknown rule `{id}`")));
-                    };
-                    let accepted = entry.rule.options();
-                    let mut options = rules::Options::default();
-                    for (k, v) in opts.entries() {
-                        let name = k.key_text().unwrap_or("");
-                        if !accepted.iter().any(|o| o.name == name) {
-                            let known = if accepted.is_empty() {
-                                "it takes no options".to_owned()
-                            } else {
-                                format!(
-                                    "it takes: {}",
-                                    accepted
-                                        .iter()
-                                        .map(|o| o.name)
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                )
-                            };
-                            return Err(at(
-                                k.span().start,
-                                format!("`{id}` has no option `{name}`; {known}"),
-                            ));
-                        }
-                        let flag = v
-                            .as_bool()
-                            .ok_or_else(|| at(v.span().start, "expected true or false".into()))?;
-                        options.flags.insert(name.to_owned(), flag);
-                    }
-                    if !opts.is_map() && !opts.is_null() {
-                        return Err(at(
-                            opts.span().start,
-                            "expected a mapping of options".into(),
-                        ));
-                    }
-                    config.options.insert(id.to_owned(), options);
-                }
-            }
-            "suppress" => {
-                if !value.is_seq() {
-                    return Err(at(
-                        value.span().start,
-                        "expected a list of suppressions".into(),
-                    ));
-                }
-                for item in value.items() {
-                    if !item.is_map() {
-                        return Err(at(item.span().start, "expected a mapping with `rules`, `paths`, `namespace`, `kind`, `name`, `container` or `reason`".into()));
-                    }
-                    let mut entry = ConfigSuppression::default();
-                    for (k, v) in item.entries() {
-                        match k.key_text().unwrap_or("") {
-                            "rules" => {
-                                entry.rules = strings(v)?;
-                                if let Some(bad) =
-                                    entry.rules.iter().find(|r| rules::find(r).is_none())
-                                {
-                                    return Err(at(
-                                        v.span().start,
-                                        format!("unknown rule `{bad}`"),
-                                    ));
-                                }
-                            }
-                            "paths" => {
-                                entry.paths = strings(v)?;
-                                for glob in &entry.paths {
-                                    globset::Glob::new(glob).map_err(|e| {
-                                        at(v.span().start, format!("invalid glob: {e}"))
-                                    })?;
-                                }
-                            }
-                            "namespace" => entry.namespace = Some(string(v)?),
-                            "kind" => entry.kind = Some(string(v)?),
-                            "name" => entry.name = Some(string(v)?),
-                            "container" => entry.container = Some(string(v)?),
-                            "reason" => entry.reason = Some(string(v)?),
-                            other => {
-                                return Err(at(
-                                    k.span().start,
-                                    format!(
-                                        "unknown key `{other}` in a suppression (known: {})",
-                                        SUPPRESS_KEYS.join(", ")
-                                    ),
-                                ));
-                            }
-                        }
-                    }
-                    config.suppress.push(entry);
-                }
-            }
-            other => {
-                let hint = closest(other, &KEYS)
-                    .map(|k| format!("; did you mean `{k}`?"))
-                    .unwrap_or_default();
-                return Err(at(
-                    key.span().start,
-                    format!("unknown key `{other}`{hint} (known: {})", KEYS.join(", ")),
-                ));
-            }
-        }
+    for p in config.context.iter_mut().chain(&mut config.crds) {
+        *p = base.join(&*p);
     }
+    config.source = Some(path.to_path_buf());
     Ok(config)
 }
 
-fn check_selectors(
-    list: &[String],
-    node: Node<'_>,
-    at: &dyn Fn(u32, String) -> ConfigError,
-) -> Result<(), ConfigError> {
-    for item in list {
-        if !is_rule_or_category(item) {
-            return Err(at(node.span().start, not_a_rule(item)));
+/// A type error on a top-level value, or on a `suppress:` entry, in the words of the key.
+fn say_what_is_expected(root: crate::parse::tree::Node<'_>, e: de::Error) -> de::Error {
+    let at = |node: crate::parse::tree::Node<'_>| node.span().start == e.offset();
+    let expected = |key: &str| match (key, e.message()) {
+        ("severity", "expected a mapping") => {
+            Some("expected `rule-id: error|warning|info` entries")
+        }
+        ("rules", "expected a mapping") => Some("expected `rule-id: {option: value}` entries"),
+        ("suppress", "expected a list") => Some("expected a list of suppressions"),
+        ("select" | "ignore" | "exclude" | "context" | "crds", "expected a list") => {
+            Some("expected a list of strings")
+        }
+        _ => None,
+    };
+    for (key, value) in root.entries() {
+        if let Some(message) = key.key_text().filter(|_| at(value)).and_then(expected) {
+            return e.with_message(message);
         }
     }
-    Ok(())
+    let entries = root.get("suppress").into_iter().flat_map(|s| s.items());
+    if e.message() == "expected a mapping" && entries.clone().any(at) {
+        return e.with_message(
+            "expected a mapping with `rules`, `paths`, `namespace`, `kind`, `name`, `container` or `reason`",
+        );
+    }
+    e
 }
 
 pub fn is_rule_or_category(name: &str) -> bool {
@@ -483,9 +467,15 @@ impl Config {
             options: rules::registry()
                 .iter()
                 .filter_map(|e| {
-                    let mut options = self.options.get(e.id())?.clone();
-                    options.target = self.target();
-                    Some((e.id(), options))
+                    let configured = self.options.get(e.id())?.0.clone();
+                    Some((
+                        e.id(),
+                        rules::Options {
+                            configured,
+                            target: self.target(),
+                            ..rules::Options::default()
+                        },
+                    ))
                 })
                 .collect(),
             defaults: rules::Options {
@@ -496,103 +486,37 @@ impl Config {
     }
 
     /// The Kubernetes version rules target.
-    pub fn target(&self) -> crate::k8s::KubeVersion {
-        self.kubernetes_version
-            .as_deref()
-            .and_then(crate::k8s::KubeVersion::parse)
-            .unwrap_or_default()
+    pub fn target(&self) -> KubeVersion {
+        self.kubernetes_version.unwrap_or_default()
     }
 
-    /// The effective configuration, as YAML that `--config` accepts back.
+    /// The configuration as YAML that `--config` reads back to the same configuration: the
+    /// struct serialised, then, as comments, the defaults of what is unset and the rules that
+    /// run at their severities.
     pub fn to_yaml(&self) -> String {
-        let list = |items: &[String]| {
-            if items.is_empty() {
-                " []".to_owned()
-            } else {
-                items.iter().map(|i| format!("\n  - {i}")).collect()
-            }
+        let mut out = match &self.source {
+            Some(p) => format!(
+                "# from {}\n",
+                p.display().to_string().replace(['\n', '\r'], " ")
+            ),
+            None => "# no configuration file: defaults\n".to_owned(),
         };
-        let mut out = String::new();
-        match &self.source {
-            Some(p) => out.push_str(&format!("# from {}\n", p.display())),
-            None => out.push_str("# no configuration file: defaults\n"),
+        out.push_str(&emit::to_string(self).expect("a configuration is plain data"));
+        if self.select.is_none() {
+            out.push_str("# select: every rule not ignored\n");
         }
-        match &self.select {
-            Some(s) => out.push_str(&format!("select:{}\n", list(s))),
-            None => out.push_str("# select: every rule not ignored\n"),
+        if self.kubernetes_version.is_none() {
+            out.push_str(&format!(
+                "# kubernetes-version: {} (the newest kubelint knows)\n",
+                KubeVersion::NEWEST
+            ));
         }
-        out.push_str(&format!("ignore:{}\n", list(&self.ignore)));
-        out.push_str("severity:");
-        let rule_set = self.rule_set();
-        if rule_set.rules.is_empty() {
-            out.push_str(" {}");
+        if self.fail_on.is_none() {
+            out.push_str("# fail-on: warning\n");
         }
-        for (entry, severity) in &rule_set.rules {
-            out.push_str(&format!("\n  {}: {}", entry.id(), severity.as_str()));
-        }
-        out.push('\n');
-        out.push_str(&format!("exclude:{}\n", list(&self.exclude)));
-        let context: Vec<String> = self
-            .context
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        out.push_str(&format!("context:{}\n", list(&context)));
-        let crds: Vec<String> = self.crds.iter().map(|p| p.display().to_string()).collect();
-        out.push_str(&format!("crds:{}\n", list(&crds)));
-        out.push_str(&format!("strict-kinds: {}\n", self.strict_kinds));
-        if let Some(v) = &self.kubernetes_version {
-            out.push_str(&format!("kubernetes-version: \"{v}\"\n"));
-        }
-        out.push_str(&format!(
-            "fail-on: {}\n",
-            self.fail_on.as_deref().unwrap_or("warning")
-        ));
-        if let Some(ns) = &self.namespace {
-            out.push_str(&format!("namespace: {ns}\n"));
-        }
-        out.push_str(&format!("skip-helm-tests: {}\n", self.skip_helm_tests));
-        if self.options.is_empty() {
-            out.push_str("rules: {}\n");
-        } else {
-            out.push_str("rules:\n");
-            for (id, options) in &self.options {
-                let flags: Vec<String> = options
-                    .flags
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect();
-                out.push_str(&format!("  {id}: {{{}}}\n", flags.join(", ")));
-            }
-        }
-        if self.suppress.is_empty() {
-            out.push_str("suppress: []\n");
-        } else {
-            out.push_str("suppress:\n");
-            for s in &self.suppress {
-                let quoted = |items: &[String]| {
-                    items
-                        .iter()
-                        .map(|i| format!("\"{i}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                out.push_str(&format!("  - rules: [{}]\n", quoted(&s.rules)));
-                if !s.paths.is_empty() {
-                    out.push_str(&format!("    paths: [{}]\n", quoted(&s.paths)));
-                }
-                for (key, value) in [
-                    ("namespace", &s.namespace),
-                    ("kind", &s.kind),
-                    ("name", &s.name),
-                    ("container", &s.container),
-                    ("reason", &s.reason),
-                ] {
-                    if let Some(v) = value {
-                        out.push_str(&format!("    {key}: \"{v}\"\n"));
-                    }
-                }
-            }
+        out.push_str("# rules that run, at their severities:\n");
+        for (entry, severity) in &self.rule_set().rules {
+            out.push_str(&format!("#   {}: {}\n", entry.id(), severity.as_str()));
         }
         out
     }
@@ -734,7 +658,11 @@ mod tests {
             c2.suppress
         );
         let c3 = parse_str("rules:\n  shell-form-sigterm: {jobs: true}\n").unwrap();
-        assert!(c3.rule_set().options["shell-form-sigterm"].flag("jobs"));
+        assert!(
+            c3.rule_set().options["shell-form-sigterm"]
+                .get::<rules::lifecycle::shell_form_sigterm::ShellFormSigtermOptions>()
+                .jobs
+        );
         assert_eq!(parse_str(&c3.to_yaml()).unwrap().options, c3.options);
         let e = parse_str("rules:\n  shell-form-sigterm: {job: true}\n").unwrap_err();
         assert!(e.0.contains("has no option `job`; it takes: jobs"), "{e}");
@@ -768,5 +696,324 @@ mod tests {
         assert!(e.0.contains("neither a rule id nor a category"), "{e}");
         let e = parse_str("exclude: ['[']\n").unwrap_err();
         assert!(e.0.contains("invalid glob"), "{e}");
+    }
+
+    /// What `kubelint config` printed reads back to the configuration it printed.
+    fn round_trip(c: &Config) -> Config {
+        let yaml = c.to_yaml();
+        parse(&yaml, Path::new(".kubelint.yaml"))
+            .unwrap_or_else(|e| panic!("{e}\n--- printed:\n{yaml}"))
+    }
+
+    fn sourced(c: Config) -> Config {
+        Config {
+            source: Some(PathBuf::from(".kubelint.yaml")),
+            ..c
+        }
+    }
+
+    #[test]
+    fn printed_configuration_quotes_what_it_must() {
+        // The three cases of issue 17: a glob starting with `*` (an alias to YAML), a value
+        // with `: `, and quotes in a reason.
+        let c = sourced(Config {
+            exclude: vec!["*.generated.yaml".into()],
+            namespace: Some("a: b".into()),
+            suppress: vec![ConfigSuppression {
+                rules: vec!["missing-liveness-probe".into()],
+                paths: vec!["*/vendor/**".into()],
+                reason: Some("it's \"injected\" # by istio".into()),
+                ..ConfigSuppression::default()
+            }],
+            ..Config::default()
+        });
+        let yaml = c.to_yaml();
+        assert!(
+            yaml.contains("exclude:\n  - '*.generated.yaml'\n"),
+            "{yaml}"
+        );
+        assert!(yaml.contains("namespace: 'a: b'\n"), "{yaml}");
+        assert!(
+            yaml.contains("reason: 'it''s \"injected\" # by istio'\n"),
+            "{yaml}"
+        );
+        assert_eq!(round_trip(&c), c);
+    }
+
+    #[test]
+    fn kubernetes_version_is_one_version_however_written() {
+        for text in ["v1.33", "1.33", "1.33.4", "'1.33'"] {
+            let c = parse_str(&format!("kubernetes-version: {text}\n")).unwrap();
+            assert_eq!(
+                c.target(),
+                KubeVersion {
+                    major: 1,
+                    minor: 33
+                },
+                "{text}"
+            );
+            assert!(
+                c.to_yaml().contains("kubernetes-version: '1.33'\n"),
+                "{text}"
+            );
+        }
+        let e = parse_str("kubernetes-version: latest\n").unwrap_err();
+        assert_eq!(
+            e.0,
+            "repo/.kubelint.yaml:1:21: `latest` is not a Kubernetes version like 1.33"
+        );
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_item() {
+        let cases = [
+            (
+                "select: [probes, nonsense]\n",
+                "1:18: `nonsense` is neither",
+            ),
+            ("exclude: [ok, '[']\n", "1:15: invalid glob"),
+            ("suppress:\n  - paths: [a, '[']\n", "2:16: invalid glob"),
+            (
+                "suppress:\n  - rules: [missing-liveness-prob]\n",
+                "2:13: unknown rule `missing-liveness-prob`; did you mean `missing-liveness-probe`?",
+            ),
+            ("strict-kinds: maybe\n", "1:15: expected true or false"),
+            (
+                "fail-on: loud\n",
+                "1:10: `loud` is not error, warning, info or never",
+            ),
+            ("namespace: [a]\n", "1:12: expected a string"),
+            (
+                "rules:\n  shell-form-sigterm: {job: true}\n",
+                "2:24: `shell-form-sigterm` has no option `job`; it takes: jobs (did you mean `jobs`?)",
+            ),
+            (
+                "rules:\n  shell-form-sigterm: {jobs: sometimes}\n",
+                "2:30: expected true or false",
+            ),
+            (
+                "rules:\n  missing-liveness-probe: {jobs: true}\n",
+                "2:28: `missing-liveness-probe` has no option `jobs`; it takes no options",
+            ),
+            (
+                "rules:\n  shell-form-sigterm: [jobs]\n",
+                "2:23: expected a mapping of options",
+            ),
+            ("- a\n", "1:1: the configuration must be a mapping"),
+            (
+                "severity: [a]\n",
+                "1:11: expected `rule-id: error|warning|info` entries",
+            ),
+            (
+                "rules: a\n",
+                "1:8: expected `rule-id: {option: value}` entries",
+            ),
+            ("suppress: {}\n", "1:11: expected a list of suppressions"),
+            ("suppress: [a]\n", "1:12: expected a mapping with `rules`"),
+            ("exclude: {a: b}\n", "1:10: expected a list of strings"),
+        ];
+        for (text, expected) in cases {
+            let e = parse_str(text).unwrap_err();
+            assert!(
+                e.0.starts_with(&format!("repo/.kubelint.yaml:{expected}")),
+                "{text:?}: {e}"
+            );
+        }
+        // No options, or null, is the defaults; a single item is a list of one.
+        let c = parse_str(
+            "rules:\n  shell-form-sigterm:\n  missing-liveness-probe: {}\nignore: probes\n",
+        )
+        .unwrap();
+        assert_eq!(c.ignore, ["probes"]);
+        assert_eq!(round_trip(&sourced(c.clone())), sourced(c));
+    }
+
+    mod generated {
+        use super::*;
+        use crate::rules::lifecycle::shell_form_sigterm::ShellFormSigtermOptions;
+        use proptest::prelude::*;
+        use std::sync::Arc;
+
+        /// Strings that YAML gets wrong when written carelessly, alone or run together, and
+        /// arbitrary characters (control characters, line breaks, astral planes).
+        fn nasty() -> impl Strategy<Value = String> {
+            let pieces = prop_oneof![
+                Just("*"),
+                Just("*.generated.yaml"),
+                Just("&a"),
+                Just("!tag"),
+                Just("a: b"),
+                Just(":"),
+                Just("'"),
+                Just("\""),
+                Just("#"),
+                Just(" #x"),
+                Just(" "),
+                Just("\t"),
+                Just("\n"),
+                Just("\r\n"),
+                Just("\\"),
+                Just("yes"),
+                Just("off"),
+                Just("~"),
+                Just("null"),
+                Just("1.33"),
+                Just("0644"),
+                Just("0x1F"),
+                Just(".inf"),
+                Just("-"),
+                Just("- "),
+                Just("---"),
+                Just("..."),
+                Just("? "),
+                Just("%"),
+                Just("@"),
+                Just("`"),
+                Just("|"),
+                Just(">"),
+                Just("[]"),
+                Just("{}"),
+                Just(","),
+                Just("<<"),
+                Just("="),
+                Just("ünï ☃"),
+                Just("𝄞"),
+                Just("\u{feff}"),
+                Just("\u{85}"),
+                Just("\u{2028}"),
+                Just("\u{0}"),
+                Just("vendor/**"),
+                Just("a"),
+                Just("charts/"),
+            ];
+            prop_oneof![
+                prop::collection::vec(pieces, 0..5).prop_map(|v| v.concat()),
+                prop::collection::vec(any::<char>(), 0..8).prop_map(String::from_iter),
+            ]
+        }
+
+        fn glob() -> impl Strategy<Value = String> {
+            nasty().prop_filter("a valid glob", |g| globset::Glob::new(g).is_ok())
+        }
+
+        fn rule_id() -> impl Strategy<Value = String> {
+            prop::sample::select(
+                rules::registry()
+                    .iter()
+                    .map(|e| e.id().to_owned())
+                    .collect::<Vec<_>>(),
+            )
+        }
+
+        fn selector() -> impl Strategy<Value = String> {
+            let mut names: Vec<String> = rules::registry()
+                .iter()
+                .flat_map(|e| [e.id().to_owned(), e.meta.category.clone()])
+                .collect();
+            names.dedup();
+            prop::sample::select(names)
+        }
+
+        fn severity() -> impl Strategy<Value = Severity> {
+            prop::sample::select(vec![Severity::Info, Severity::Warning, Severity::Error])
+        }
+
+        fn options() -> impl Strategy<Value = (String, RuleConfig)> {
+            (rule_id(), any::<bool>()).prop_map(|(id, jobs)| {
+                let entry = rules::find(&id).unwrap();
+                let configured = match entry.rule.options() {
+                    None => RuleConfig(None),
+                    Some(_) if id == "shell-form-sigterm" => {
+                        RuleConfig(Some(Arc::new(ShellFormSigtermOptions { jobs })))
+                    }
+                    Some(_) => {
+                        let doc = crate::parse::parse_stream("~", &LineIndex::new("~"));
+                        entry.configure(doc.documents[0].root()).unwrap()
+                    }
+                };
+                (id, configured)
+            })
+        }
+
+        fn suppression() -> impl Strategy<Value = ConfigSuppression> {
+            (
+                prop::collection::vec(rule_id(), 0..3),
+                prop::collection::vec(glob(), 0..3),
+                prop::collection::vec(prop::option::of(nasty()), 5),
+            )
+                .prop_map(|(rules, paths, mut fields)| ConfigSuppression {
+                    rules,
+                    paths,
+                    reason: fields.pop().unwrap(),
+                    container: fields.pop().unwrap(),
+                    name: fields.pop().unwrap(),
+                    kind: fields.pop().unwrap(),
+                    namespace: fields.pop().unwrap(),
+                })
+        }
+
+        fn config() -> impl Strategy<Value = Config> {
+            let lists = (
+                prop::option::of(prop::collection::vec(selector(), 0..3)),
+                prop::collection::vec(selector(), 0..3),
+                prop::collection::btree_map(rule_id(), severity(), 0..4),
+                prop::collection::vec(glob(), 0..4),
+                prop::collection::vec(nasty().prop_map(PathBuf::from), 0..3),
+                prop::collection::vec(nasty().prop_map(PathBuf::from), 0..3),
+            );
+            let scalars = (
+                prop::option::of((0u32..3, 0u32..60)),
+                any::<bool>(),
+                any::<bool>(),
+                prop::option::of(prop::sample::select(vec![
+                    "error", "warning", "info", "never",
+                ])),
+                prop::option::of(nasty()),
+                prop::collection::vec(options(), 0..3),
+                prop::collection::vec(suppression(), 0..3),
+            );
+            (lists, scalars).prop_map(
+                |(
+                    (select, ignore, severity, exclude, context, crds),
+                    (version, strict_kinds, skip_helm_tests, fail_on, namespace, options, suppress),
+                )| {
+                    let options = options.into_iter().collect();
+                    Config {
+                        source: Some(PathBuf::from(".kubelint.yaml")),
+                        select,
+                        ignore,
+                        severity,
+                        exclude,
+                        kubernetes_version: version
+                            .map(|(major, minor)| KubeVersion { major, minor }),
+                        context,
+                        crds,
+                        strict_kinds,
+                        fail_on: fail_on.map(str::to_owned),
+                        namespace,
+                        skip_helm_tests,
+                        options,
+                        suppress,
+                    }
+                },
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            /// `kubelint config` output always reads back to the configuration it printed.
+            #[test]
+            fn printed_configuration_reads_back_the_same(c in config()) {
+                prop_assert_eq!(round_trip(&c), c);
+            }
+
+            /// Every string survives as a value, whatever it holds.
+            #[test]
+            fn any_namespace_reads_back(ns in nasty()) {
+                let c = sourced(Config { namespace: Some(ns), ..Config::default() });
+                prop_assert_eq!(round_trip(&c), c);
+            }
+        }
     }
 }

@@ -615,6 +615,56 @@ fn configuration_file_selects_rules_severities_and_exclusions() {
 }
 
 #[test]
+fn kubernetes_version_flag_and_configuration_agree() {
+    // `--kubernetes-version v1.33` and `kubernetes-version: v1.33` are the same target, and
+    // `kubelint config` prints the same configuration for both.
+    let from_file = TempDir::new("version-file");
+    from_file.write(".kubelint.yaml", b"kubernetes-version: v1.33\n");
+    let from_flag = TempDir::new("version-flag");
+    from_flag.write(".kubelint.yaml", b"{}\n");
+    let body = |out: std::process::Output| {
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Past the `# from FILE` line.
+        text.split_once('\n').unwrap().1.to_owned()
+    };
+    let file = body(kubelint(&["config", from_file.0.to_str().unwrap()]));
+    let flag = body(kubelint(&[
+        "config",
+        from_flag.0.to_str().unwrap(),
+        "--kubernetes-version",
+        "v1.33",
+    ]));
+    assert_eq!(file, flag);
+    assert!(file.contains("kubernetes-version: '1.33'\n"), "{file}");
+    let manifest = from_flag.write(
+        "deploy.yaml",
+        b"apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\nspec: {}\n",
+    );
+    let check = |dir: &TempDir, flag: &[&str]| {
+        let config = dir.0.join(".kubelint.yaml");
+        let mut args = vec![
+            "check",
+            manifest.as_str(),
+            "--config",
+            config.to_str().unwrap(),
+            "--select",
+            "api",
+            "--format",
+            "json",
+        ];
+        args.extend(flag);
+        json_of(&kubelint(&args))["diagnostics"].clone()
+    };
+    let diagnostics = check(&from_file, &[]);
+    assert_eq!(diagnostics.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        diagnostics,
+        check(&from_flag, &["--kubernetes-version", "v1.33"])
+    );
+}
+
+#[test]
 fn configuration_errors_name_the_file_and_line() {
     let dir = TempDir::new("config-error");
     dir.write(

@@ -10,8 +10,8 @@ use std::path::Path;
 
 /// Lowest first. A module not listed here fails the test: place a new module on purpose.
 const LAYERS: &[&str] = &[
-    "parse",
     "text",
+    "parse",
     "k8s",
     "load",
     "revision",

@@ -189,8 +189,20 @@ pub fn immutable_fields<'d>(object: &Object<'d>) -> Vec<Guarded<'d>> {
                 "spec.clusterIP",
                 BetweenSetValues,
             );
-            at(object, o, &["spec", "clusterIPs"], "spec.clusterIPs", FirstItem);
-            at(object, o, &["spec", "ipFamilies"], "spec.ipFamilies", FirstItem);
+            at(
+                object,
+                o,
+                &["spec", "clusterIPs"],
+                "spec.clusterIPs",
+                FirstItem,
+            );
+            at(
+                object,
+                o,
+                &["spec", "ipFamilies"],
+                "spec.ipFamilies",
+                FirstItem,
+            );
         }
         ("", "PersistentVolumeClaim") => {
             for (key, field) in [

@@ -4,6 +4,8 @@
 //! document it is in: the others of the file are still built and linted. Each piece is parsed
 //! with saphyr-parser's event API straight into our arena tree (no intermediate saphyr tree).
 
+pub mod de;
+pub mod emit;
 pub mod hints;
 pub mod lines;
 pub mod scalar;

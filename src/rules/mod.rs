@@ -15,14 +15,22 @@ mod set;
 pub mod syntax;
 pub mod volumes;
 
-use std::sync::OnceLock;
+use std::any::Any;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 pub use set::RuleSet;
 
 use crate::diagnostic::Severity;
 use crate::index::{Index, Site};
+use crate::k8s::KubeVersion;
 use crate::model::Object;
 use crate::parse::tree::{Document, Node};
+use crate::parse::{de, emit};
+use crate::text::closest_name;
 
 /// Declares a rule struct whose doc comment is its documentation (`kubelint explain`, SARIF
 /// rule help and docs/rules.md are all generated from it).
@@ -143,32 +151,108 @@ impl GraphFinding {
     }
 }
 
-/// An option a rule accepts in the configuration (`rules: {RULE: {OPTION: true}}`).
-#[derive(Debug, Clone, Copy)]
-pub struct RuleOption {
-    pub name: &'static str,
-    pub help: &'static str,
-}
-
-/// What a rule runs with: its option flags (unset means false) and the target version.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a rule runs with: its own options as configured, the target version, the CRDs.
+#[derive(Debug, Clone, Default)]
 pub struct Options {
-    pub flags: std::collections::BTreeMap<String, bool>,
-    pub target: crate::k8s::KubeVersion,
+    /// The rule's options struct as the configuration gave it; read it with [`Options::get`].
+    pub configured: Option<Arc<dyn RuleOptions>>,
+    pub target: KubeVersion,
     /// The CRDs of the run, for the schema rules.
     pub catalog: crate::schema::Catalog,
 }
 
 impl Options {
-    pub fn flag(&self, name: &str) -> bool {
-        self.flags.get(name).copied().unwrap_or(false)
+    /// The rule's options struct `T` (the one its [`Rule::options`] declares): as configured,
+    /// or `T::default()` when the configuration says nothing about the rule.
+    pub fn get<T: Any + Default + Clone>(&self) -> Cow<'_, T> {
+        self.configured
+            .as_deref()
+            .and_then(|o| o.as_any().downcast_ref::<T>())
+            .map_or_else(|| Cow::Owned(T::default()), Cow::Borrowed)
+    }
+}
+
+/// A rule's options struct, type-erased so that one `RuleSet` (and one `Config`) holds every
+/// rule's. Implemented for every `Serialize` type; rules read theirs with [`Options::get`].
+pub trait RuleOptions: Any + Send + Sync + std::fmt::Debug {
+    fn as_any(&self) -> &dyn Any;
+    /// The options as a YAML value, for `kubelint config` and for comparing configurations.
+    fn to_value(&self) -> emit::Value;
+}
+
+impl<T: Serialize + Any + Send + Sync + std::fmt::Debug> RuleOptions for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn to_value(&self) -> emit::Value {
+        emit::to_value(self).unwrap_or(emit::Value::Null)
+    }
+}
+
+/// The options a rule takes, declared by [`Rule::options`] as `OptionsSpec::of::<T>()` for its
+/// options struct `T` — `#[derive(Deserialize, Serialize, Default)]` with
+/// `#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]`, each field documented
+/// under `## Options` in the rule's doc comment (a test checks it).
+#[derive(Clone, Copy)]
+pub struct OptionsSpec {
+    read: fn(Node<'_>) -> Result<Arc<dyn RuleOptions>, de::Error>,
+    fields: fn() -> &'static [&'static str],
+}
+
+impl OptionsSpec {
+    pub fn of<T>() -> OptionsSpec
+    where
+        T: DeserializeOwned + Serialize + Default + std::fmt::Debug + Send + Sync + 'static,
+    {
+        fn read<T>(node: Node<'_>) -> Result<Arc<dyn RuleOptions>, de::Error>
+        where
+            T: DeserializeOwned + Serialize + Default + std::fmt::Debug + Send + Sync + 'static,
+        {
+            if node.is_null() {
+                return Ok(Arc::new(T::default()));
+            }
+            Ok(Arc::new(de::from_node::<T>(node)?))
+        }
+        OptionsSpec {
+            read: read::<T>,
+            fields: de::struct_fields::<T>,
+        }
+    }
+
+    /// The option names (the struct's fields, as written in the configuration).
+    pub fn names(&self) -> &'static [&'static str] {
+        (self.fields)()
+    }
+}
+
+/// The options the configuration gives one rule (`rules: {RULE: {...}}`): the rule's options
+/// struct, or `None` for a rule that takes none. Serialises as the struct (`{}` for none).
+#[derive(Debug, Clone, Default)]
+pub struct RuleConfig(pub Option<Arc<dyn RuleOptions>>);
+
+impl PartialEq for RuleConfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_ref().map(|o| o.to_value()) == other.0.as_ref().map(|o| o.to_value())
+    }
+}
+
+impl Eq for RuleConfig {}
+
+impl Serialize for RuleConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(options) => options.to_value().serialize(serializer),
+            None => emit::Value::Map(Vec::new()).serialize(serializer),
+        }
     }
 }
 
 pub trait Rule: Described + Send + Sync {
-    /// The options the rule accepts; the configuration rejects any other.
-    fn options(&self) -> &'static [RuleOption] {
-        &[]
+    /// The options the rule takes, if any (`OptionsSpec::of::<ItsOptions>()`); the
+    /// configuration rejects options for a rule that takes none.
+    fn options(&self) -> Option<OptionsSpec> {
+        None
     }
     fn check_object<'d>(
         &self,
@@ -183,7 +267,8 @@ pub trait Rule: Described + Send + Sync {
 }
 
 /// Rule metadata kept as data in `rules/rules.yaml`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuleMeta {
     pub id: String,
     pub category: String,
@@ -202,31 +287,54 @@ impl RuleEntry {
         self.rule.id()
     }
 
-    /// The doc comment with rustdoc's leading space removed from each line, and the rule's
-    /// options, if it has any.
+    /// The doc comment with rustdoc's leading space removed from each line.
     pub fn doc(&self) -> String {
-        let mut doc = self
-            .rule
+        self.rule
             .doc()
             .lines()
             .map(|l| l.strip_prefix(' ').unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n")
             .trim()
-            .to_owned();
-        let options = self.rule.options();
-        if !options.is_empty() {
-            doc.push_str("\n\n## Options\n");
-            for o in options {
-                doc.push_str(&format!("- `{}` (default `false`): {}\n", o.name, o.help));
-            }
-            doc.push_str(&format!(
-                "\nSet them in `.kubelint.yaml`: `rules: {{{}: {{{}: true}}}}`",
-                self.id(),
-                options[0].name
+            .to_owned()
+    }
+
+    /// Reads the rule's entry of the configuration's `rules:` (null means the defaults). Errors
+    /// point at the offending node: an option the rule does not take (with the closest one and
+    /// the list of those it takes), a value of the wrong type.
+    pub fn configure(&self, node: Node<'_>) -> Result<RuleConfig, de::Error> {
+        let id = self.id();
+        if !node.is_map() && !node.is_null() {
+            return Err(de::Error::new(
+                node.span().start,
+                "expected a mapping of options",
             ));
         }
-        doc
+        let Some(spec) = self.rule.options() else {
+            return match node.entries().next() {
+                Some((key, _)) => Err(de::Error::new(
+                    key.span().start,
+                    format!(
+                        "`{id}` has no option `{}`; it takes no options",
+                        key.key_text().unwrap_or("")
+                    ),
+                )),
+                None => Ok(RuleConfig(None)),
+            };
+        };
+        (spec.read)(node).map(|o| RuleConfig(Some(o))).map_err(|e| {
+            let Some((field, expected)) = e.unknown_field() else {
+                return e;
+            };
+            let hint = closest_name(field, expected.iter().copied())
+                .map(|near| format!(" (did you mean `{near}`?)"))
+                .unwrap_or_default();
+            let message = format!(
+                "`{id}` has no option `{field}`; it takes: {}{hint}",
+                expected.join(", ")
+            );
+            e.with_message(message)
+        })
     }
 
     pub fn help_uri(&self) -> String {
@@ -316,30 +424,14 @@ pub fn docs_markdown() -> String {
     out
 }
 
-/// Reads `rules/rules.yaml` with our own parser: a list of {id, category, severity, summary}.
+/// Reads `rules/rules.yaml` through our deserializer: a list of {id, category, severity,
+/// summary}.
 pub fn parse_metadata(text: &str) -> Result<Vec<RuleMeta>, String> {
-    let lines = crate::parse::lines::LineIndex::new(text);
-    let stream = crate::parse::parse_stream(text, &lines);
-    if let Some(e) = stream.errors.first() {
-        return Err(format!("syntax error at byte {}: {}", e.offset, e.message));
-    }
-    let doc = stream.documents.first().ok_or("no document")?;
-    let mut out = Vec::new();
-    for item in doc.root().items() {
-        let field = |k: &str| {
-            item.get_str(k)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("rule entry without `{k}`"))
-        };
-        let severity = field("severity")?;
-        out.push(RuleMeta {
-            id: field("id")?,
-            category: field("category")?,
-            severity: Severity::parse(&severity).ok_or(format!("bad severity {severity}"))?,
-            summary: field("summary")?,
-        });
-    }
-    Ok(out)
+    de::from_str(text).map_err(|e| {
+        let lines = crate::parse::lines::LineIndex::new(text);
+        let p = e.position(text, &lines);
+        format!("rules/rules.yaml:{}:{}: {}", p.line, p.column, e.message())
+    })
 }
 
 #[cfg(test)]
@@ -384,6 +476,24 @@ mod tests {
                 "## Use instead",
             ] {
                 assert!(doc.contains(part), "{} doc lacks `{part}`", entry.id());
+            }
+            // Every option is documented under `## Options`, and only a rule with options has it.
+            let names = entry.rule.options().map_or(&[][..], |spec| spec.names());
+            let section = doc
+                .split_once("## Options")
+                .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(rest));
+            assert_eq!(
+                section.is_some(),
+                !names.is_empty(),
+                "{}: a rule documents its options, and only then, under `## Options`",
+                entry.id()
+            );
+            for name in names {
+                assert!(
+                    section.is_some_and(|s| s.contains(&format!("- `{name}`"))),
+                    "{}: option `{name}` is not documented under `## Options`",
+                    entry.id()
+                );
             }
             // What scripts/new-rule leaves for the author to write.
             assert!(

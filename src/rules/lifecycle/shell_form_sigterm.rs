@@ -1,4 +1,6 @@
-use super::super::{Finding, Options, Rule, RuleOption, declare_rule};
+use serde::{Deserialize, Serialize};
+
+use super::super::{Finding, Options, OptionsSpec, Rule, declare_rule};
 use super::shell::{
     is_exec, is_quick_builtin, is_single_simple_command, last_command, split_commands, traps_term,
 };
@@ -42,6 +44,11 @@ declare_rule! {
     /// ```yaml
     /// command: ["gunicorn", "app:wsgi"]
     /// ```
+    ///
+    /// ## Options
+    /// - `jobs` (default `false`): also check Jobs, CronJobs and run-once Pods (for batch work that must shut down cleanly)
+    ///
+    /// Set them in `.kubelint.yaml`: `rules: {shell-form-sigterm: {jobs: true}}`
     pub struct ShellFormSigterm => "shell-form-sigterm";
 }
 
@@ -146,17 +153,22 @@ fn shell_call<'d>(argv: &[(String, Node<'d>)]) -> Option<ShellCall<'d>> {
     })
 }
 
+/// The options of `shell-form-sigterm` (documented under `## Options` above).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ShellFormSigtermOptions {
+    /// Also check Jobs, CronJobs and run-once Pods.
+    pub jobs: bool,
+}
+
 impl Rule for ShellFormSigterm {
-    fn options(&self) -> &'static [RuleOption] {
-        &[RuleOption {
-            name: "jobs",
-            help: "also check Jobs, CronJobs and run-once Pods (for batch work that must shut down cleanly)",
-        }]
+    fn options(&self) -> Option<OptionsSpec> {
+        Some(OptionsSpec::of::<ShellFormSigtermOptions>())
     }
 
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
         let Some(pod) = &object.pod else { return };
-        if !pod.is_long_running() && !options.flag("jobs") {
+        if !pod.is_long_running() && !options.get::<ShellFormSigtermOptions>().jobs {
             return;
         }
         let grace = pod
