@@ -8,16 +8,24 @@ use super::KubeVersion;
 
 /// One row of `rules/api-versions.yaml`: an apiVersion that a release stopped serving for
 /// some kinds.
-#[derive(Debug)]
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Removal {
     pub api_version: String,
     pub kinds: Vec<String>,
     /// The first release that no longer serves it.
+    #[serde(deserialize_with = "version")]
     pub removed: KubeVersion,
     /// The apiVersion to use instead; absent when the API has no successor.
     pub replacement: Option<String>,
     /// What to do instead when there is no replacement.
     pub note: Option<String>,
+}
+
+fn version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<KubeVersion, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    KubeVersion::parse(&text)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a version like 1.25")))
 }
 
 /// Where an apiVersion/kind the table lists stands for a target version.
@@ -37,39 +45,18 @@ pub fn removals() -> &'static [Removal] {
     REMOVALS.get_or_init(|| parse_table(TABLE).expect("rules/api-versions.yaml is valid (tested)"))
 }
 
-/// Reads the table with our own YAML parser: a list of {api-version, kinds, removed,
-/// replacement, note}.
+/// Reads the table through `parse::de`: errors name the table's line and column.
 fn parse_table(text: &str) -> Result<Vec<Removal>, String> {
-    let lines = crate::parse::lines::LineIndex::new(text);
-    let stream = crate::parse::parse_stream(text, &lines);
-    if let Some(e) = stream.errors.first() {
-        return Err(e.message.clone());
-    }
-    let doc = stream.documents.first().ok_or("empty table")?;
-    doc.root()
-        .items()
-        .map(|row| {
-            let text = |k: &str| row.get_str(k).map(str::to_owned);
-            Ok(Removal {
-                api_version: text("api-version").ok_or("row without api-version")?,
-                kinds: row
-                    .get("kinds")
-                    .map(|k| {
-                        k.items()
-                            .filter_map(|i| i.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                removed: row
-                    .get("removed")
-                    .and_then(|r| r.raw())
-                    .and_then(KubeVersion::parse)
-                    .ok_or("row without a removed version")?,
-                replacement: text("replacement"),
-                note: text("note"),
-            })
-        })
-        .collect()
+    crate::parse::de::from_str(text).map_err(|e| {
+        let lines = crate::parse::lines::LineIndex::new(text);
+        let p = e.position(text, &lines);
+        format!(
+            "rules/api-versions.yaml:{}:{}: {}",
+            p.line,
+            p.column,
+            e.message()
+        )
+    })
 }
 
 /// The row of the table that removes `apiVersion`/`kind`, if any.
@@ -103,6 +90,21 @@ pub fn status(api_version: &str, kind: &str, target: KubeVersion) -> Option<Stat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_row_is_reported_at_its_line_and_column() {
+        let bad = "- api-version: apps/v1beta1\n  kinds: [Deployment]\n  removed: soon\n";
+        assert_eq!(
+            parse_table(bad).unwrap_err(),
+            "rules/api-versions.yaml:3:12: `soon` is not a version like 1.25"
+        );
+        let unknown = "- api-version: apps/v1beta1\n  kind: [Deployment]\n  removed: '1.16'\n";
+        let error = parse_table(unknown).unwrap_err();
+        assert!(
+            error.starts_with("rules/api-versions.yaml:2:3: "),
+            "{error}"
+        );
+    }
 
     #[test]
     fn the_table_is_valid_and_covers_the_guide() {
