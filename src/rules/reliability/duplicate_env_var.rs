@@ -41,6 +41,12 @@ declare_rule! {
     ///       - name: DATABASE_URL
     ///         valueFrom: {secretKeyRef: {name: db, key: url}}
     /// ```
+    ///
+    /// ## Measured
+    /// On `../shared/corpus/real` (4,645 files): no finding. On the peers' own fixtures it
+    /// agrees with both: kube-linter's `duplicate-env-var.yaml` (2 findings, the two `fire-*`
+    /// containers, none in the `dont-fire-*` ones) and kube-score's `pod-env-duplicated.yaml`
+    /// (2 findings, `bar` and `baz`).
     pub struct DuplicateEnvVar => "duplicate-env-var";
 }
 
