@@ -249,6 +249,8 @@ pub struct WorkloadFacts {
     pub port_names: Vec<String>,
     /// `spec.replicas`; None when unset (the API server defaults it to 1).
     pub replicas: Option<i64>,
+    /// Where `spec.replicas` is set, if it is.
+    pub replicas_site: Option<Site>,
     /// A Deployment whose rollout starts a new pod before stopping an old one.
     pub surges: bool,
     pub claims: Vec<ClaimMount>,
@@ -281,6 +283,8 @@ pub struct HpaFacts {
     pub target_name: String,
     pub name_site: Site,
     pub max_replicas: Option<i64>,
+    /// `spec.minReplicas`; None when unset (the API server defaults it to 1).
+    pub min_replicas: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -486,7 +490,7 @@ fn crd_facts(spec: Option<Node<'_>>) -> KindFacts {
     }
 }
 
-fn parent_dir(file: &str) -> &str {
+pub fn parent_dir(file: &str) -> &str {
     file.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
@@ -565,6 +569,7 @@ pub fn extract<'d>(
             replicas: spec
                 .and_then(|s| s.get("replicas"))
                 .and_then(|r| r.as_i64()),
+            replicas_site: spec.and_then(|s| s.get_some("replicas")).map(site),
             surges,
             claims,
             without_readiness,
@@ -645,6 +650,9 @@ pub fn extract<'d>(
                             name_site: site(name),
                             max_replicas: spec
                                 .and_then(|s| s.get("maxReplicas"))
+                                .and_then(|m| m.as_i64()),
+                            min_replicas: spec
+                                .and_then(|s| s.get("minReplicas"))
                                 .and_then(|m| m.as_i64()),
                         })
                     }
@@ -1023,10 +1031,15 @@ impl Index {
     }
 
     pub fn find(&self, kind: &str, ns: &NamespaceKey, name: &str) -> Option<&Facts> {
+        self.find_index(kind, ns, name).map(|i| &self.facts[i])
+    }
+
+    /// `find`, as an index into `facts` (what a `GraphFinding` names its subject by).
+    pub fn find_index(&self, kind: &str, ns: &NamespaceKey, name: &str) -> Option<usize> {
         Self::same_namespace(ns).into_iter().find_map(|key| {
             self.by_name
                 .get(&(kind.to_owned(), key, name.to_owned()))
-                .map(|&i| &self.facts[i])
+                .copied()
         })
     }
 

@@ -1,1 +1,2 @@
 pub mod duplicate_env_var;
+pub mod hpa_target_has_replicas;
