@@ -277,6 +277,27 @@ pub struct NetworkPolicyFacts {
     pub local_peers: Vec<(Selector, Site)>,
 }
 
+/// A PodDisruptionBudget's `minAvailable` or `maxUnavailable`: a number of pods or a
+/// percentage of them (an int-or-string, as the API server reads it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Budget {
+    Pods(i64),
+    Percent(f64),
+}
+
+impl Budget {
+    fn of(node: Node<'_>) -> Option<Budget> {
+        if let Some(n) = node.as_i64() {
+            return Some(Budget::Pods(n));
+        }
+        let text = node.as_str()?.trim();
+        match text.strip_suffix('%') {
+            Some(percent) => percent.parse().ok().map(Budget::Percent),
+            None => text.parse().ok().map(Budget::Pods),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct HpaFacts {
     pub target_kind: String,
@@ -295,6 +316,9 @@ pub enum KindFacts {
     PodDisruptionBudget {
         selector: SelectorField,
         site: Site,
+        /// `minAvailable` and `maxUnavailable`, where set.
+        min_available: Option<(Budget, Site)>,
+        max_unavailable: Option<(Budget, Site)>,
     },
     HorizontalPodAutoscaler(HpaFacts),
     PersistentVolumeClaim {
@@ -633,10 +657,18 @@ pub fn extract<'d>(
                     local_peers,
                 })
             }
-            ("policy", "PodDisruptionBudget") => KindFacts::PodDisruptionBudget {
-                selector: Selector::label_selector(spec.and_then(|s| s.get("selector"))),
-                site: key_site(spec, "selector").unwrap_or_else(|| site(object.anchor_node())),
-            },
+            ("policy", "PodDisruptionBudget") => {
+                let budget = |key: &str| {
+                    let node = spec.and_then(|s| s.get_some(key))?;
+                    Some((Budget::of(node)?, site(node)))
+                };
+                KindFacts::PodDisruptionBudget {
+                    selector: Selector::label_selector(spec.and_then(|s| s.get("selector"))),
+                    site: key_site(spec, "selector").unwrap_or_else(|| site(object.anchor_node())),
+                    min_available: budget("minAvailable"),
+                    max_unavailable: budget("maxUnavailable"),
+                }
+            }
             ("autoscaling", "HorizontalPodAutoscaler") => {
                 let target = spec.and_then(|s| s.get("scaleTargetRef"));
                 match (
@@ -1045,17 +1077,29 @@ impl Index {
 
     /// The largest `maxReplicas` of the HPAs that scale this workload.
     pub fn hpa_max_replicas(&self, target: &Facts) -> Option<i64> {
-        let ns = self.namespace_of(target);
-        self.in_namespace(&ns)
-            .filter_map(|f| match &f.kind {
-                KindFacts::HorizontalPodAutoscaler(h)
-                    if h.target_kind == target.id.kind && h.target_name == target.id.name =>
-                {
-                    Some(h.max_replicas.unwrap_or(1))
-                }
-                _ => None,
-            })
+        self.autoscalers_of(target)
+            .map(|h| h.max_replicas.unwrap_or(1))
             .max()
+    }
+
+    /// The smallest `minReplicas` (default 1) of the HPAs that scale this workload: how few
+    /// pods it may run.
+    pub fn hpa_min_replicas(&self, target: &Facts) -> Option<i64> {
+        self.autoscalers_of(target)
+            .map(|h| h.min_replicas.unwrap_or(1))
+            .min()
+    }
+
+    fn autoscalers_of<'s>(&'s self, target: &'s Facts) -> impl Iterator<Item = &'s HpaFacts> {
+        let ns = self.namespace_of(target);
+        self.in_namespace(&ns).filter_map(move |f| match &f.kind {
+            KindFacts::HorizontalPodAutoscaler(h)
+                if h.target_kind == target.id.kind && h.target_name == target.id.name =>
+            {
+                Some(h)
+            }
+            _ => None,
+        })
     }
 }
 

@@ -371,6 +371,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &volumes::rwo_volume_rolling_update::RwoVolumeRollingUpdate,
     &reliability::duplicate_env_var::DuplicateEnvVar,
     &reliability::hpa_target_has_replicas::HpaTargetHasReplicas,
+    &reliability::pdb_blocks_eviction::PdbBlocksEviction,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

@@ -36,7 +36,7 @@ declare_rule! {
 impl Rule for DanglingPdbSelector {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
         for (i, f) in index.facts.iter().enumerate() {
-            let KindFacts::PodDisruptionBudget { selector, site } = &f.kind else {
+            let KindFacts::PodDisruptionBudget { selector, site, .. } = &f.kind else {
                 continue;
             };
             let ns = index.namespace_of(f);

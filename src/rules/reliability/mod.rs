@@ -1,2 +1,3 @@
 pub mod duplicate_env_var;
 pub mod hpa_target_has_replicas;
+pub mod pdb_blocks_eviction;
