@@ -463,18 +463,25 @@ fn lint_at_revision(
         .collect();
     let changes = revision.changes()?;
     let checkout = revision.checkout(&in_repository, &changes)?;
-    let shown_now: std::collections::HashMap<PathBuf, &str> = now
+    // Where each file of the working tree lies in the repository (`None`: outside it),
+    // resolved once for the display names of renamed files and for the reuse below.
+    let now_in_repository: std::collections::HashMap<&Path, (Option<PathBuf>, &str)> = now
         .inputs()
         .filter_map(|input| match input {
-            load::Input::File { path, display, .. } => {
-                Some((revision.in_repository(path)?, display.as_str()))
-            }
+            load::Input::File { path, display, .. } => Some((
+                path.as_path(),
+                (revision.in_repository(path), display.as_str()),
+            )),
             load::Input::Stdin { .. } => None,
         })
         .collect();
+    let shown_now: std::collections::HashMap<&Path, &str> = now_in_repository
+        .values()
+        .filter_map(|(relative, display)| Some((relative.as_deref()?, *display)))
+        .collect();
     let renamed = |relative: &Path| {
         let new = changes.renamed.get(relative)?;
-        shown_now.get(new).map(|d| (*d).to_owned())
+        shown_now.get(new.as_path()).map(|d| (*d).to_owned())
     };
     // Only the files that differ are in the checkout; the others are the working tree's.
     let targets = exclude_as(
@@ -492,11 +499,12 @@ fn lint_at_revision(
     // A file of the working tree is the same at the revision when the revision has it under
     // the same name and git sees no change; a file outside the repository has no revisions.
     pass.reuse(now, &|input| match input {
-        load::Input::File { path, .. } => match revision.in_repository(path) {
-            Some(relative) => {
-                checkout.files.contains(&relative) && !changes.changed.contains(&relative)
+        load::Input::File { path, .. } => match now_in_repository.get(path.as_path()) {
+            Some((Some(relative), _)) => {
+                checkout.files.contains(relative) && !changes.changed.contains(relative)
             }
-            None => true,
+            Some((None, _)) => true,
+            None => false,
         },
         load::Input::Stdin { .. } => false,
     });

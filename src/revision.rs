@@ -46,7 +46,7 @@ impl Checkout {
     /// Where `path` (as the user typed it for the working tree) is in the checkout: its place
     /// under the top level, or `path` itself when it lies outside the repository (such files
     /// have no revisions, so both runs read them as they are).
-    pub fn place_of(&self, revision: &Revision, path: &Path) -> PathBuf {
+    fn place_of(&self, revision: &Revision, path: &Path) -> PathBuf {
         match revision.in_repository(path) {
             Some(relative) => self.root.path().join(relative),
             None => path.to_path_buf(),

@@ -25,18 +25,14 @@ impl FileReport {
     /// Orders the file's diagnostics by position, then rule, then message, so that output
     /// never depends on the order rules ran in or threads finished in.
     pub fn sort(&mut self) {
-        sort_diagnostics(&mut self.diagnostics);
+        self.diagnostics.sort_by(|a, b| {
+            (a.location.start.offset, a.rule, &a.message).cmp(&(
+                b.location.start.offset,
+                b.rule,
+                &b.message,
+            ))
+        });
     }
-}
-
-pub(crate) fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        (a.location.start.offset, a.rule, &a.message).cmp(&(
-            b.location.start.offset,
-            b.rule,
-            &b.message,
-        ))
-    });
 }
 
 #[derive(Debug, Default)]

@@ -146,12 +146,4 @@ impl Snapshot {
             }
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.objects.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
-    }
 }

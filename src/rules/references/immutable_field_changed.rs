@@ -144,12 +144,11 @@ impl Rule for ImmutableFieldChanged {
 
 /// A value with a template placeholder is not what will be applied.
 fn templated(value: &Value) -> bool {
+    let placeholder = |s: &str| s.contains("${") || s.contains("{{");
     match value {
-        Value::String(s) => s.contains("${") || s.contains("{{"),
+        Value::String(s) => placeholder(s),
         Value::Array(items) => items.iter().any(templated),
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| templated(&Value::String(k.clone())) || templated(v)),
+        Value::Object(map) => map.iter().any(|(k, v)| placeholder(k) || templated(v)),
         _ => false,
     }
 }
