@@ -98,37 +98,28 @@ impl Shown<'_> {
     }
 }
 
-fn render_diagnostic(d: &Diagnostic, renderer: &Renderer) -> String {
-    // The primary location and the labels; `None` marks the primary.
-    let mut marks: Vec<(&Location, Option<&str>)> = vec![(&d.location, None)];
-    marks.extend(
-        d.labels
-            .iter()
-            .map(|l| (&l.location, Some(l.message.as_str()))),
-    );
-    marks.sort_by_key(|(l, _)| (l.start.line, l.start.column));
-    // The excerpt shown for each line: the first mark's on it (marks on one line of a long,
-    // cut line may carry different windows; later marks are placed in the first one's).
-    let mut excerpts: BTreeMap<u32, &Excerpt> = BTreeMap::new();
-    for (location, _) in &marks {
-        excerpts
-            .entry(location.start.line)
-            .or_insert(&location.excerpt);
-        if let Some(last) = &location.excerpt.last {
-            excerpts.entry(last.line).or_insert(&last.excerpt);
-        }
-    }
-    // The snippet: every line from the first shown to the last, those no excerpt holds empty
-    // (the renderer elides them) or, alone between two shown lines, marked as unknown.
-    let first_line = *excerpts.keys().next().expect("a diagnostic has a location");
-    let last_line = *excerpts
-        .keys()
-        .next_back()
-        .expect("a diagnostic has a location");
+/// Marks further apart than this many lines are drawn in snippets of their own: the renderer
+/// walks every line of a snippet, elided or not, so one snippet from a key to its duplicate
+/// 40,000 lines below would cost that much per finding (quadratic on a large mapping).
+const JOIN_WITHIN_LINES: u32 = 100;
+
+/// A place a diagnostic marks: its primary location (`None`) or a label's.
+type Mark<'d> = (&'d Location, Option<&'d str>);
+
+/// The lines one snippet draws, with the excerpt shown for each of those kept.
+struct Part<'d> {
+    first_line: u32,
+    source: String,
+    shown: BTreeMap<u32, Shown<'d>>,
+}
+
+/// The snippet text from `first` to `last`: the kept lines' excerpts, lines no excerpt holds
+/// empty (the renderer elides them) or, alone between two kept lines, marked as unknown.
+fn part<'d>(excerpts: &BTreeMap<u32, &'d Excerpt>, first: u32, last: u32) -> Part<'d> {
     let mut source = String::new();
     let mut shown = BTreeMap::new();
-    for line in first_line..=last_line {
-        if line > first_line {
+    for line in first..=last {
+        if line > first {
             source.push('\n');
         }
         match excerpts.get(&line) {
@@ -154,30 +145,79 @@ fn render_diagnostic(d: &Diagnostic, renderer: &Renderer) -> String {
             None => {}
         }
     }
-    let annotations = marks.iter().map(|(location, label)| {
-        let start_line = &shown[&location.start.line];
-        let start = start_line.byte(location.start.column);
-        let end = match &location.excerpt.last {
-            Some(last) => shown[&last.line].byte(last.end_column),
-            // A span on one line, or going on past a line whose rest is not kept: up to the
-            // end of what is shown of its line.
-            None => start_line.byte(if location.end.line == location.start.line {
-                location.end.column
-            } else {
-                u32::MAX
-            }),
-        };
-        match label {
-            None => AnnotationKind::Primary.span(start..end.max(start)),
-            Some(text) => AnnotationKind::Context
-                .span(start..end.max(start))
-                .label(*text),
+    Part {
+        first_line: first,
+        source,
+        shown,
+    }
+}
+
+fn render_diagnostic(d: &Diagnostic, renderer: &Renderer) -> String {
+    // The primary location and the labels; `None` marks the primary.
+    let mut marks: Vec<Mark<'_>> = vec![(&d.location, None)];
+    marks.extend(
+        d.labels
+            .iter()
+            .map(|l| (&l.location, Some(l.message.as_str()))),
+    );
+    marks.sort_by_key(|(l, _)| (l.start.line, l.start.column));
+    // The excerpt shown for each line: the first mark's on it (marks on one line of a long,
+    // cut line may carry different windows; later marks are placed in the first one's).
+    let mut excerpts: BTreeMap<u32, &Excerpt> = BTreeMap::new();
+    for (location, _) in &marks {
+        excerpts
+            .entry(location.start.line)
+            .or_insert(&location.excerpt);
+        if let Some(last) = &location.excerpt.last {
+            excerpts.entry(last.line).or_insert(&last.excerpt);
         }
+    }
+    // Marks (a span whose ends are both kept counts as one) within `JOIN_WITHIN_LINES` of each
+    // other share a snippet; each range is (first line, last line, the marks in it).
+    let mut ranges: Vec<(u32, u32, Vec<&Mark<'_>>)> = Vec::new();
+    for mark in &marks {
+        let start = mark.0.start.line;
+        let end = mark.0.excerpt.last.as_ref().map_or(start, |l| l.line);
+        match ranges.last_mut() {
+            Some((_, last, members)) if start <= last.saturating_add(JOIN_WITHIN_LINES) => {
+                *last = (*last).max(end);
+                members.push(mark);
+            }
+            _ => ranges.push((start, end, vec![mark])),
+        }
+    }
+    // The primary's snippet first: it carries the `-->` header, the others `:::`.
+    ranges.sort_by_key(|(_, _, members)| members.iter().all(|(_, label)| label.is_some()));
+    let parts: Vec<Part<'_>> = ranges
+        .iter()
+        .map(|(first, last, _)| part(&excerpts, *first, *last))
+        .collect();
+    let snippets = ranges.iter().zip(&parts).map(|((_, _, members), part)| {
+        let annotations = members.iter().map(|(location, label)| {
+            let start_line = &part.shown[&location.start.line];
+            let start = start_line.byte(location.start.column);
+            let end = match &location.excerpt.last {
+                Some(last) => part.shown[&last.line].byte(last.end_column),
+                // A span on one line, or going on past a line whose rest is not kept: up to
+                // the end of what is shown of its line.
+                None => start_line.byte(if location.end.line == location.start.line {
+                    location.end.column
+                } else {
+                    u32::MAX
+                }),
+            };
+            match label {
+                None => AnnotationKind::Primary.span(start..end.max(start)),
+                Some(text) => AnnotationKind::Context
+                    .span(start..end.max(start))
+                    .label(*text),
+            }
+        });
+        Snippet::source(part.source.as_str())
+            .path(&*d.file)
+            .line_start(part.first_line as usize)
+            .annotations(annotations)
     });
-    let snippet = Snippet::source(source.as_str())
-        .path(&*d.file)
-        .line_start(first_line as usize)
-        .annotations(annotations);
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -186,7 +226,7 @@ fn render_diagnostic(d: &Diagnostic, renderer: &Renderer) -> String {
     let mut group = level
         .primary_title(d.message.as_str())
         .id(d.rule)
-        .element(snippet);
+        .elements(snippets);
     if let Some(object) = super::object_label(d) {
         group = group.element(Level::NOTE.no_name().message(format!("in {object}")));
     }
@@ -196,7 +236,11 @@ fn render_diagnostic(d: &Diagnostic, renderer: &Renderer) -> String {
     let rendered = renderer.render(&[group]);
     // The renderer counts the header's column from the start of the snippet's line, which for a
     // cut line is not the start of the line in the file.
-    let primary = &shown[&d.location.start.line];
+    let primary_part = &parts[0];
+    let (source, primary) = (
+        &primary_part.source,
+        &primary_part.shown[&d.location.start.line],
+    );
     let shown_column = source[source[..primary.text_at].rfind('\n').map_or(0, |at| at + 1)
         ..primary.byte(d.location.start.column)]
         .chars()
@@ -376,6 +420,41 @@ mod tests {
         let (line, carets) = snippet_and_carets(&out, "39", '^');
         assert_eq!(carets.find('^'), line.find("end").map(|at| at + 2));
         assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_far_label_gets_a_snippet_of_its_own() {
+        // A duplicate key 40,000 lines below its first definition: one snippet would make the
+        // renderer walk every line between them, for every such finding.
+        let label = Label {
+            location: location(6, 3, 6, 5, "  k0: \"v\""),
+            message: "first defined here".into(),
+        };
+        let primary = location(40_006, 3, 40_006, 5, "  k0: \"w\"");
+        let out = render_one(&diagnostic(primary, vec![label]), false);
+        let expected = "warning[test-rule]: a message
+     --> f.yaml:40006:3
+      |
+40006 |   k0: \"w\"
+      |   ^^
+      |
+     ::: f.yaml:6:3
+      |
+    6 |   k0: \"v\"
+      |   -- first defined here
+      |
+      = help: a help
+";
+        assert_eq!(out, expected);
+        // Near each other, the two stay in one snippet, as before.
+        let label = Label {
+            location: location(6, 3, 6, 5, "  k0: \"v\""),
+            message: "first defined here".into(),
+        };
+        let primary = location(56, 3, 56, 5, "  k0: \"w\"");
+        let out = render_one(&diagnostic(primary, vec![label]), false);
+        assert!(!out.contains(":::"), "{out}");
+        assert!(out.contains("...\n56 |"), "{out}");
     }
 
     #[test]
