@@ -253,6 +253,16 @@ pub struct WorkloadFacts {
     pub replicas_site: Option<Site>,
     /// A Deployment whose rollout starts a new pod before stopping an old one.
     pub surges: bool,
+    /// Where findings about the workload as a whole point: its `metadata.name` value.
+    pub name_site: Site,
+    /// A Deployment's `strategy.type: Recreate` value.
+    pub recreate_site: Option<Site>,
+    /// A Deployment's `strategy.rollingUpdate.maxUnavailable`, where set and readable.
+    pub max_unavailable: Option<(Budget, Site)>,
+    /// Marks of a workload meant to run one pod: a container enabling leader election
+    /// (`--leader-elect`), or `metadata.ownerReferences` (an operator manages its scale).
+    pub leader_elected: bool,
+    pub owned: bool,
     pub claims: Vec<ClaimMount>,
     /// Containers of a long-running pod without a readiness probe (reported objects only).
     pub without_readiness: Vec<UnprobedContainer>,
@@ -321,6 +331,12 @@ pub enum KindFacts {
         max_unavailable: Option<(Budget, Site)>,
     },
     HorizontalPodAutoscaler(HpaFacts),
+    /// A custom resource that scales a workload through `spec.scaleTargetRef` (a KEDA
+    /// ScaledObject, which creates and drives an HPA of its own).
+    Scaler {
+        target_kind: String,
+        target_name: String,
+    },
     PersistentVolumeClaim {
         access_modes: Vec<String>,
     },
@@ -514,6 +530,19 @@ fn crd_facts(spec: Option<Node<'_>>) -> KindFacts {
     }
 }
 
+/// Whether a command-line word turns leader election on (`--leader-elect`,
+/// `--leader-election=true`, `--enable-leader-election`): the program is written to run one
+/// active replica at a time.
+fn enables_leader_election(word: &str) -> bool {
+    let flag = word.trim_start_matches('-').to_ascii_lowercase();
+    let (name, value) = flag.split_once('=').unwrap_or((&flag, "true"));
+    (name.starts_with("leader-elect") || name.starts_with("enable-leader-elect"))
+        && !name.contains("namespace")
+        && !name.contains("lease")
+        && !name.contains("id")
+        && value != "false"
+}
+
 pub fn parent_dir(file: &str) -> &str {
     file.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
@@ -573,6 +602,27 @@ pub fn extract<'d>(
                 .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
                 .and_then(|m| m.raw())
                 .is_none_or(|m| !matches!(m, "0" | "0%"));
+        let recreate_site = strategy
+            .and_then(|s| s.get("type"))
+            .filter(|t| pod.workload == WorkloadKind::Deployment && t.as_str() == Some("Recreate"))
+            .map(site);
+        let max_unavailable = strategy
+            .filter(|_| pod.workload == WorkloadKind::Deployment)
+            .and_then(|s| s.path(&["rollingUpdate", "maxUnavailable"]))
+            .and_then(|m| Some((Budget::of(m)?, site(m))));
+        let leader_elected = pod.containers.iter().any(|c| {
+            ["command", "args"]
+                .iter()
+                .filter_map(|k| c.get(k))
+                .flat_map(|list| list.items())
+                .filter_map(|a| a.as_str())
+                .flat_map(str::split_whitespace)
+                .any(enables_leader_election)
+        });
+        let owned = object
+            .metadata()
+            .and_then(|m| m.get_some("ownerReferences"))
+            .is_some_and(|o| o.items().next().is_some());
         let without_readiness = if reported && pod.is_long_running() {
             pod.long_running_containers()
                 .filter(|c| c.get("readinessProbe").is_none())
@@ -595,6 +645,11 @@ pub fn extract<'d>(
                 .and_then(|r| r.as_i64()),
             replicas_site: spec.and_then(|s| s.get_some("replicas")).map(site),
             surges,
+            name_site: site(object.anchor_node()),
+            recreate_site,
+            max_unavailable,
+            leader_elected,
+            owned,
             claims,
             without_readiness,
         })
@@ -698,7 +753,20 @@ pub fn extract<'d>(
                     .map(|m| m.items().filter_map(scalar_text).collect())
                     .unwrap_or_default(),
             },
-            _ => KindFacts::Other,
+            _ => {
+                let target = spec.and_then(|s| s.get("scaleTargetRef"));
+                match target.and_then(|t| t.get("name")).and_then(scalar_text) {
+                    Some(name) if !crate::k8s::is_builtin_group(group) => KindFacts::Scaler {
+                        // KEDA's default target kind.
+                        target_kind: target
+                            .and_then(|t| t.get_str("kind"))
+                            .unwrap_or("Deployment")
+                            .to_owned(),
+                        target_name: name,
+                    },
+                    _ => KindFacts::Other,
+                }
+            }
         }
     };
     let custom = !crate::k8s::is_builtin_group(group);
@@ -976,7 +1044,7 @@ impl Index {
     }
 
     /// `selected`, as indices into `facts`.
-    fn selected_indices(&self, ns: &NamespaceKey, selector: &Selector) -> Vec<usize> {
+    pub fn selected_indices(&self, ns: &NamespaceKey, selector: &Selector) -> Vec<usize> {
         let indexed = selector
             .match_labels
             .iter()

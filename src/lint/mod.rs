@@ -326,7 +326,9 @@ fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, opti
     let mut findings = Vec::new();
     for (entry, severity) in &rules.rules {
         let configured = rules.configured_severity.contains(entry.id());
-        entry.rule.check_graph(&index, &mut findings);
+        entry
+            .rule
+            .check_graph_with(&index, rules.options_of(entry.id()), &mut findings);
         for finding in findings.drain(..) {
             let subject = &index.facts[finding.subject];
             let Some(&file) = file_of.get(&finding.site.file) else {

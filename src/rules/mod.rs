@@ -264,6 +264,10 @@ pub trait Rule: Described + Send + Sync {
     fn check_document<'d>(&self, _document: &'d Document<'d>, _out: &mut Vec<Finding<'d>>) {}
     /// Cross-object rules: run once per run, over the index of every input and context file.
     fn check_graph(&self, _index: &Index, _out: &mut Vec<GraphFinding>) {}
+    /// `check_graph` for a cross-object rule that takes options; the engine calls this one.
+    fn check_graph_with(&self, index: &Index, _options: &Options, out: &mut Vec<GraphFinding>) {
+        self.check_graph(index, out);
+    }
 }
 
 /// Rule metadata kept as data in `rules/rules.yaml`.
@@ -372,6 +376,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::duplicate_env_var::DuplicateEnvVar,
     &reliability::hpa_target_has_replicas::HpaTargetHasReplicas,
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
+    &reliability::min_replicas::MinReplicas,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
