@@ -824,6 +824,10 @@ pub struct Index {
     /// every one of them has a selector (`ServiceFacts::selector_elsewhere` is false).
     services_by_namespace: HashMap<NamespaceKey, bool>,
     services_by_dir: HashMap<(NamespaceKey, String), bool>,
+    /// Where the inputs hold PodDisruptionBudgets, by namespace and by (namespace,
+    /// directory): true when every one of them has a selector that can be evaluated.
+    budgets_by_namespace: HashMap<NamespaceKey, bool>,
+    budgets_by_dir: HashMap<(NamespaceKey, String), bool>,
     by_namespace: HashMap<NamespaceKey, Vec<usize>>,
     workloads_by_label: HashMap<(NamespaceKey, String, String), Vec<usize>>,
     by_name: HashMap<(String, NamespaceKey, String), usize>,
@@ -843,6 +847,8 @@ impl Index {
             evidence_by_dir: HashMap::new(),
             services_by_namespace: HashMap::new(),
             services_by_dir: HashMap::new(),
+            budgets_by_namespace: HashMap::new(),
+            budgets_by_dir: HashMap::new(),
             by_namespace: HashMap::new(),
             workloads_by_label: HashMap::new(),
             by_name: HashMap::new(),
@@ -864,6 +870,18 @@ impl Index {
                     .or_insert(true) &= known;
                 *index
                     .services_by_dir
+                    .entry((ns.clone(), parent_dir(&f.file).to_owned()))
+                    .or_insert(true) &= known;
+            }
+            if let KindFacts::PodDisruptionBudget { selector, .. } = &f.kind {
+                let known = match selector {
+                    SelectorField::Selector(s) => !s.is_templated(),
+                    SelectorField::Missing => true,
+                    SelectorField::Unknown => false,
+                };
+                *index.budgets_by_namespace.entry(ns.clone()).or_insert(true) &= known;
+                *index
+                    .budgets_by_dir
                     .entry((ns.clone(), parent_dir(&f.file).to_owned()))
                     .or_insert(true) &= known;
             }
@@ -968,6 +986,30 @@ impl Index {
             let known = match dir {
                 Some(d) => self.services_by_dir.get(&(key, d.to_owned())),
                 None => self.services_by_namespace.get(&key),
+            };
+            match known {
+                Some(false) => return false,
+                Some(true) => any = true,
+                None => {}
+            }
+        }
+        any
+    }
+
+    /// Whether the inputs hold the PodDisruptionBudgets that could select `f`'s pods, scoped as
+    /// `knows_workloads_for`: budgets of a named namespace; for the unnamed one, budgets in
+    /// `f`'s directory. A namespace (or directory) without any budget in the run is not known:
+    /// its budgets may be in files not given (a separate policy repository, a chart's
+    /// optional template). A budget whose selector cannot be evaluated (templated) makes them
+    /// unknown too.
+    pub fn knows_budgets_for(&self, f: &Facts) -> bool {
+        let ns = self.namespace_of(f);
+        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        let mut any = false;
+        for key in Self::same_namespace(&ns) {
+            let known = match dir {
+                Some(d) => self.budgets_by_dir.get(&(key, d.to_owned())),
+                None => self.budgets_by_namespace.get(&key),
             };
             match known {
                 Some(false) => return false,

@@ -377,6 +377,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::hpa_target_has_replicas::HpaTargetHasReplicas,
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
     &reliability::min_replicas::MinReplicas,
+    &reliability::hpa_min_replicas::HpaMinReplicas,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
