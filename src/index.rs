@@ -263,6 +263,9 @@ pub struct WorkloadFacts {
     /// (`--leader-elect`), or `metadata.ownerReferences` (an operator manages its scale).
     pub leader_elected: bool,
     pub owned: bool,
+    /// A container requests an extended resource (`nvidia.com/gpu`, `google.com/tpu`…) or a
+    /// host port: a surge pod may find no node with a free one, so `Recreate` is deliberate.
+    pub scarce_resources: bool,
     pub claims: Vec<ClaimMount>,
     /// Containers of a long-running pod without a readiness probe (reported objects only).
     pub without_readiness: Vec<UnprobedContainer>,
@@ -277,6 +280,9 @@ pub struct ServiceFacts {
     pub selector_elsewhere: bool,
     pub selector_site: Option<Site>,
     pub named_target_ports: Vec<(String, Site)>,
+    /// Every port is named for metrics scraping (`metrics`, `http-metrics`, `monitoring`…):
+    /// the Service exposes a controller's telemetry, not traffic its clients wait on.
+    pub metrics_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -619,6 +625,20 @@ pub fn extract<'d>(
                 .flat_map(str::split_whitespace)
                 .any(enables_leader_election)
         });
+        let scarce_resources = pod.containers.iter().any(|c| {
+            let extended = ["limits", "requests"]
+                .iter()
+                .filter_map(|k| c.get("resources").and_then(|r| r.get(k)))
+                .flat_map(|m| m.entries())
+                .any(|(k, _)| {
+                    k.key_text()
+                        .is_some_and(|k| k.contains('/') && !k.starts_with("kubernetes.io/"))
+                });
+            let host_port = c
+                .get("ports")
+                .is_some_and(|ports| ports.items().any(|p| p.get_some("hostPort").is_some()));
+            extended || host_port
+        });
         let owned = object
             .metadata()
             .and_then(|m| m.get_some("ownerReferences"))
@@ -650,6 +670,7 @@ pub fn extract<'d>(
             max_unavailable,
             leader_elected,
             owned,
+            scarce_resources,
             claims,
             without_readiness,
         })
@@ -678,11 +699,24 @@ pub fn extract<'d>(
                             .collect()
                     })
                     .unwrap_or_default();
+                let port_names: Vec<Option<&str>> = spec
+                    .and_then(|s| s.get("ports"))
+                    .map(|ports| ports.items().map(|p| p.get_str("name")).collect())
+                    .unwrap_or_default();
+                let metrics_only = !port_names.is_empty()
+                    && port_names.iter().all(|name| {
+                        name.is_some_and(|n| {
+                            ["metrics", "monitoring", "prometheus", "telemetry"]
+                                .iter()
+                                .any(|m| n.contains(m))
+                        })
+                    });
                 KindFacts::Service(ServiceFacts {
                     selector_elsewhere: !is_external && selector.is_none(),
                     selector,
                     selector_site: key_site(spec, "selector"),
                     named_target_ports,
+                    metrics_only,
                 })
             }
             ("networking.k8s.io", "NetworkPolicy") => {
@@ -997,14 +1031,19 @@ impl Index {
     }
 
     /// Whether the inputs hold the PodDisruptionBudgets that could select `f`'s pods, scoped as
-    /// `knows_workloads_for`: budgets of a named namespace; for the unnamed one, budgets in
-    /// `f`'s directory. A namespace (or directory) without any budget in the run is not known:
+    /// `knows_workloads_for`: budgets of a named namespace; for the unnamed one and `default`,
+    /// budgets in `f`'s directory. A namespace (or directory) without any budget in the run is not known:
     /// its budgets may be in files not given (a separate policy repository, a chart's
     /// optional template). A budget whose selector cannot be evaluated (templated) makes them
     /// unknown too.
     pub fn knows_budgets_for(&self, f: &Facts) -> bool {
         let ns = self.namespace_of(f);
-        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        // `default` is the unnamed namespace too, which unrelated examples share across the
+        // run: there only the directory's budgets are evidence.
+        let dir = ns
+            .as_deref()
+            .is_none_or(|n| n == "default")
+            .then(|| parent_dir(&f.file));
         let mut any = false;
         for key in Self::same_namespace(&ns) {
             let known = match dir {

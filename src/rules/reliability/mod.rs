@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::index::{Facts, Index, KindFacts};
 
 /// Namespaces as keys: the unnamed namespace and `default` are one (as the index treats them).
-fn namespace_key(index: &Index, f: &Facts) -> Option<String> {
+pub(crate) fn namespace_key(index: &Index, f: &Facts) -> Option<String> {
     index.namespace_of(f).filter(|n| n != "default")
 }
 
@@ -58,20 +58,36 @@ impl Autoscaled {
 }
 
 /// The workloads (indices into `facts`) whose pods a Service of the run routes to: a Service
-/// of their namespace whose selector, not templated, selects their template's labels.
+/// of their namespace (for the unnamed one and `default`, of their directory) whose selector,
+/// not templated, selects their template's labels, and
+/// that has a port not named for metrics (a controller's `metrics` Service carries no
+/// client traffic).
 pub(crate) fn routed_workloads(index: &Index) -> std::collections::HashSet<usize> {
     let mut routed = std::collections::HashSet::new();
     for f in &index.facts {
         let KindFacts::Service(crate::index::ServiceFacts {
             selector: Some(selector),
+            metrics_only: false,
             ..
         }) = &f.kind
         else {
             continue;
         };
-        if !selector.is_templated() {
-            routed.extend(index.selected_indices(&index.namespace_of(f), selector));
+        if selector.is_templated() {
+            continue;
         }
+        // Objects without a namespace (or in `default`) share one across the run, so in a
+        // repository of unrelated examples only a Service beside the workload (its directory)
+        // is known to route to it.
+        let ns = index.namespace_of(f);
+        let shared = ns.as_deref().is_none_or(|n| n == "default");
+        let dir = crate::index::parent_dir(&f.file);
+        routed.extend(
+            index
+                .selected_indices(&ns, selector)
+                .into_iter()
+                .filter(|&i| !shared || crate::index::parent_dir(&index.facts[i].file) == dir),
+        );
     }
     routed
 }
