@@ -387,6 +387,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
     &reliability::min_replicas::MinReplicas,
     &reliability::hpa_min_replicas::HpaMinReplicas,
+    &reliability::missing_pdb::MissingPdb,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

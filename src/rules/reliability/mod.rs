@@ -2,6 +2,7 @@ pub mod duplicate_env_var;
 pub mod hpa_min_replicas;
 pub mod hpa_target_has_replicas;
 pub mod min_replicas;
+pub mod missing_pdb;
 pub mod pdb_blocks_eviction;
 
 use std::collections::HashMap;
