@@ -388,6 +388,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::min_replicas::MinReplicas,
     &reliability::hpa_min_replicas::HpaMinReplicas,
     &reliability::missing_pdb::MissingPdb,
+    &reliability::rolling_update_strategy::RollingUpdateStrategy,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
