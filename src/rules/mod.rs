@@ -389,6 +389,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::hpa_min_replicas::HpaMinReplicas,
     &reliability::missing_pdb::MissingPdb,
     &reliability::rolling_update_strategy::RollingUpdateStrategy,
+    &reliability::pdb_unhealthy_eviction_policy::PdbUnhealthyEvictionPolicy,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

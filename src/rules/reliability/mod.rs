@@ -4,6 +4,7 @@ pub mod hpa_target_has_replicas;
 pub mod min_replicas;
 pub mod missing_pdb;
 pub mod pdb_blocks_eviction;
+pub mod pdb_unhealthy_eviction_policy;
 pub mod rolling_update_strategy;
 
 use std::collections::HashMap;
