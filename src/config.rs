@@ -938,7 +938,7 @@ mod tests {
                         RuleConfig(Some(Arc::new(ShellFormSigtermOptions { jobs })))
                     }
                     Some(_) => {
-                        let doc = crate::parse::parse_stream("~", &LineIndex::new("~"));
+                        let doc = crate::parse::parse_stream("{}", &LineIndex::new("{}"));
                         entry.configure(doc.documents[0].root()).unwrap()
                     }
                 };
