@@ -128,9 +128,9 @@ impl Rule for HpaMinReplicas {
                 .help(format!(
                     "set `spec.minReplicas: {minimum}` (or more){}",
                     if max.is_some_and(|m| m <= minimum) {
-                        format!(", and a `maxReplicas` above it")
+                        ", and a `maxReplicas` above it"
                     } else {
-                        String::new()
+                        ""
                     }
                 )),
             );
