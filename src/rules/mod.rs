@@ -358,6 +358,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,
     &probes::probe_unknown_port::ProbeUnknownPort,
     &resources::qos_intent_mismatch::QosIntentMismatch,
+    &resources::missing_resources::MissingResources,
     &lifecycle::shell_form_sigterm::ShellFormSigterm,
     &references::selector_template_mismatch::SelectorTemplateMismatch,
     &references::dangling_service_selector::DanglingServiceSelector,
