@@ -382,6 +382,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::duplicate_env_var::DuplicateEnvVar,
     &reliability::hpa_target_has_replicas::HpaTargetHasReplicas,
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
+    &reliability::image_pull_policy::ImagePullPolicy,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

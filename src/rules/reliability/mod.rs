@@ -1,3 +1,4 @@
 pub mod duplicate_env_var;
 pub mod hpa_target_has_replicas;
+pub mod image_pull_policy;
 pub mod pdb_blocks_eviction;
