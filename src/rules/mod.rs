@@ -368,6 +368,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &probes::probe_unknown_port::ProbeUnknownPort,
     &resources::qos_intent_mismatch::QosIntentMismatch,
     &resources::missing_resources::MissingResources,
+    &resources::ephemeral_storage_resources::EphemeralStorageResources,
     &lifecycle::shell_form_sigterm::ShellFormSigterm,
     &references::selector_template_mismatch::SelectorTemplateMismatch,
     &references::dangling_service_selector::DanglingServiceSelector,
