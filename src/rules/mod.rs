@@ -384,6 +384,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::hpa_target_has_replicas::HpaTargetHasReplicas,
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
     &reliability::image_pull_policy::ImagePullPolicy,
+    &reliability::missing_priority_class::MissingPriorityClass,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
