@@ -938,7 +938,8 @@ mod tests {
                         RuleConfig(Some(Arc::new(ShellFormSigtermOptions { jobs })))
                     }
                     Some(_) => {
-                        let doc = crate::parse::parse_stream("~", &LineIndex::new("~"));
+                        // Defaults: an empty mapping (a lone `~` is no document).
+                        let doc = crate::parse::parse_stream("{}", &LineIndex::new("{}"));
                         entry.configure(doc.documents[0].root()).unwrap()
                     }
                 };
