@@ -938,6 +938,7 @@ mod tests {
                         RuleConfig(Some(Arc::new(ShellFormSigtermOptions { jobs })))
                     }
                     Some(_) => {
+                        // Defaults: an empty mapping (a lone `~` is no document).
                         let doc = crate::parse::parse_stream("{}", &LineIndex::new("{}"));
                         entry.configure(doc.documents[0].root()).unwrap()
                     }

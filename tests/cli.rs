@@ -114,7 +114,12 @@ fn exit_codes_follow_the_threshold() {
     );
     assert_eq!(kubelint(&["check", only_warnings]).status.code(), Some(1));
     let only_info = "fixtures/missing-liveness-probe/fail-deployment.yaml";
-    assert_eq!(kubelint(&["check", only_info]).status.code(), Some(0));
+    assert_eq!(
+        kubelint(&["check", only_info, "--ignore", "missing-resources"])
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(
         kubelint(&["check", only_info, "--fail-on", "info"])
             .status
@@ -156,6 +161,8 @@ fn stdin_is_named_by_stdin_filename() {
             "-",
             "--stdin-filename",
             "deploy/web.yaml",
+            "--select",
+            "probe-unknown-port",
             "--format",
             "json",
         ],
@@ -551,7 +558,7 @@ fn configuration_file_selects_rules_severities_and_exclusions() {
     );
     dir.write(
         ".kubelint.yaml",
-        b"ignore: [missing-liveness-probe]\nseverity:\n  missing-readiness-probe: error\nexclude: ['apps/vendor/**']\nskip-helm-tests: true\nfail-on: error\n",
+        b"ignore: [missing-liveness-probe, missing-resources]\nseverity:\n  missing-readiness-probe: error\nexclude: ['apps/vendor/**']\nskip-helm-tests: true\nfail-on: error\n",
     );
     let apps = dir.0.join("apps");
     let out = kubelint(&["check", apps.to_str().unwrap(), "--format", "json"]);
@@ -725,7 +732,7 @@ fn github_junit_and_markdown_formats() {
     );
     // Infos are advice: a testcase with only infos passes, and lists them in system-out.
     let dir = TempDir::new("junit-info");
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: x:1\n      readinessProbe: {tcpSocket: {port: 80}}\n      ports: [{containerPort: 80}]\n";
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: x:1\n      readinessProbe: {tcpSocket: {port: 80}}\n      ports: [{containerPort: 80}]\n      resources: {limits: {cpu: 100m, memory: 64Mi}}\n";
     let file = dir.write("pod.yaml", pod.as_bytes());
     let out = kubelint(&["check", &file, "--format", "junit"]);
     assert_eq!(out.status.code(), Some(0), "only infos");
@@ -755,7 +762,7 @@ fn baseline_reports_only_new_findings_and_survives_moved_lines() {
     assert_eq!(out.status.code(), Some(0));
     let recorded: serde_json::Value =
         serde_json::from_slice(&std::fs::read(baseline).unwrap()).unwrap();
-    assert_eq!(recorded["findings"].as_array().unwrap().len(), 3);
+    assert_eq!(recorded["findings"].as_array().unwrap().len(), 4);
     // Unrelated edits move every finding down; none is new.
     let shifted = format!("# owned by the shop team\n# reviewed 2026-11\n{original}");
     std::fs::write(&manifest, &shifted).unwrap();
@@ -816,7 +823,7 @@ fn configuration_suppresses_by_path_namespace_object_and_container() {
     );
     dir.write(
         ".kubelint.yaml",
-        b"ignore: [missing-liveness-probe]\nsuppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    reason: injected by the mesh\n  - paths: ['charts/**']\n",
+        b"ignore: [missing-liveness-probe, missing-resources]\nsuppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    reason: injected by the mesh\n  - paths: ['charts/**']\n",
     );
     let out = kubelint(&["check", dir.0.to_str().unwrap(), "--format", "json"]);
     let v = json_of(&out);
@@ -825,7 +832,7 @@ fn configuration_suppresses_by_path_namespace_object_and_container() {
     // An entry that suppresses nothing is reported, in the configuration file, when asked.
     dir.write(
         ".kubelint.yaml",
-        b"ignore: [missing-liveness-probe]\nsuppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    reason: injected by the mesh\n  - paths: ['charts/**']\n  - rules: [shell-form-sigterm]\n    kind: CronJob\n",
+        b"ignore: [missing-liveness-probe, missing-resources]\nsuppress:\n  - rules: [missing-readiness-probe]\n    container: istio-proxy\n    reason: injected by the mesh\n  - paths: ['charts/**']\n  - rules: [shell-form-sigterm]\n    kind: CronJob\n",
     );
     let out = kubelint(&["check", dir.0.to_str().unwrap(), "--format", "json"]);
     assert!(rules_of(&json_of(&out)).is_empty());
@@ -861,7 +868,7 @@ fn configuration_suppresses_by_path_namespace_object_and_container() {
         "check",
         dir.0.to_str().unwrap(),
         "--ignore",
-        "missing-liveness-probe",
+        "missing-liveness-probe,missing-resources",
         "--format",
         "json",
     ]);
@@ -873,7 +880,7 @@ fn rule_options_come_from_the_configuration() {
     let dir = TempDir::new("options");
     dir.write(
         "job.yaml",
-        b"apiVersion: batch/v1\nkind: Job\nmetadata: {name: export}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: export\n          image: example/export:1\n          command: [sh, -c, 'prepare && run-export']\n",
+        b"apiVersion: batch/v1\nkind: Job\nmetadata: {name: export}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: export\n          image: example/export:1\n          command: [sh, -c, 'prepare && run-export']\n          resources: {limits: {cpu: 100m, memory: 64Mi}}\n",
     );
     let root = dir.0.to_str().unwrap();
     assert!(rules_of(&json_of(&kubelint(&["check", root, "--format", "json"]))).is_empty());
@@ -1174,7 +1181,7 @@ fn a_minified_multi_megabyte_manifest_lints_in_linear_memory_and_output() {
     let dir = TempDir::new("minified");
     let deployment = |i: usize| {
         format!(
-            r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"web-{i}","annotations":{{"owner":"équipe-{i}"}}}},"spec":{{"selector":{{"matchLabels":{{"app":"web-{i}"}}}},"template":{{"metadata":{{"labels":{{"app":"web-{i}"}}}},"spec":{{"containers":[{{"name":"web","image":"example/web:1","command":["sh","-c","run"]}}]}}}}}}}}"#
+            r#"{{"apiVersion":"apps/v1","kind":"Deployment","metadata":{{"name":"web-{i}","annotations":{{"owner":"équipe-{i}"}}}},"spec":{{"selector":{{"matchLabels":{{"app":"web-{i}"}}}},"template":{{"metadata":{{"labels":{{"app":"web-{i}"}}}},"spec":{{"containers":[{{"name":"web","image":"example/web:1","command":["sh","-c","run"],"resources":{{"limits":{{"cpu":"1","memory":"1Gi"}}}}}}]}}}}}}}}"#
         )
     };
     let items: Vec<String> = (0..12_000).map(deployment).collect();

@@ -59,7 +59,7 @@ fn commit(dir: &Path, message: &str) {
     git(dir, &["commit", "-q", "-m", message]);
 }
 
-/// A Deployment with no probes: two findings (readiness, liveness) per container.
+/// A Deployment with no probes (and resources): two findings (readiness, liveness) per container.
 fn deployment(name: &str, image: &str) -> String {
     format!(
         "apiVersion: apps/v1
@@ -78,6 +78,7 @@ spec:
       containers:
         - name: main
           image: {image}
+          resources: {{limits: {{cpu: 100m, memory: 64Mi}}}}
 "
     )
 }
@@ -198,6 +199,7 @@ spec:
       containers:
         - name: main
           image: nginx:1.27
+          resources: {limits: {cpu: 100m, memory: 64Mi}}
 ",
     );
     let out = kubelint_in(

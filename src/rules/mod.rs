@@ -371,6 +371,8 @@ const BUILTIN: &[&dyn Rule] = &[
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,
     &probes::probe_unknown_port::ProbeUnknownPort,
     &resources::qos_intent_mismatch::QosIntentMismatch,
+    &resources::missing_resources::MissingResources,
+    &resources::ephemeral_storage_resources::EphemeralStorageResources,
     &lifecycle::shell_form_sigterm::ShellFormSigterm,
     &references::selector_template_mismatch::SelectorTemplateMismatch,
     &references::dangling_service_selector::DanglingServiceSelector,
@@ -390,6 +392,8 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::missing_pdb::MissingPdb,
     &reliability::rolling_update_strategy::RollingUpdateStrategy,
     &reliability::pdb_unhealthy_eviction_policy::PdbUnhealthyEvictionPolicy,
+    &reliability::image_pull_policy::ImagePullPolicy,
+    &reliability::missing_priority_class::MissingPriorityClass,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

@@ -1,8 +1,10 @@
 pub mod duplicate_env_var;
 pub mod hpa_min_replicas;
 pub mod hpa_target_has_replicas;
+pub mod image_pull_policy;
 pub mod min_replicas;
 pub mod missing_pdb;
+pub mod missing_priority_class;
 pub mod pdb_blocks_eviction;
 pub mod pdb_unhealthy_eviction_policy;
 pub mod rolling_update_strategy;

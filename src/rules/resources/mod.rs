@@ -1,1 +1,4 @@
+mod declared;
+pub mod ephemeral_storage_resources;
+pub mod missing_resources;
 pub mod qos_intent_mismatch;
