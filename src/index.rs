@@ -13,7 +13,9 @@ use crate::model::{Object, ObjectId};
 use crate::parse::tree::Node;
 
 mod revision;
+pub mod spread;
 pub use revision::{GuardedValue, Identities, Snapshot, guarded_values};
+pub use spread::HostSpread;
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -256,6 +258,11 @@ pub struct WorkloadFacts {
     pub claims: Vec<ClaimMount>,
     /// Containers of a long-running pod without a readiness probe (reported objects only).
     pub without_readiness: Vec<UnprobedContainer>,
+    /// How a Deployment's, StatefulSet's or ReplicaSet's template keeps its replicas off one
+    /// node (`Covered` for other kinds).
+    pub host_spread: HostSpread,
+    /// The object's `metadata.name` value (its kind when it has none).
+    pub name_site: Site,
 }
 
 #[derive(Debug, Clone)]
@@ -597,6 +604,16 @@ pub fn extract<'d>(
             surges,
             claims,
             without_readiness,
+            host_spread: if reported
+                && matches!(
+                    pod.workload,
+                    WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::ReplicaSet
+                ) {
+                spread::host_spread(pod, object.namespace, site)
+            } else {
+                HostSpread::Covered
+            },
+            name_site: site(object.anchor_node()),
         })
     } else {
         match (group, object.kind) {

@@ -372,6 +372,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::duplicate_env_var::DuplicateEnvVar,
     &reliability::hpa_target_has_replicas::HpaTargetHasReplicas,
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
+    &reliability::missing_pod_anti_affinity::MissingPodAntiAffinity,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
