@@ -373,6 +373,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::hpa_target_has_replicas::HpaTargetHasReplicas,
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
     &reliability::missing_pod_anti_affinity::MissingPodAntiAffinity,
+    &reliability::topology_spread_invalid::TopologySpreadInvalid,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
