@@ -13,8 +13,10 @@ use crate::model::{Object, ObjectId};
 use crate::parse::tree::Node;
 
 mod revision;
+pub mod routes;
 pub mod spread;
 pub use revision::{GuardedValue, Identities, Snapshot, guarded_values};
+pub use routes::{Backend, PortRef};
 pub use spread::HostSpread;
 
 pub type Labels = BTreeMap<String, String>;
@@ -274,6 +276,15 @@ pub struct ServiceFacts {
     pub selector_elsewhere: bool,
     pub selector_site: Option<Site>,
     pub named_target_ports: Vec<(String, Site)>,
+    /// `spec.ports`; None when they cannot be read (templated, not a list).
+    pub ports: Option<Vec<ServicePort>>,
+}
+
+/// A Service port as a backend names it: by `port` number or by `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePort {
+    pub port: Option<i64>,
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -328,6 +339,8 @@ pub enum KindFacts {
         max_unavailable: Option<(Budget, Site)>,
     },
     HorizontalPodAutoscaler(HpaFacts),
+    /// An Ingress, HTTPRoute or GRPCRoute: the Services it sends traffic to.
+    Route(Vec<Backend>),
     PersistentVolumeClaim {
         access_modes: Vec<String>,
     },
@@ -640,7 +653,29 @@ pub fn extract<'d>(
                             .collect()
                     })
                     .unwrap_or_default();
+                let ports = match spec.and_then(|s| s.get_some("ports")) {
+                    None => Some(Vec::new()),
+                    Some(list) if list.is_seq() => list
+                        .items()
+                        .map(|p| {
+                            let name = p.get_some("name");
+                            let number = p.get_some("port");
+                            let templated = |n: Option<Node<'_>>| {
+                                n.and_then(|n| n.raw())
+                                    .is_some_and(crate::model::is_templated)
+                            };
+                            (p.is_map() && !templated(name) && !templated(number)).then(|| {
+                                ServicePort {
+                                    port: number.and_then(|n| n.as_i64()),
+                                    name: name.and_then(scalar_text),
+                                }
+                            })
+                        })
+                        .collect(),
+                    Some(_) => None,
+                };
                 KindFacts::Service(ServiceFacts {
+                    ports,
                     selector_elsewhere: !is_external && selector.is_none(),
                     selector,
                     selector_site: key_site(spec, "selector"),
@@ -709,6 +744,10 @@ pub fn extract<'d>(
                 }
             }
             ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_facts(spec),
+            ("networking.k8s.io" | "extensions", "Ingress")
+            | ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => {
+                routes::backends(object, site).map_or(KindFacts::Other, KindFacts::Route)
+            }
             ("", "PersistentVolumeClaim") => KindFacts::PersistentVolumeClaim {
                 access_modes: spec
                     .and_then(|s| s.get("accessModes"))
@@ -910,10 +949,15 @@ impl Index {
     /// `f`'s directory. A Service there without a selector (a kustomize base whose selector
     /// `commonLabels` adds, or endpoints managed by hand) means they are not all known.
     pub fn knows_services_for(&self, f: &Facts) -> bool {
-        let ns = self.namespace_of(f);
-        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        self.knows_services_in(&self.namespace_of(f), &f.file)
+    }
+
+    /// `knows_services_for`, for namespace `ns` as seen from an object in `file` (a route
+    /// may name a Service of another namespace).
+    pub fn knows_services_in(&self, ns: &NamespaceKey, file: &str) -> bool {
+        let dir = ns.is_none().then(|| parent_dir(file));
         let mut any = false;
-        for key in Self::same_namespace(&ns) {
+        for key in Self::same_namespace(ns) {
             let known = match dir {
                 Some(d) => self.services_by_dir.get(&(key, d.to_owned())),
                 None => self.services_by_namespace.get(&key),
@@ -925,6 +969,14 @@ impl Index {
             }
         }
         any
+    }
+
+    /// The Services of namespace `ns`.
+    pub fn services_in(&self, ns: &NamespaceKey) -> impl Iterator<Item = (&Facts, &ServiceFacts)> {
+        self.in_namespace(ns).filter_map(|f| match &f.kind {
+            KindFacts::Service(s) => Some((f, s)),
+            _ => None,
+        })
     }
 
     /// The workloads (indices into `facts`) whose pods some Service of the run selects; a

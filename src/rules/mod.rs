@@ -367,6 +367,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &references::dangling_hpa_target::DanglingHpaTarget,
     &references::service_target_port_unknown::ServiceTargetPortUnknown,
     &references::immutable_field_changed::ImmutableFieldChanged,
+    &references::dangling_ingress_backend::DanglingIngressBackend,
     &volumes::rwo_volume_scaled::RwoVolumeScaled,
     &volumes::rwo_volume_rolling_update::RwoVolumeRollingUpdate,
     &reliability::duplicate_env_var::DuplicateEnvVar,
