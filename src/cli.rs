@@ -139,6 +139,10 @@ struct ConfigArgs {
     /// Run only these rules or categories (comma-separated, repeatable)
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     select: Vec<String>,
+    /// Also run these rules or categories, including rules off by default (comma-separated,
+    /// repeatable)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    enable: Vec<String>,
     /// Do not run these rules or categories (comma-separated, repeatable)
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     ignore: Vec<String>,
@@ -230,6 +234,7 @@ fn list_rules(format: ListFormat) -> String {
                         "category": e.meta.category,
                         "severity": e.meta.severity,
                         "summary": e.meta.summary,
+                        "enabled": e.meta.enabled,
                         "help_uri": e.help_uri(),
                     })
                 })
@@ -245,8 +250,13 @@ fn list_rules(format: ListFormat) -> String {
                 .unwrap_or(0);
             let mut out = String::new();
             for e in registry {
+                let off = if e.meta.enabled {
+                    ""
+                } else {
+                    " (off by default)"
+                };
                 out.push_str(&format!(
-                    "{:width$}  {:category_width$}  {:7}  {}\n",
+                    "{:width$}  {:category_width$}  {:7}  {}{off}\n",
                     e.id(),
                     e.meta.category,
                     e.meta.severity.as_str(),
@@ -352,7 +362,7 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
         Some(path) => config::load(&path).map_err(|e| e.to_string())?,
         None => Config::default(),
     };
-    for name in args.select.iter().chain(&args.ignore) {
+    for name in args.select.iter().chain(&args.enable).chain(&args.ignore) {
         if !config::is_rule_or_category(name) {
             return Err(config::not_a_rule(name));
         }
@@ -360,6 +370,7 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
     if !args.select.is_empty() {
         config.select = Some(args.select.clone());
     }
+    config.enable.extend(args.enable.iter().cloned());
     config.ignore.extend(args.ignore.iter().cloned());
     for pair in &args.severity {
         let (rule, level) = pair

@@ -41,13 +41,18 @@ pub struct Config {
     /// The file it was read from, if any.
     #[serde(skip)]
     pub source: Option<PathBuf>,
-    /// Rule ids or categories to run (default: every rule).
+    /// Rule ids or categories to run (default: every rule on by default). A category selects
+    /// its rules that are on by default; a rule off by default runs when named by id.
     #[serde(
         default,
         deserialize_with = "optional_selectors",
         skip_serializing_if = "Option::is_none"
     )]
     pub select: Option<Vec<String>>,
+    /// Rule ids or categories to run on top of those selected, including rules off by
+    /// default (`enable: [resources]` runs every rule of the category).
+    #[serde(default, deserialize_with = "selectors")]
+    pub enable: Vec<String>,
     /// Rule ids or categories not to run.
     #[serde(default, deserialize_with = "selectors")]
     pub ignore: Vec<String>,
@@ -386,7 +391,7 @@ fn say_what_is_expected(root: crate::parse::tree::Node<'_>, e: de::Error) -> de:
         }
         ("rules", "expected a mapping") => Some("expected `rule-id: {option: value}` entries"),
         ("suppress", "expected a list") => Some("expected a list of suppressions"),
-        ("select" | "ignore" | "exclude" | "context" | "crds", "expected a list") => {
+        ("select" | "enable" | "ignore" | "exclude" | "context" | "crds", "expected a list") => {
             Some("expected a list of strings")
         }
         _ => None,
@@ -441,14 +446,20 @@ fn closest<'k>(word: &str, candidates: &[&'k str]) -> Option<&'k str> {
 impl Config {
     /// The rules to run at their severities.
     pub fn rule_set(&self) -> RuleSet {
-        let selected = |id: &str, category: &str| {
+        let selected = |entry: &rules::RuleEntry| {
+            let (id, category) = (entry.id(), entry.meta.category.as_str());
             let named = |list: &[String]| list.iter().any(|n| n == id || n == category);
-            self.select.as_deref().is_none_or(named) && !named(&self.ignore)
+            let selected = match &self.select {
+                None => entry.meta.enabled,
+                Some(list) if entry.meta.enabled => named(list),
+                Some(list) => list.iter().any(|n| n == id),
+            };
+            (selected || named(&self.enable)) && !named(&self.ignore)
         };
         RuleSet {
             rules: rules::registry()
                 .iter()
-                .filter(|e| selected(e.id(), &e.meta.category))
+                .filter(|e| selected(e))
                 .map(|e| {
                     (
                         e,
@@ -503,7 +514,7 @@ impl Config {
         };
         out.push_str(&emit::to_string(self).expect("a configuration is plain data"));
         if self.select.is_none() {
-            out.push_str("# select: every rule not ignored\n");
+            out.push_str("# select: every rule on by default and not ignored\n");
         }
         if self.kubernetes_version.is_none() {
             out.push_str(&format!(
@@ -956,6 +967,7 @@ mod tests {
             let lists = (
                 prop::option::of(prop::collection::vec(selector(), 0..3)),
                 prop::collection::vec(selector(), 0..3),
+                prop::collection::vec(selector(), 0..3),
                 prop::collection::btree_map(rule_id(), severity(), 0..4),
                 prop::collection::vec(glob(), 0..4),
                 prop::collection::vec(nasty().prop_map(PathBuf::from), 0..3),
@@ -974,13 +986,14 @@ mod tests {
             );
             (lists, scalars).prop_map(
                 |(
-                    (select, ignore, severity, exclude, context, crds),
+                    (select, enable, ignore, severity, exclude, context, crds),
                     (version, strict_kinds, skip_helm_tests, fail_on, namespace, options, suppress),
                 )| {
                     let options = options.into_iter().collect();
                     Config {
                         source: Some(PathBuf::from(".kubelint.yaml")),
                         select,
+                        enable,
                         ignore,
                         severity,
                         exclude,

@@ -163,7 +163,10 @@ fn rule_descriptor(entry: &RuleEntry) -> Value {
         "fullDescription": { "text": first_section(&doc) },
         "help": { "text": doc, "markdown": doc },
         "helpUri": entry.help_uri(),
-        "defaultConfiguration": { "level": level(entry.meta.severity) },
+        "defaultConfiguration": {
+            "level": level(entry.meta.severity),
+            "enabled": entry.meta.enabled,
+        },
         "properties": { "tags": [entry.meta.category] },
     })
 }

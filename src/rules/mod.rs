@@ -274,6 +274,15 @@ pub struct RuleMeta {
     pub category: String,
     pub severity: Severity,
     pub summary: String,
+    /// `false` for a rule that runs only when asked for: it reports a policy some teams
+    /// choose and others do not, so running it everywhere would bury the findings that are
+    /// bugs for everyone. Named by id in `select`, or in `enable`, it runs.
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
 }
 
 /// A rule with its metadata.
@@ -406,9 +415,14 @@ pub fn docs_markdown() -> String {
     );
     for e in registry() {
         out.push_str(&format!(
-            "| [`{id}`](#{id}) | {} | {} | {} |\n",
+            "| [`{id}`](#{id}) | {} | {}{} | {} |\n",
             e.meta.category,
             e.meta.severity.as_str(),
+            if e.meta.enabled {
+                ""
+            } else {
+                " (off by default)"
+            },
             e.meta.summary,
             id = e.id()
         ));
@@ -418,8 +432,17 @@ pub fn docs_markdown() -> String {
             .doc()
             .replace("\n## ", "\n### ")
             .replacen("## ", "### ", 1);
+        let off = if e.meta.enabled {
+            String::new()
+        } else {
+            format!(
+                " · off by default: run it with `--enable {id}` or `enable: [{id}]` in the \
+                 configuration",
+                id = e.id()
+            )
+        };
         out.push_str(&format!(
-            "\n## {}\n\nCategory: {} · default severity: {}\n\n{}\n",
+            "\n## {}\n\nCategory: {} · default severity: {}{off}\n\n{}\n",
             e.id(),
             e.meta.category,
             e.meta.severity.as_str(),
@@ -430,7 +453,7 @@ pub fn docs_markdown() -> String {
 }
 
 /// Reads `rules/rules.yaml` through our deserializer: a list of {id, category, severity,
-/// summary}.
+/// summary, enabled}.
 pub fn parse_metadata(text: &str) -> Result<Vec<RuleMeta>, String> {
     de::from_str(text).map_err(|e| {
         let lines = crate::parse::lines::LineIndex::new(text);
