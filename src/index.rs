@@ -265,6 +265,8 @@ pub struct WorkloadFacts {
     pub host_spread: HostSpread,
     /// The object's `metadata.name` value (its kind when it has none).
     pub name_site: Site,
+    /// `hostNetwork: true`: NetworkPolicies do not apply to its pods.
+    pub host_network: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +295,11 @@ pub struct NetworkPolicyFacts {
     pub pod_selector_site: Option<Site>,
     /// Peers with a podSelector and no namespaceSelector: they select in the policy's namespace.
     pub local_peers: Vec<(Selector, Site)>,
+    /// Whether the policy isolates the pods it selects for ingress, and for egress: per
+    /// `policyTypes`, or without it Ingress always and Egress when it has `egress` rules.
+    /// Both true when `policyTypes` cannot be read.
+    pub isolates_ingress: bool,
+    pub isolates_egress: bool,
 }
 
 /// A PodDisruptionBudget's `minAvailable` or `maxUnavailable`: a number of pods or a
@@ -627,6 +634,7 @@ pub fn extract<'d>(
                 HostSpread::Covered
             },
             name_site: site(object.anchor_node()),
+            host_network: pod.spec.get("hostNetwork").and_then(|h| h.as_bool()) == Some(true),
         })
     } else {
         match (group, object.kind) {
@@ -703,7 +711,20 @@ pub fn extract<'d>(
                         }
                     }
                 }
+                let types = spec.and_then(|s| s.get_some("policyTypes"));
+                let (isolates_ingress, isolates_egress) = match types {
+                    None => (true, spec.and_then(|s| s.get_some("egress")).is_some()),
+                    Some(list) => {
+                        let names: Option<Vec<&str>> = list.items().map(|t| t.as_str()).collect();
+                        match names.filter(|n| list.is_seq() && !n.is_empty()) {
+                            Some(n) => (n.contains(&"Ingress"), n.contains(&"Egress")),
+                            None => (true, true),
+                        }
+                    }
+                };
                 KindFacts::NetworkPolicy(NetworkPolicyFacts {
+                    isolates_ingress,
+                    isolates_egress,
                     pod_selector: Selector::label_selector(spec.and_then(|s| s.get("podSelector"))),
                     pod_selector_site: key_site(spec, "podSelector"),
                     local_peers,

@@ -11,6 +11,7 @@ pub mod references;
 pub mod reliability;
 pub mod resources;
 pub mod schema;
+pub mod security;
 mod set;
 pub mod syntax;
 pub mod volumes;
@@ -384,6 +385,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::pdb_blocks_eviction::PdbBlocksEviction,
     &reliability::missing_pod_anti_affinity::MissingPodAntiAffinity,
     &reliability::topology_spread_invalid::TopologySpreadInvalid,
+    &security::missing_network_policy::MissingNetworkPolicy,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
