@@ -119,7 +119,7 @@ fn reaches_namespace(term: Node<'_>, own_ns: Option<&str>) -> Reach {
     {
         return Reach::Unknown;
     }
-    if listed.iter().any(|n| *n == own_ns) {
+    if listed.contains(&own_ns) {
         Reach::Own
     } else {
         Reach::NotOwn(Miss::Namespaces)
