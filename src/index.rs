@@ -624,11 +624,10 @@ pub fn extract<'d>(
             surges,
             claims,
             without_readiness,
-            host_spread: if reported
-                && matches!(
-                    pod.workload,
-                    WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::ReplicaSet
-                ) {
+            host_spread: if matches!(
+                pod.workload,
+                WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::ReplicaSet
+            ) {
                 spread::host_spread(pod, object.namespace, site)
             } else {
                 HostSpread::Covered

@@ -25,7 +25,9 @@ declare_rule! {
     /// Never reported: a template whose labels, selectors or namespaces are templated or not
     /// evaluable, a `namespaceSelector` on namespace labels (the run does not show them), a
     /// pod with a `hostPort` or `hostNetwork` (two such pods never share a node anyway), a
-    /// template without labels (a kustomize patch), and `--context` objects.
+    /// template without labels (a kustomize patch), `--context` objects, and a workload whose
+    /// kustomize patch in the run (an overlay's) has a hostname term of its own or one that
+    /// cannot be read: the overlay settles the spread.
     ///
     /// ## Why is this bad
     /// Without it the scheduler may place every replica on one node, and that node's drain,
@@ -139,6 +141,16 @@ impl Rule for MissingPodAntiAffinity {
                 },
             };
             if pods < 2 {
+                continue;
+            }
+            // A kustomize patch of the same workload (an overlay's; patches carry no labels)
+            // may add the spread: one with any hostname term, or one we cannot read, settles
+            // it elsewhere. A complete workload of the same name is another example, not a
+            // patch.
+            if index.same_identity(f).any(|o| {
+                matches!(&o.kind, KindFacts::Workload(p)
+                    if !p.labels_known && !matches!(p.host_spread, HostSpread::Absent))
+            }) {
                 continue;
             }
             let kind = &f.id.kind;
