@@ -84,8 +84,8 @@ declare_rule! {
     /// only an autoscaler in the workload's directory counts.
     ///
     /// Peers: agrees with kube-score's "Deployment/StatefulSet has host PodAntiAffinity" on 8
-    /// of its 9 fixtures and with kube-linter's `no-anti-affinity` on its 4 named ones
-    /// (`fire-namespaced-with-namespaces-selector-not-matching` fires, the `dont-fire` ones do
+    /// of its 9 fixtures and with kube-linter's `no-anti-affinity` on its 5 named ones
+    /// (`fire-namespaced-with-namespaces-selector-not-matching` fires, the four `dont-fire` ones, one a DeploymentConfig kubelint does not model, do
     /// not). The difference: kube-score warns on `statefulset-host-antiaffinity-undefined-
     /// replicas.yaml`, a StatefulSet without `replicas`; the API server defaults it to 1, and
     /// one pod has nothing to be spread from, so kubelint stays silent. kube-linter's unnamed
