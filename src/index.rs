@@ -13,7 +13,11 @@ use crate::model::{Object, ObjectId};
 use crate::parse::tree::Node;
 
 mod revision;
+pub mod routes;
+pub mod spread;
 pub use revision::{GuardedValue, Identities, Snapshot, guarded_values};
+pub use routes::{Backend, PortRef};
+pub use spread::HostSpread;
 
 pub type Labels = BTreeMap<String, String>;
 
@@ -269,6 +273,11 @@ pub struct WorkloadFacts {
     pub claims: Vec<ClaimMount>,
     /// Containers of a long-running pod without a readiness probe (reported objects only).
     pub without_readiness: Vec<UnprobedContainer>,
+    /// How a Deployment's, StatefulSet's or ReplicaSet's template keeps its replicas off one
+    /// node (`Covered` for other kinds).
+    pub host_spread: HostSpread,
+    /// `hostNetwork: true`: NetworkPolicies do not apply to its pods.
+    pub host_network: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -283,6 +292,15 @@ pub struct ServiceFacts {
     /// Every port is named for metrics scraping (`metrics`, `http-metrics`, `monitoring`…):
     /// the Service exposes a controller's telemetry, not traffic its clients wait on.
     pub metrics_only: bool,
+    /// `spec.ports`; None when they cannot be read (templated, not a list).
+    pub ports: Option<Vec<ServicePort>>,
+}
+
+/// A Service port as a backend names it: by `port` number or by `name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePort {
+    pub port: Option<i64>,
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -291,6 +309,11 @@ pub struct NetworkPolicyFacts {
     pub pod_selector_site: Option<Site>,
     /// Peers with a podSelector and no namespaceSelector: they select in the policy's namespace.
     pub local_peers: Vec<(Selector, Site)>,
+    /// Whether the policy isolates the pods it selects for ingress, and for egress: per
+    /// `policyTypes`, or without it Ingress always and Egress when it has `egress` rules.
+    /// Both true when `policyTypes` cannot be read.
+    pub isolates_ingress: bool,
+    pub isolates_egress: bool,
 }
 
 /// A PodDisruptionBudget's `minAvailable` or `maxUnavailable`: a number of pods or a
@@ -343,6 +366,8 @@ pub enum KindFacts {
         target_kind: String,
         target_name: String,
     },
+    /// An Ingress, HTTPRoute or GRPCRoute: the Services it sends traffic to.
+    Route(Vec<Backend>),
     PersistentVolumeClaim {
         access_modes: Vec<String>,
     },
@@ -673,6 +698,15 @@ pub fn extract<'d>(
             scarce_resources,
             claims,
             without_readiness,
+            host_spread: if matches!(
+                pod.workload,
+                WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::ReplicaSet
+            ) {
+                spread::host_spread(pod, object.namespace, site)
+            } else {
+                HostSpread::Covered
+            },
+            host_network: pod.spec.get("hostNetwork").and_then(|h| h.as_bool()) == Some(true),
         })
     } else {
         match (group, object.kind) {
@@ -711,7 +745,29 @@ pub fn extract<'d>(
                                 .any(|m| n.contains(m))
                         })
                     });
+                let ports = match spec.and_then(|s| s.get_some("ports")) {
+                    None => Some(Vec::new()),
+                    Some(list) if list.is_seq() => list
+                        .items()
+                        .map(|p| {
+                            let name = p.get_some("name");
+                            let number = p.get_some("port");
+                            let templated = |n: Option<Node<'_>>| {
+                                n.and_then(|n| n.raw())
+                                    .is_some_and(crate::model::is_templated)
+                            };
+                            (p.is_map() && !templated(name) && !templated(number)).then(|| {
+                                ServicePort {
+                                    port: number.and_then(|n| n.as_i64()),
+                                    name: name.and_then(scalar_text),
+                                }
+                            })
+                        })
+                        .collect(),
+                    Some(_) => None,
+                };
                 KindFacts::Service(ServiceFacts {
+                    ports,
                     selector_elsewhere: !is_external && selector.is_none(),
                     selector,
                     selector_site: key_site(spec, "selector"),
@@ -740,7 +796,20 @@ pub fn extract<'d>(
                         }
                     }
                 }
+                let types = spec.and_then(|s| s.get_some("policyTypes"));
+                let (isolates_ingress, isolates_egress) = match types {
+                    None => (true, spec.and_then(|s| s.get_some("egress")).is_some()),
+                    Some(list) => {
+                        let names: Option<Vec<&str>> = list.items().map(|t| t.as_str()).collect();
+                        match names.filter(|n| list.is_seq() && !n.is_empty()) {
+                            Some(n) => (n.contains(&"Ingress"), n.contains(&"Egress")),
+                            None => (true, true),
+                        }
+                    }
+                };
                 KindFacts::NetworkPolicy(NetworkPolicyFacts {
+                    isolates_ingress,
+                    isolates_egress,
                     pod_selector: Selector::label_selector(spec.and_then(|s| s.get("podSelector"))),
                     pod_selector_site: key_site(spec, "podSelector"),
                     local_peers,
@@ -781,6 +850,10 @@ pub fn extract<'d>(
                 }
             }
             ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_facts(spec),
+            ("networking.k8s.io" | "extensions", "Ingress")
+            | ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => {
+                routes::backends(object, site).map_or(KindFacts::Other, KindFacts::Route)
+            }
             ("", "PersistentVolumeClaim") => KindFacts::PersistentVolumeClaim {
                 access_modes: spec
                     .and_then(|s| s.get("accessModes"))
@@ -1013,10 +1086,15 @@ impl Index {
     /// `f`'s directory. A Service there without a selector (a kustomize base whose selector
     /// `commonLabels` adds, or endpoints managed by hand) means they are not all known.
     pub fn knows_services_for(&self, f: &Facts) -> bool {
-        let ns = self.namespace_of(f);
-        let dir = ns.is_none().then(|| parent_dir(&f.file));
+        self.knows_services_in(&self.namespace_of(f), &f.file)
+    }
+
+    /// `knows_services_for`, for namespace `ns` as seen from an object in `file` (a route
+    /// may name a Service of another namespace).
+    pub fn knows_services_in(&self, ns: &NamespaceKey, file: &str) -> bool {
+        let dir = ns.is_none().then(|| parent_dir(file));
         let mut any = false;
-        for key in Self::same_namespace(&ns) {
+        for key in Self::same_namespace(ns) {
             let known = match dir {
                 Some(d) => self.services_by_dir.get(&(key, d.to_owned())),
                 None => self.services_by_namespace.get(&key),
@@ -1057,6 +1135,14 @@ impl Index {
             }
         }
         any
+    }
+
+    /// The Services of namespace `ns`.
+    pub fn services_in(&self, ns: &NamespaceKey) -> impl Iterator<Item = (&Facts, &ServiceFacts)> {
+        self.in_namespace(ns).filter_map(|f| match &f.kind {
+            KindFacts::Service(s) => Some((f, s)),
+            _ => None,
+        })
     }
 
     /// The workloads (indices into `facts`) whose pods some Service of the run selects; a

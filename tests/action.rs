@@ -119,7 +119,7 @@ fn the_action_annotates_summarises_and_writes_sarif() {
         log.lines()
             .filter(|l| l.starts_with("::warning file=deploy/shop.yaml"))
             .count(),
-        3
+        4
     );
     // The job summary.
     let summary = std::fs::read_to_string(&summary).unwrap();
@@ -131,7 +131,7 @@ fn the_action_annotates_summarises_and_writes_sarif() {
     let sarif: serde_json::Value =
         serde_json::from_slice(&std::fs::read(work.join("kubelint.sarif")).unwrap()).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 4);
+    assert_eq!(results.len(), 5);
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "deploy/shop.yaml"

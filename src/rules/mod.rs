@@ -11,6 +11,7 @@ pub mod references;
 pub mod reliability;
 pub mod resources;
 pub mod schema;
+pub mod security;
 mod set;
 pub mod syntax;
 pub mod volumes;
@@ -382,6 +383,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &references::dangling_hpa_target::DanglingHpaTarget,
     &references::service_target_port_unknown::ServiceTargetPortUnknown,
     &references::immutable_field_changed::ImmutableFieldChanged,
+    &references::dangling_ingress_backend::DanglingIngressBackend,
     &volumes::rwo_volume_scaled::RwoVolumeScaled,
     &volumes::rwo_volume_rolling_update::RwoVolumeRollingUpdate,
     &reliability::duplicate_env_var::DuplicateEnvVar,
@@ -394,6 +396,9 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::pdb_unhealthy_eviction_policy::PdbUnhealthyEvictionPolicy,
     &reliability::image_pull_policy::ImagePullPolicy,
     &reliability::missing_priority_class::MissingPriorityClass,
+    &reliability::missing_pod_anti_affinity::MissingPodAntiAffinity,
+    &reliability::topology_spread_invalid::TopologySpreadInvalid,
+    &security::missing_network_policy::MissingNetworkPolicy,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

@@ -1,6 +1,7 @@
 //! Rules about references between objects: selectors, names, ports.
 
 pub mod dangling_hpa_target;
+pub mod dangling_ingress_backend;
 pub mod dangling_networkpolicy_peer;
 pub mod dangling_networkpolicy_selector;
 pub mod dangling_pdb_selector;
@@ -13,7 +14,7 @@ use crate::index::{Facts, Index, NamespaceKey, Selector};
 
 /// Namespaces whose pods mostly come from outside any repository: static control-plane pods
 /// and add-ons the cluster installs.
-const SYSTEM_NAMESPACES: [&str; 1] = ["kube-system"];
+pub(crate) const SYSTEM_NAMESPACES: [&str; 1] = ["kube-system"];
 
 /// A selector is dangling when the inputs hold the namespace's workloads with all their labels
 /// (see `Index::knows_workloads_for`), none of them matches, no custom resource in scope looks

@@ -4,10 +4,12 @@ pub mod hpa_target_has_replicas;
 pub mod image_pull_policy;
 pub mod min_replicas;
 pub mod missing_pdb;
+pub mod missing_pod_anti_affinity;
 pub mod missing_priority_class;
 pub mod pdb_blocks_eviction;
 pub mod pdb_unhealthy_eviction_policy;
 pub mod rolling_update_strategy;
+pub mod topology_spread_invalid;
 
 use std::collections::HashMap;
 

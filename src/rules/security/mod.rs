@@ -1,0 +1,1 @@
+pub mod missing_network_policy;
