@@ -2,6 +2,10 @@
 # Benchmark: kubelint vs checkov on the same corpus, in one run.
 #
 #   scripts/bench.sh [CORPUS_DIR]      (default: ../shared/corpus/real)
+#   BASE=path/to/older/kubelint scripts/bench.sh
+#                                      also compares this build with an older kubelint binary,
+#                                      alternating runs (best of five each), to measure what a
+#                                      change costs
 #
 # Prints, for each tool: files, documents, MB/s, wall time and peak RSS, then the ratios.
 # checkov is the peer (`pip install checkov`); if it is missing, only kubelint is measured.
@@ -62,6 +66,25 @@ report kubelint "$kubelint_wall" "$kubelint_rss"
 awk -v w="$with_schemas" -v wo="$without_schemas" 'BEGIN {
   printf "schema validation: %.2f s with, %.2f s without the schema rules: +%.0f%% of the run\n", w, wo, (wo > 0 ? (w - wo) / wo * 100 : 0)
 }'
+
+if [ -n "${BASE:-}" ]; then
+  # Alternate the two binaries so that load on a shared machine hits both alike.
+  base_best="" this_best=""
+  for _ in 1 2 3 4 5; do
+    for which in base this; do
+      if [ "$which" = base ]; then b=$BASE; else b=$bin; fi
+      /usr/bin/time -f '%e' -o "$tmp/t" "$b" check "$corpus" --format json --output "$tmp/$which.json" >/dev/null 2>&1 || true
+      t=$(tail -n 1 "$tmp/t")
+      best_var="${which}_best"
+      if [ -z "${!best_var}" ] || awk -v a="$t" -v b="${!best_var}" 'BEGIN {exit !(a < b)}'; then
+        printf -v "$best_var" '%s' "$t"
+      fi
+    done
+  done
+  awk -v b="$base_best" -v t="$this_best" -v n="$BASE" 'BEGIN {
+    printf "this build vs %s: wall %.2f s vs %.2f s (best of five each): %+.1f%%\n", n, t, b, (b > 0 ? (t - b) / b * 100 : 0)
+  }'
+fi
 
 if command -v checkov >/dev/null; then
   measure checkov checkov -d "$corpus" --framework kubernetes -o json --skip-download --compact --quiet

@@ -638,6 +638,65 @@ mod tests {
         parse(text, Path::new("repo/.kubelint.yaml"))
     }
 
+    /// Which rules run, by id, for a configuration.
+    fn running(text: &str) -> Vec<&'static str> {
+        let config = parse_str(text).unwrap();
+        config
+            .rule_set()
+            .rules
+            .iter()
+            .map(|(e, _)| e.id())
+            .collect()
+    }
+
+    #[test]
+    fn rules_off_by_default_run_only_when_named() {
+        let off = "image-pull-policy";
+        assert!(
+            !rules::find(off).unwrap().meta.enabled,
+            "the test needs a rule off by default"
+        );
+        let on = "hpa-min-replicas";
+        assert!(rules::find(on).unwrap().meta.enabled);
+
+        let default = running("");
+        assert!(default.contains(&on) && !default.contains(&off));
+        // A category selects its rules that are on by default; an id selects its rule.
+        let category = running("select: [reliability]\n");
+        assert!(category.contains(&on) && !category.contains(&off));
+        assert!(running("select: [image-pull-policy]\n") == [off]);
+        // `enable` adds to the selection, off or not, by id or by category.
+        let enabled = running("enable: [image-pull-policy]\n");
+        assert_eq!(enabled.len(), default.len() + 1);
+        assert!(enabled.contains(&off));
+        let whole = running("select: [probes]\nenable: [reliability]\n");
+        assert!(
+            whole.contains(&off)
+                && whole.contains(&on)
+                && whole.contains(&"missing-readiness-probe")
+        );
+        assert!(!whole.contains(&"missing-resources"));
+        // `ignore` wins.
+        assert!(!running("enable: [reliability]\nignore: [image-pull-policy]\n").contains(&off));
+        // Options and severities configure a rule; they do not turn it on.
+        assert!(!running("severity: {image-pull-policy: error}\n").contains(&off));
+        let e = parse_str("enable: [image-pull-polcy]\n").unwrap_err();
+        assert!(e.0.contains("did you mean `image-pull-policy`?"), "{e}");
+    }
+
+    /// The configuration the README shows is one kubelint reads.
+    #[test]
+    fn readme_configuration_example_parses() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("```yaml\nselect:")
+            .expect("the README shows a configuration");
+        let body = &readme[start + "```yaml\n".len()..];
+        let example = &body[..body.find("```").unwrap()];
+        let config = parse_str(example).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.enable, ["missing-priority-class"]);
+    }
+
     #[test]
     fn reads_every_key() {
         let c = parse_str(

@@ -1605,3 +1605,81 @@ fn deprecated_api_versions_are_found_for_targets_older_than_the_schemas() {
         }
     }
 }
+
+/// A rule off by default stays silent until `--enable` (or `--select` by id) names it, and
+/// `kubelint rules` and SARIF say it is off.
+#[test]
+fn rules_off_by_default_run_when_enabled() {
+    let dir = TempDir::new("off-by-default");
+    let manifest = dir.write(
+        "pod.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n      imagePullPolicy: IfNotPresent\n",
+    );
+    let fires = |out: &Output| String::from_utf8_lossy(&out.stdout).contains("image-pull-policy");
+    let out = kubelint(&["check", &manifest, "--fail-on", "never"]);
+    assert!(!fires(&out), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = kubelint(&[
+        "check",
+        &manifest,
+        "--fail-on",
+        "never",
+        "--enable",
+        "image-pull-policy",
+    ]);
+    assert!(fires(&out), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = kubelint(&[
+        "check",
+        &manifest,
+        "--fail-on",
+        "never",
+        "--select",
+        "image-pull-policy",
+    ]);
+    assert!(fires(&out));
+    // A category in --select runs only its rules that are on by default.
+    let out = kubelint(&[
+        "check",
+        &manifest,
+        "--fail-on",
+        "never",
+        "--select",
+        "reliability",
+    ]);
+    assert!(!fires(&out));
+
+    let listed = String::from_utf8_lossy(&kubelint(&["rules"]).stdout).into_owned();
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("image-pull-policy "))
+        .unwrap();
+    assert!(line.ends_with("(off by default)"), "{line}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&kubelint(&["rules", "--format", "json"]).stdout).unwrap();
+    let rule = |id: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(rule("image-pull-policy")["enabled"], false);
+    assert_eq!(rule("missing-resources")["enabled"], true);
+    let out = kubelint(&[
+        "check",
+        &manifest,
+        "--format",
+        "sarif",
+        "--fail-on",
+        "never",
+    ]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let descriptor = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "image-pull-policy")
+        .unwrap()
+        .clone();
+    assert_eq!(descriptor["defaultConfiguration"]["enabled"], false);
+}

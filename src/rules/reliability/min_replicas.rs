@@ -82,6 +82,10 @@ declare_rule! {
     /// Deployments have no pod template and no Service routes to them (and its
     /// DeploymentConfig is an OpenShift kind kubelint does not model); both agree that
     /// `dont-fire` passes.
+    ///
+    /// It is off by default for that read: about one finding in four is a program that must
+    /// run once, and no field of the manifest tells it from one that should run twice. A
+    /// team whose services all run replicated turns it on with `enable: [min-replicas]`.
     pub struct MinReplicas => "min-replicas";
 }
 
