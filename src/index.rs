@@ -624,15 +624,7 @@ pub fn extract<'d>(
             })
             .unwrap_or_default();
         let strategy = spec.and_then(|s| s.get("strategy"));
-        let surges = pod.workload == WorkloadKind::Deployment
-            && strategy
-                .and_then(|s| s.get_str("type"))
-                .unwrap_or("RollingUpdate")
-                == "RollingUpdate"
-            && strategy
-                .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
-                .and_then(|m| m.raw())
-                .is_none_or(|m| !matches!(m, "0" | "0%"));
+        let surges = crate::model::pod::rollout_surges(pod.workload, spec);
         let recreate_site = strategy
             .and_then(|s| s.get("type"))
             .filter(|t| pod.workload == WorkloadKind::Deployment && t.as_str() == Some("Recreate"))
@@ -1093,11 +1085,23 @@ impl Index {
     /// may name a Service of another namespace).
     pub fn knows_services_in(&self, ns: &NamespaceKey, file: &str) -> bool {
         let dir = ns.is_none().then(|| parent_dir(file));
+        Self::all_known(ns, dir, &self.services_by_dir, &self.services_by_namespace)
+    }
+
+    /// Whether the objects of one kind that could concern scope `ns` (in directory `dir`,
+    /// when given) are all in the run: the scope holds at least one, and none that cannot be
+    /// evaluated (a `false` entry).
+    fn all_known(
+        ns: &NamespaceKey,
+        dir: Option<&str>,
+        by_dir: &HashMap<(NamespaceKey, String), bool>,
+        by_namespace: &HashMap<NamespaceKey, bool>,
+    ) -> bool {
         let mut any = false;
         for key in Self::same_namespace(ns) {
             let known = match dir {
-                Some(d) => self.services_by_dir.get(&(key, d.to_owned())),
-                None => self.services_by_namespace.get(&key),
+                Some(d) => by_dir.get(&(key, d.to_owned())),
+                None => by_namespace.get(&key),
             };
             match known {
                 Some(false) => return false,
@@ -1122,19 +1126,7 @@ impl Index {
             .as_deref()
             .is_none_or(|n| n == "default")
             .then(|| parent_dir(&f.file));
-        let mut any = false;
-        for key in Self::same_namespace(&ns) {
-            let known = match dir {
-                Some(d) => self.budgets_by_dir.get(&(key, d.to_owned())),
-                None => self.budgets_by_namespace.get(&key),
-            };
-            match known {
-                Some(false) => return false,
-                Some(true) => any = true,
-                None => {}
-            }
-        }
-        any
+        Self::all_known(&ns, dir, &self.budgets_by_dir, &self.budgets_by_namespace)
     }
 
     /// The Services of namespace `ns`.

@@ -2,6 +2,21 @@
 
 use crate::parse::tree::Node;
 
+/// Whether a rollout of the workload whose `spec` is given starts a new pod before stopping an
+/// old one: a Deployment's RollingUpdate (the default strategy) with a `maxSurge` other than 0.
+pub fn rollout_surges(workload: WorkloadKind, spec: Option<Node<'_>>) -> bool {
+    let strategy = spec.and_then(|s| s.get("strategy"));
+    workload == WorkloadKind::Deployment
+        && strategy
+            .and_then(|s| s.get_str("type"))
+            .unwrap_or("RollingUpdate")
+            == "RollingUpdate"
+        && strategy
+            .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
+            .and_then(|m| m.raw())
+            .is_none_or(|m| !matches!(m, "0" | "0%"))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkloadKind {
     Pod,

@@ -110,16 +110,7 @@ impl Rule for TopologySpreadInvalid {
             .path(&["spec", "replicas"])
             .and_then(|r| r.as_i64());
         // A rolling update surges the new pod beside the old one, which it counts.
-        let strategy = object.root.path(&["spec", "strategy"]);
-        let surges = pod.workload == WorkloadKind::Deployment
-            && strategy
-                .and_then(|s| s.get_str("type"))
-                .unwrap_or("RollingUpdate")
-                == "RollingUpdate"
-            && strategy
-                .and_then(|s| s.path(&["rollingUpdate", "maxSurge"]))
-                .and_then(|m| m.raw())
-                .is_none_or(|m| !matches!(m, "0" | "0%"));
+        let surges = crate::model::pod::rollout_surges(pod.workload, object.root.get("spec"));
         let describe = |l: &crate::index::Labels| {
             l.iter()
                 .map(|(k, v)| format!("{k}: {v}"))
