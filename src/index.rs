@@ -329,11 +329,13 @@ impl Budget {
         if let Some(n) = node.as_i64() {
             return Some(Budget::Pods(n));
         }
-        let text = node.as_str()?.trim();
-        match text.strip_suffix('%') {
-            Some(percent) => percent.parse().ok().map(Budget::Percent),
-            None => text.parse().ok().map(Budget::Pods),
-        }
+        // As intstr does: a string is a whole-number percentage (`strconv.Atoi` of what
+        // precedes `%`), or the API server rejects it (`"3"`, `"inf%"`, `"1e3%"`).
+        let percent = node.as_str()?.strip_suffix('%')?;
+        percent
+            .parse::<i64>()
+            .ok()
+            .map(|p| Budget::Percent(p as f64))
     }
 }
 
@@ -1264,6 +1266,19 @@ impl Index {
                             && v.eq_ignore_ascii_case(&f.id.kind))
                 }) || (!selector.match_labels.is_empty() && selector.matches(&f.own_labels)))
         })
+    }
+
+    /// Whether scope `ns` (for the unnamed namespace and `default`, the directory of `file`)
+    /// holds a custom resource that can run pods: its operator also creates Services (a
+    /// Prometheus's `prometheus-operated`, a Strimzi Kafka's `…-kafka-bootstrap`), so a
+    /// Service missing from the run may be one of them.
+    pub fn operator_in_scope(&self, ns: &NamespaceKey, file: &str) -> bool {
+        let dir = ns
+            .as_deref()
+            .is_none_or(|n| n == "default")
+            .then(|| parent_dir(file));
+        self.in_namespace(ns)
+            .any(|f| self.may_run_pods(f) && dir.is_none_or(|d| parent_dir(&f.file) == d))
     }
 
     /// Whether a custom resource can own pods: it embeds a pod spec, its kind is a known

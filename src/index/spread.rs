@@ -158,7 +158,8 @@ pub fn host_spread<'d>(
     if host_ports {
         return HostSpread::Covered;
     }
-    let mut terms: Vec<(Node<'d>, bool, &'static str)> = Vec::new();
+    // (term, is an anti-affinity term, what it is, is required)
+    let mut terms: Vec<(Node<'d>, bool, &'static str, bool)> = Vec::new();
     if let Some(affinity) = pod.spec.get_some("affinity") {
         if !affinity.is_map() {
             return HostSpread::Covered;
@@ -184,7 +185,7 @@ pub fn host_spread<'d>(
                         Some(item)
                     };
                     if let Some(term) = term.filter(|t| t.is_map()) {
-                        terms.push((term, true, "podAntiAffinity term"));
+                        terms.push((term, true, "podAntiAffinity term", !nested));
                     }
                 }
             }
@@ -195,16 +196,27 @@ pub fn host_spread<'d>(
             return HostSpread::Covered;
         }
         for item in list.items().filter(|t| t.is_map()) {
-            terms.push((item, false, "topologySpreadConstraints entry"));
+            terms.push((item, false, "topologySpreadConstraints entry", false));
         }
     }
     let mut misses = Vec::new();
-    for (term, affinity, what) in terms {
+    for (term, affinity, what, required) in terms {
         let Some(key) = term.get("topologyKey") else {
             continue;
         };
         match key.as_str() {
             Some(HOSTNAME) => {}
+            // A required anti-affinity term on any node label (zone, rack) keeps two replicas
+            // out of one domain, and a node is in one domain: they land on different nodes.
+            Some(k) if required && !is_templated(k) => {
+                if matches!(
+                    reach(term, &labels, own_ns, affinity),
+                    Reach::Own | Reach::Unknown
+                ) {
+                    return HostSpread::Covered;
+                }
+                continue;
+            }
             Some(k) if !is_templated(k) => continue,
             _ => return HostSpread::Covered,
         }

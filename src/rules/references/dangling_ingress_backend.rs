@@ -21,13 +21,17 @@ declare_rule! {
     /// (for objects without a namespace, in the route's directory), and each of them has a
     /// selector. Never reported: templated names or ports, backends of another kind (a
     /// bucket, an `ExternalName`-like resource), port checks against a Service whose ports
-    /// are templated or that declares none.
+    /// are templated or that declares none, and a missing Service where the scope holds a
+    /// custom resource whose operator runs pods (it creates Services too: a Prometheus's
+    /// `prometheus-operated`).
     ///
     /// ## Why is this bad
-    /// The controller has nowhere to send the traffic: ingress-nginx answers 503, a Gateway
-    /// returns 500 for the rule's share of requests, and `kubectl apply` accepts it all
-    /// without a word. A Service renamed on one side, or the `targetPort` written where the
-    /// Service's `port` belongs, is enough.
+    /// The controller has nowhere to send the traffic: ingress-nginx answers 503 for a
+    /// missing Service, a Gateway returns 500 for the rule's share of requests, and `kubectl
+    /// apply` accepts it all without a word. A Service renamed on one side, or the
+    /// `targetPort` written where the Service's `port` belongs, is enough: ingress-nginx
+    /// tolerates a `targetPort` number, but GKE's and AWS's load balancer controllers and
+    /// Gateway implementations do not, so the manifest breaks when it moves.
     ///
     /// ## Example
     /// ```yaml
@@ -119,6 +123,9 @@ impl Rule for DanglingIngressBackend {
                     continue;
                 }
                 let Some(candidates) = by_name.get(&(key, b.service.as_str())) else {
+                    if index.operator_in_scope(&ns, &f.file) {
+                        continue;
+                    }
                     let names: Vec<&str> = index
                         .services_in(&ns)
                         .map(|(s, _)| s.id.name.as_str())

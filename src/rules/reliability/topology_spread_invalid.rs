@@ -14,8 +14,9 @@ declare_rule! {
     ///   `whenUnsatisfiable: ScheduleAnyway`: the API server rejects the object;
     /// - says `whenUnsatisfiable: DoNotSchedule` on a zone key (`topology.kubernetes.io/zone`,
     ///   or its deprecated `failure-domain.beta.kubernetes.io/zone`) of a Deployment with
-    ///   `replicas: 1` whose rolling update surges, unless `matchLabelKeys` has
-    ///   `pod-template-hash` (then the old revision's pod is not counted).
+    ///   `replicas: 1` whose rolling update surges, when `maxSkew` is 1 (a larger skew lets the
+    ///   surged pod join the old one) and the constraint counts the pod's own replicas, unless
+    ///   `matchLabelKeys` has `pod-template-hash` (then the old revision's pod is not counted).
     ///
     /// `matchLabelKeys` never excludes the pod's own replicas (they share its values), so it is
     /// ignored. Templated labels or selectors, an operator the API server does not know, and a
@@ -24,8 +25,10 @@ declare_rule! {
     /// (`invalid-value`, `missing-required-field`).
     ///
     /// ## Why is this bad
-    /// A constraint that counts no pods is always satisfied: the scheduler puts every replica
-    /// wherever it likes while the manifest reads as spread. An invalid `maxSkew` or
+    /// A constraint that counts none of the pod's own replicas does not spread them: the
+    /// scheduler puts every replica wherever it likes while the manifest reads as spread (the
+    /// constraint only steers away from domains crowded with the pods it does select, which is
+    /// rarely what a spread on the pod itself was meant to do). An invalid `maxSkew` or
     /// `minDomains` fails the apply. With one replica a zone spread has nothing to spread, and
     /// `DoNotSchedule` only adds ways to stay Pending: nodes without the zone label are never
     /// candidates, and during a rolling update the surged pod counts the old one, so it must
@@ -153,8 +156,12 @@ impl Rule for TopologySpreadInvalid {
                     .help("remove `minDomains`, or set `whenUnsatisfiable: DoNotSchedule`"),
                 );
             }
+            // Whether the constraint counts the pod's own replicas (None: no labels to judge).
+            let mut counts_own = None;
             if let Some(labels) = &labels {
-                match reach(entry, labels, None, false) {
+                let reached = reach(entry, labels, None, false);
+                counts_own = Some(!matches!(reached, Reach::NotOwn(_)));
+                match reached {
                     Reach::Own | Reach::Unknown => {}
                     Reach::NotOwn(why) => {
                         let at = entry
@@ -180,9 +187,14 @@ impl Rule for TopologySpreadInvalid {
                                 at,
                                 format!(
                                     "this topology spread constraint counts none of the pod's \
-                                     own replicas ({}), so it is always satisfied and spreads \
-                                     nothing",
-                                    why.describe().replace("the template's", "the pod's")
+                                     own replicas ({}), so {}",
+                                    why.describe().replace("the template's", "the pod's"),
+                                    if why == Miss::NoSelector {
+                                        "it is always satisfied and spreads nothing"
+                                    } else {
+                                        "it does not spread them (it only avoids domains \
+                                         crowded with the pods it selects)"
+                                    }
                                 ),
                             )
                             .help(fix),
@@ -195,9 +207,13 @@ impl Rule for TopologySpreadInvalid {
                 keys.items()
                     .any(|k| k.as_str() == Some("pod-template-hash"))
             });
+            // The old pod and the surged one in one zone make a skew of 2 over an empty zone:
+            // only `maxSkew: 1` refuses that, and only when the constraint counts them.
             if surges
                 && !per_revision
                 && replicas == Some(1)
+                && counts_own != Some(false)
+                && entry.get("maxSkew").and_then(|m| m.as_i64()) == Some(1)
                 && key.is_some_and(|k| ZONE_KEYS.contains(&k))
                 && let Some(when) = entry.get("whenUnsatisfiable")
                 && when.as_str() == Some("DoNotSchedule")

@@ -158,10 +158,12 @@ impl Rule for EphemeralStorageResources {
                 );
                 continue;
             }
-            // Both set: the API server refuses a request above the limit.
+            // Both set: the API server refuses a request above the limit. (A negative
+            // quantity it refuses on its own, and no request is "at most" one.)
             let quantity = |section: Section| {
                 let node = declared.value(section, EPHEMERAL)?;
-                Some((node, Quantity::parse(node.raw()?)?))
+                let q = Quantity::parse(node.raw()?)?;
+                (q.is_positive() || q.is_zero()).then_some((node, q))
             };
             if let (Some((request_node, r)), Some((limit_node, l))) =
                 (quantity(Section::Requests), quantity(Section::Limits))
