@@ -1024,7 +1024,7 @@ impl Index {
     }
 
     /// The keys an object in `ns` shares its namespace with.
-    fn same_namespace(ns: &NamespaceKey) -> Vec<NamespaceKey> {
+    pub(crate) fn same_namespace(ns: &NamespaceKey) -> Vec<NamespaceKey> {
         match ns.as_deref() {
             None => vec![None, Some("default".to_owned())],
             Some("default") => vec![Some("default".to_owned()), None],
@@ -1129,14 +1129,6 @@ impl Index {
             .is_none_or(|n| n == "default")
             .then(|| parent_dir(&f.file));
         Self::all_known(&ns, dir, &self.budgets_by_dir, &self.budgets_by_namespace)
-    }
-
-    /// The Services of namespace `ns`.
-    pub fn services_in(&self, ns: &NamespaceKey) -> impl Iterator<Item = (&Facts, &ServiceFacts)> {
-        self.in_namespace(ns).filter_map(|f| match &f.kind {
-            KindFacts::Service(s) => Some((f, s)),
-            _ => None,
-        })
     }
 
     /// The workloads (indices into `facts`) whose pods some Service of the run selects; a

@@ -89,13 +89,23 @@ impl Rule for DanglingIngressBackend {
         let norm = |ns: &NamespaceKey| ns.clone().unwrap_or_else(|| "default".to_owned());
         let mut by_name: HashMap<(String, &str), Vec<&ServiceFacts>> = HashMap::new();
         let mut dirs: HashSet<(String, &str)> = HashSet::new();
+        // The Service names of each namespace, in the run's order, for "did you mean".
+        let mut names_in: HashMap<NamespaceKey, Vec<&str>> = HashMap::new();
         for f in &index.facts {
             if let KindFacts::Service(s) = &f.kind {
-                let ns = norm(&index.namespace_of(f));
+                let own = index.namespace_of(f);
+                names_in
+                    .entry(own.clone())
+                    .or_default()
+                    .push(f.id.name.as_str());
+                let ns = norm(&own);
                 dirs.insert((ns.clone(), parent_dir(&f.file)));
                 by_name.entry((ns, f.id.name.as_str())).or_default().push(s);
             }
         }
+        // Whether an operator may create the scope's Services, asked once per scope: the
+        // answer scans the namespace, and routes of one scope are many.
+        let mut operator_in: HashMap<(String, &str), bool> = HashMap::new();
         for (i, f) in index.facts.iter().enumerate() {
             let KindFacts::Route(backends) = &f.kind else {
                 continue;
@@ -122,13 +132,18 @@ impl Rule for DanglingIngressBackend {
                 {
                     continue;
                 }
-                let Some(candidates) = by_name.get(&(key, b.service.as_str())) else {
-                    if index.operator_in_scope(&ns, &f.file) {
+                let Some(candidates) = by_name.get(&(key.clone(), b.service.as_str())) else {
+                    let operator = *operator_in
+                        .entry((key.clone(), parent_dir(&f.file)))
+                        .or_insert_with(|| index.operator_in_scope(&ns, &f.file));
+                    if operator {
                         continue;
                     }
-                    let names: Vec<&str> = index
-                        .services_in(&ns)
-                        .map(|(s, _)| s.id.name.as_str())
+                    // The namespace's own first, then its alias's (the unnamed namespace and
+                    // `default` are one), as the index orders them.
+                    let names: Vec<&str> = Index::same_namespace(&ns)
+                        .iter()
+                        .flat_map(|k| names_in.get(k).into_iter().flatten().copied())
                         .collect();
                     let help = match closest_name(&b.service, names.iter().copied()) {
                         Some(near) => format!("did you mean `{near}`?"),
