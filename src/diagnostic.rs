@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::k8s::pod_security::PolicyGate;
 use crate::model::ObjectId;
 use crate::parse::lines::{LineIndex, Position, floor_char_boundary};
 use crate::parse::tree::ByteSpan;
@@ -245,6 +246,9 @@ pub struct Diagnostic {
     pub object: Option<ObjectId>,
     /// The container the finding is inside, if any (config suppressions match on it).
     pub container: Option<String>,
+    /// A Pod Security Standards violation's control level and versions, until the run has
+    /// graded it against its namespace's admission policy.
+    pub policy: Option<PolicyGate>,
 }
 
 /// Every diagnostic is made here, whichever stage reports it (the rules through the engine,
@@ -268,7 +272,13 @@ impl Diagnostic {
             labels: Vec::new(),
             object: None,
             container: None,
+            policy: None,
         }
+    }
+
+    pub fn with_policy(mut self, policy: Option<PolicyGate>) -> Self {
+        self.policy = policy;
+        self
     }
 
     pub fn with_help(mut self, help: Option<String>) -> Self {

@@ -1,7 +1,7 @@
 //! What kubelint knows about Kubernetes itself, for every stage to read: versions
 //! (`KubeVersion`), API groups and which are built in (`groups`), which API versions were
-//! removed when and what replaces them (`api_versions`), and the resource names of kinds
-//! (`resources`). Facts only: nothing here validates, reports or words a finding, and it
+//! removed when and what replaces them (`api_versions`), the resource names of kinds
+//! (`resources`), and the Pod Security Standards' levels and namespace labels (`pod_security`). Facts only: nothing here validates, reports or words a finding, and it
 //! imports nothing above `parse` and `text`.
 //!
 //! What the embedded schemas tell (which versions serve which kinds) stays with them in
@@ -9,6 +9,7 @@
 
 pub mod api_versions;
 pub mod groups;
+pub mod pod_security;
 pub mod resources;
 pub mod version;
 

@@ -96,7 +96,8 @@ impl Emitter<'_> {
                     .with_help(finding.help)
                     .with_labels(labels)
                     .in_object(object.cloned())
-                    .in_container(container),
+                    .in_container(container)
+                    .with_policy(finding.policy),
             );
         }
     }

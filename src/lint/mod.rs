@@ -20,7 +20,7 @@ use crate::parse::tree::{Document, Node};
 use crate::parse::{self};
 use crate::rules::meta::unused_suppression::UnusedSuppression;
 use crate::rules::syntax::{invalid_manifest::InvalidManifest, invalid_yaml::InvalidYaml};
-use crate::rules::{Finding, RuleSet};
+use crate::rules::{Finding, RuleSet, pod_security};
 use crate::run_report::{FileReport, RunReport};
 use crate::schema;
 use crate::suppress::{self, Suppression};
@@ -283,6 +283,9 @@ pub fn finish(
         snapshot
     });
     cross_object(&mut report, facts, rules, options);
+    for file in &mut report.files {
+        pod_security::admission::grade(&mut file.diagnostics, rules.defaults.target);
+    }
     for (file, suppressions) in report.files.iter_mut().zip(&mut suppressions) {
         apply_suppressions(file, suppressions, rules);
     }

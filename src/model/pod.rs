@@ -36,12 +36,15 @@ pub enum ContainerKind {
     /// An init container with `restartPolicy: Always`: it starts before, and runs beside, the
     /// regular containers for the pod's whole life.
     Sidecar,
+    /// A container added to a running Pod (`kubectl debug`); only a Pod has them, never a
+    /// template. Not among `PodTemplate::containers`: see `PodTemplate::ephemeral_containers`.
+    Ephemeral,
 }
 
 impl ContainerKind {
     /// Runs for the life of the pod (as opposed to running to completion before it starts).
     pub fn is_long_running(self) -> bool {
-        !matches!(self, ContainerKind::Init)
+        matches!(self, ContainerKind::Regular | ContainerKind::Sidecar)
     }
 
     pub fn describe(self) -> &'static str {
@@ -49,6 +52,7 @@ impl ContainerKind {
             ContainerKind::Regular => "container",
             ContainerKind::Init => "init container",
             ContainerKind::Sidecar => "sidecar container",
+            ContainerKind::Ephemeral => "ephemeral container",
         }
     }
 }
@@ -181,5 +185,21 @@ impl<'d> PodTemplate<'d> {
 
     pub fn long_running_containers(&self) -> impl Iterator<Item = &Container<'d>> {
         self.containers.iter().filter(|c| c.kind.is_long_running())
+    }
+
+    /// A Pod's ephemeral containers (debugging containers added to a running pod). Kept apart
+    /// from `containers` because they take no probes, ports or resources; the rules that judge
+    /// every container of a pod, such as the Pod Security Standards, add them.
+    pub fn ephemeral_containers(&self) -> impl Iterator<Item = Container<'d>> + use<'d> {
+        self.spec
+            .get("ephemeralContainers")
+            .into_iter()
+            .flat_map(|list| list.items())
+            .filter(|c| c.is_map())
+            .map(|node| Container {
+                node,
+                kind: ContainerKind::Ephemeral,
+                name: node.get_str("name"),
+            })
     }
 }

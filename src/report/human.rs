@@ -381,6 +381,7 @@ mod tests {
             labels,
             object: None,
             container: None,
+            policy: None,
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod lifecycle;
 pub mod meta;
+pub mod pod_security;
 pub mod probes;
 pub mod references;
 pub mod reliability;
@@ -28,6 +29,7 @@ pub use set::RuleSet;
 use crate::diagnostic::Severity;
 use crate::index::{Index, Site};
 use crate::k8s::KubeVersion;
+use crate::k8s::pod_security::PolicyGate;
 use crate::model::Object;
 use crate::parse::tree::{Document, Node};
 use crate::parse::{de, emit};
@@ -72,6 +74,9 @@ pub struct Finding<'d> {
     pub message: String,
     pub help: Option<String>,
     pub labels: Vec<(Node<'d>, String)>,
+    /// For a `pod-security` rule: the control's level and the versions of the standards under
+    /// which this is a violation, so the run can tell what each namespace's admission refuses.
+    pub policy: Option<PolicyGate>,
 }
 
 impl<'d> Finding<'d> {
@@ -82,6 +87,7 @@ impl<'d> Finding<'d> {
             message: message.into(),
             help: None,
             labels: Vec::new(),
+            policy: None,
         }
     }
 
@@ -98,6 +104,12 @@ impl<'d> Finding<'d> {
 
     pub fn label(mut self, node: Node<'d>, message: impl Into<String>) -> Self {
         self.labels.push((node, message.into()));
+        self
+    }
+
+    /// Marks the finding as a violation of a Pod Security Standards control.
+    pub fn policy(mut self, gate: PolicyGate) -> Self {
+        self.policy = Some(gate);
         self
     }
 }
@@ -399,6 +411,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::missing_pod_anti_affinity::MissingPodAntiAffinity,
     &reliability::topology_spread_invalid::TopologySpreadInvalid,
     &security::missing_network_policy::MissingNetworkPolicy,
+    &pod_security::privileged_container::PrivilegedContainer,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
