@@ -24,11 +24,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::k8s::KubeVersion;
+use crate::k8s::pod_security::ClusterPolicy;
 use crate::parse::de::{self, OneOrMany};
 use crate::parse::emit;
 use crate::parse::lines::LineIndex;
 use crate::rules::meta::unused_suppression::UnusedSuppression;
-use crate::rules::{self, RuleConfig, RuleSet};
+use crate::rules::{self, RuleConfig, RuleSet, pod_security};
 use crate::run_report::{FileReport, RunReport};
 use crate::text::closest_name;
 
@@ -85,6 +86,11 @@ pub struct Config {
     /// Skip objects annotated `helm.sh/hook: test` (Helm test pods).
     #[serde(default)]
     pub skip_helm_tests: bool,
+    /// The cluster's PodSecurity admission defaults and exemptions (its
+    /// AdmissionConfiguration): the policy of namespaces the run holds no
+    /// `pod-security.kubernetes.io/` labels for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_security: Option<ClusterPolicy>,
     /// Per-rule options (`rules: {shell-form-sigterm: {jobs: true}}`), each rule's own options
     /// struct. The derive checks only the rule ids; [`parse`] reads each entry with its rule.
     #[serde(rename = "rules", default, deserialize_with = "rule_ids")]
@@ -456,10 +462,28 @@ impl Config {
             };
             (selected || named(&self.enable)) && !named(&self.ignore)
         };
+        // A pod-security rule off by default still runs where the rules it would run with if
+        // it were on include it: what a namespace's admission refuses is a bug, not a policy
+        // choice, so its findings are kept where a namespace's policy covers them.
+        let admission_only = |entry: &rules::RuleEntry| {
+            let (id, category) = (entry.id(), entry.meta.category.as_str());
+            let named = |list: &[String]| list.iter().any(|n| n == id || n == category);
+            category == pod_security::CATEGORY
+                && !entry.meta.enabled
+                && !selected(entry)
+                && self.select.as_deref().is_none_or(named)
+                && !named(&self.ignore)
+        };
         RuleSet {
+            admission_only: rules::registry()
+                .iter()
+                .filter(|e| admission_only(e))
+                .map(|e| e.id())
+                .collect(),
+            pod_security: self.pod_security.clone().unwrap_or_default(),
             rules: rules::registry()
                 .iter()
-                .filter(|e| selected(e))
+                .filter(|e| selected(e) || admission_only(e))
                 .map(|e| {
                     (
                         e,
@@ -526,8 +550,11 @@ impl Config {
             out.push_str("# fail-on: warning\n");
         }
         out.push_str("# rules that run, at their severities:\n");
-        for (entry, severity) in &self.rule_set().rules {
-            out.push_str(&format!("#   {}: {}\n", entry.id(), severity.as_str()));
+        let rule_set = self.rule_set();
+        for (entry, severity) in &rule_set.rules {
+            if !rule_set.admission_only.contains(entry.id()) {
+                out.push_str(&format!("#   {}: {}\n", entry.id(), severity.as_str()));
+            }
         }
         out
     }
@@ -835,6 +862,44 @@ mod tests {
     }
 
     #[test]
+    fn pod_security_defaults_read_with_errors_at_the_value() {
+        use crate::k8s::pod_security::{Level, Mode, PolicyVersion};
+        let c = parse_str(
+            "pod-security:\n  enforce: baseline\n  warn: restricted\n  version: v1.30\n  \
+             warn-version: latest\n  exempt-namespaces: [kube-system]\n",
+        )
+        .unwrap();
+        let policy = c.rule_set().pod_security;
+        let enforce = policy.get(Mode::Enforce).unwrap();
+        assert_eq!(enforce.level, Level::Baseline);
+        assert_eq!(
+            enforce.version,
+            PolicyVersion::Pinned(KubeVersion {
+                major: 1,
+                minor: 30
+            })
+        );
+        assert_eq!(
+            policy.get(Mode::Warn).unwrap().version,
+            PolicyVersion::Latest
+        );
+        assert_eq!(policy.get(Mode::Audit), None);
+        assert_eq!(policy.exempt_namespaces, ["kube-system"]);
+        let e = parse_str("pod-security:\n  enforce: strict\n").unwrap_err();
+        assert_eq!(
+            e.0,
+            "repo/.kubelint.yaml:2:12: `strict` is not a Pod Security level: expected \
+             privileged, baseline or restricted"
+        );
+        let e = parse_str("pod-security:\n  version: '1.30'\n").unwrap_err();
+        assert!(
+            e.0.starts_with("repo/.kubelint.yaml:2:12: `1.30` is not a Pod Security version"),
+            "{}",
+            e.0
+        );
+    }
+
+    #[test]
     fn errors_point_at_the_offending_item() {
         let cases = [
             (
@@ -988,6 +1053,49 @@ mod tests {
             prop::sample::select(vec![Severity::Info, Severity::Warning, Severity::Error])
         }
 
+        fn pod_security() -> impl Strategy<Value = ClusterPolicy> {
+            use crate::k8s::pod_security::{Level, PolicyVersion};
+            let level = prop::option::of(prop::sample::select(vec![
+                Level::Privileged,
+                Level::Baseline,
+                Level::Restricted,
+            ]));
+            let version = prop::option::of(prop_oneof![
+                Just(PolicyVersion::Latest),
+                (0u32..40).prop_map(|minor| PolicyVersion::Pinned(KubeVersion { major: 1, minor })),
+            ]);
+            (
+                (
+                    level.clone(),
+                    version.clone(),
+                    level.clone(),
+                    version.clone(),
+                ),
+                (level, version.clone(), version),
+                (
+                    prop::collection::vec(nasty(), 0..3),
+                    prop::collection::vec(nasty(), 0..2),
+                ),
+            )
+                .prop_map(
+                    |(
+                        (enforce, enforce_version, warn, warn_version),
+                        (audit, audit_version, version),
+                        (exempt_namespaces, exempt_runtime_classes),
+                    )| ClusterPolicy {
+                        enforce,
+                        enforce_version,
+                        warn,
+                        warn_version,
+                        audit,
+                        audit_version,
+                        version,
+                        exempt_namespaces,
+                        exempt_runtime_classes,
+                    },
+                )
+        }
+
         fn options() -> impl Strategy<Value = (String, RuleConfig)> {
             (rule_id(), any::<bool>()).prop_map(|(id, jobs)| {
                 let entry = rules::find(&id).unwrap();
@@ -1043,11 +1151,21 @@ mod tests {
                 prop::option::of(nasty()),
                 prop::collection::vec(options(), 0..3),
                 prop::collection::vec(suppression(), 0..3),
+                prop::option::of(pod_security()),
             );
             (lists, scalars).prop_map(
                 |(
                     (select, enable, ignore, severity, exclude, context, crds),
-                    (version, strict_kinds, skip_helm_tests, fail_on, namespace, options, suppress),
+                    (
+                        version,
+                        strict_kinds,
+                        skip_helm_tests,
+                        fail_on,
+                        namespace,
+                        options,
+                        suppress,
+                        pod_security,
+                    ),
                 )| {
                     let options = options.into_iter().collect();
                     Config {
@@ -1065,6 +1183,7 @@ mod tests {
                         fail_on: fail_on.map(str::to_owned),
                         namespace,
                         skip_helm_tests,
+                        pod_security,
                         options,
                         suppress,
                     }

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::diagnostic::Location;
+use crate::k8s::pod_security::NamespacePolicy;
 use crate::model::pod::WorkloadKind;
 use crate::model::{Object, ObjectId};
 use crate::parse::tree::Node;
@@ -278,6 +279,9 @@ pub struct WorkloadFacts {
     pub host_spread: HostSpread,
     /// `hostNetwork: true`: NetworkPolicies do not apply to its pods.
     pub host_network: bool,
+    /// `runtimeClassName`: a runtime class the cluster's PodSecurity configuration exempts
+    /// takes the pods out of admission.
+    pub runtime_class: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -373,6 +377,9 @@ pub enum KindFacts {
     PersistentVolumeClaim {
         access_modes: Vec<String>,
     },
+    /// A Namespace, with the PodSecurity policy its `pod-security.kubernetes.io/` labels set
+    /// (`None` without such labels).
+    Namespace(Option<NamespacePolicy>),
     /// A CustomResourceDefinition whose schema has a pod template: its resources may own pods.
     PodOwningCrd {
         group: String,
@@ -701,9 +708,18 @@ pub fn extract<'d>(
                 HostSpread::Covered
             },
             host_network: pod.spec.get("hostNetwork").and_then(|h| h.as_bool()) == Some(true),
+            runtime_class: pod.spec.get_some("runtimeClassName").and_then(scalar_text),
         })
     } else {
         match (group, object.kind) {
+            ("", "Namespace") => KindFacts::Namespace(NamespacePolicy::from_labels(
+                object
+                    .metadata()
+                    .and_then(|m| m.get_some("labels"))
+                    .into_iter()
+                    .flat_map(|labels| labels.entries())
+                    .filter_map(|(k, v)| Some((k.key_text()?, v.raw()?))),
+            )),
             ("", "Service") => {
                 let is_external = spec.and_then(|s| s.get_str("type")) == Some("ExternalName");
                 let selector = spec
@@ -934,6 +950,8 @@ pub struct Index {
     by_name: HashMap<(String, NamespaceKey, String), usize>,
     /// (group, kind) of the custom resources whose CRD in the run has a pod template.
     pod_owning_kinds: HashSet<(String, String)>,
+    /// The Namespaces of the run (inputs and context), with their PodSecurity labels.
+    namespaces: HashMap<String, Option<NamespacePolicy>>,
     /// The guarded fields of every object at the revision the run compares with
     /// (`--new-from-rev`).
     pub previous: Option<Arc<Snapshot>>,
@@ -954,6 +972,7 @@ impl Index {
             workloads_by_label: HashMap::new(),
             by_name: HashMap::new(),
             pod_owning_kinds: HashSet::new(),
+            namespaces: HashMap::new(),
             previous: None,
         };
         for (i, f) in facts.iter().enumerate() {
@@ -989,6 +1008,9 @@ impl Index {
             if let KindFacts::PodOwningCrd { group, kind } = &f.kind {
                 index.pod_owning_kinds.insert((group.clone(), kind.clone()));
             }
+            if let KindFacts::Namespace(policy) = &f.kind {
+                index.namespaces.insert(f.id.name.clone(), *policy);
+            }
             if let KindFacts::Workload(w) = &f.kind {
                 let seen = Evidence {
                     all_labels_known: w.labels_known,
@@ -1015,6 +1037,22 @@ impl Index {
         }
         index.facts = facts;
         index
+    }
+
+    /// The namespace key of an object that names `namespace` (or none).
+    pub fn namespace_named(&self, namespace: Option<&str>) -> NamespaceKey {
+        namespace
+            .map(str::to_owned)
+            .or_else(|| self.default_namespace.clone())
+    }
+
+    /// Whether the run holds namespace `ns`'s Namespace object, and the PodSecurity policy its
+    /// labels set: `None` when the run does not hold it, `Some(None)` when it has no such
+    /// labels. The unnamed namespace is `default`.
+    pub fn namespace_policy(&self, ns: &NamespaceKey) -> Option<Option<NamespacePolicy>> {
+        self.namespaces
+            .get(ns.as_deref().unwrap_or("default"))
+            .copied()
     }
 
     pub fn namespace_of(&self, f: &Facts) -> NamespaceKey {

@@ -1683,3 +1683,115 @@ fn rules_off_by_default_run_when_enabled() {
         .clone();
     assert_eq!(descriptor["defaultConfiguration"]["enabled"], false);
 }
+
+/// PodSecurity admission, predicted from the run's Namespaces: a namespace that enforces a
+/// level turns a violation of it into an error that says the pods are refused, one that warns
+/// into a warning, and an unlabelled namespace keeps the rule's own severity.
+#[test]
+fn pod_security_findings_are_graded_by_their_namespace() {
+    let dir = TempDir::new("pod-security-admission");
+    dir.write(
+        "namespaces.yaml",
+        b"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: tools\n  labels:\n    pod-security.kubernetes.io/warn: restricted\n    pod-security.kubernetes.io/warn-version: v1.30\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: lab\n",
+    );
+    let privileged = |kind: &str, ns: &str| {
+        let spec = "containers:\n  - name: app\n    image: example/app:1.0\n    securityContext: {privileged: true}\n";
+        match kind {
+            "Pod" => format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: {ns}}}\nspec:\n{}",
+                indent(spec, 2)
+            ),
+            _ => format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: a}}}}\n  template:\n    metadata: {{labels: {{app: a}}}}\n    spec:\n{}",
+                indent(spec, 6)
+            ),
+        }
+    };
+    fn indent(text: &str, by: usize) -> String {
+        text.lines()
+            .map(|l| format!("{}{l}\n", " ".repeat(by)))
+            .collect()
+    }
+    let docs = [
+        privileged("Deployment", "shop"),
+        privileged("Pod", "shop"),
+        privileged("Pod", "tools"),
+        privileged("Pod", "lab"),
+        privileged("Pod", "elsewhere"),
+    ]
+    .join("---\n");
+    let manifest = dir.write("pods.yaml", docs.as_bytes());
+    let graded = |extra: &[&str]| -> Vec<(String, String, String)> {
+        let mut args = vec![
+            "check",
+            dir.0.to_str().unwrap(),
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ];
+        args.extend_from_slice(extra);
+        let v = json_of(&kubelint(&args));
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["object"]["namespace"].as_str().unwrap().to_owned(),
+                    d["severity"].as_str().unwrap().to_owned(),
+                    d["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let found = graded(&[]);
+    assert_eq!(found.len(), 5, "{found:#?}");
+    let (ns, severity, message) = &found[0];
+    assert_eq!((ns.as_str(), severity.as_str()), ("shop", "error"));
+    assert!(
+        message.ends_with(
+            "namespace `shop` enforces Pod Security `baseline` (latest), so the API server \
+             refuses the Deployment's pods: it is accepted, but its pods are never created \
+             (`FailedCreate` events) and the rollout stalls"
+        ),
+        "{message}"
+    );
+    assert!(found[1].2.ends_with("so the API server rejects this pod"));
+    assert_eq!(found[1].1, "error");
+    // Warn covers baseline too (restricted includes it), at the pinned version.
+    assert_eq!(found[2].1, "warning");
+    assert!(
+        found[2]
+            .2
+            .contains("namespace `tools` warns at Pod Security `restricted` (v1.30)")
+    );
+    // A Namespace without labels, and one the run does not hold: the rule's own severity.
+    for unlabelled in &found[3..] {
+        assert_eq!(unlabelled.1, "warning");
+        assert!(!unlabelled.2.contains("Pod Security"), "{}", unlabelled.2);
+    }
+
+    // The cluster's defaults cover namespaces without a label for the mode; exemptions win.
+    let config = dir.write(
+        ".kubelint.yaml",
+        b"pod-security:\n  enforce: baseline\n  exempt-namespaces: [lab]\n",
+    );
+    let found = graded(&["--config", &config]);
+    assert_eq!(found[3].1, "warning", "lab is exempt: {:?}", found[3]);
+    assert_eq!(found[4].1, "error");
+    assert!(found[4].2.contains(
+        "the cluster's default policy (configuration `pod-security`) for namespace `elsewhere` \
+         enforces Pod Security `baseline` (latest)"
+    ));
+    // tools has a warn label and no enforce label: the default enforce applies there.
+    assert_eq!(found[2].1, "error");
+
+    // A severity the user sets wins; the message still says what admission does.
+    let found = graded(&["--severity", "privileged-container=info"]);
+    assert_eq!(found[0].1, "info");
+    assert!(found[0].2.contains("enforces Pod Security"));
+    let _ = manifest;
+}

@@ -5,6 +5,8 @@
 //! the API server would act on, namespace by namespace, is decided where the run's Namespaces
 //! are known (`rules::pod_security::admission`).
 
+use serde::{Deserialize, Serialize};
+
 use super::KubeVersion;
 
 /// A Pod Security Standards level. `Privileged` allows everything; each control belongs to
@@ -227,6 +229,82 @@ impl NamespacePolicy {
             Mode::Warn => self.warn,
             Mode::Audit => self.audit,
         }
+    }
+}
+
+/// The cluster's own PodSecurity configuration (its `AdmissionConfiguration`): the policy of
+/// namespaces that have no label for a mode, and the exemptions. The configuration's
+/// `pod-security:` key. Exempt users cannot be known from manifests, so they are not here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ClusterPolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce: Option<Level>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_version: Option<PolicyVersion>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn: Option<Level>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warn_version: Option<PolicyVersion>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Level>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_version: Option<PolicyVersion>,
+    /// The version of every mode that does not name its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<PolicyVersion>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exempt_namespaces: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exempt_runtime_classes: Vec<String>,
+}
+
+impl ClusterPolicy {
+    /// The default policy of `mode`, if the configuration sets a level for it.
+    pub fn get(&self, mode: Mode) -> Option<ModePolicy> {
+        let (level, version) = match mode {
+            Mode::Enforce => (self.enforce, self.enforce_version),
+            Mode::Warn => (self.warn, self.warn_version),
+            Mode::Audit => (self.audit, self.audit_version),
+        };
+        Some(ModePolicy {
+            level: level?,
+            version: version.or(self.version).unwrap_or_default(),
+        })
+    }
+}
+
+impl Serialize for Level {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Level::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a Pod Security level: expected privileged, baseline or restricted"
+            ))
+        })
+    }
+}
+
+impl Serialize for PolicyVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        PolicyVersion::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a Pod Security version: expected `latest` or `v1.N`, such as `v1.30`"
+            ))
+        })
     }
 }
 

@@ -282,9 +282,9 @@ pub fn finish(
         }
         snapshot
     });
-    cross_object(&mut report, facts, rules, options);
+    let index = cross_object(&mut report, facts, rules, options);
     for file in &mut report.files {
-        pod_security::admission::grade(&mut file.diagnostics, rules.defaults.target);
+        pod_security::admission::grade(&mut file.diagnostics, &index, rules);
     }
     for (file, suppressions) in report.files.iter_mut().zip(&mut suppressions) {
         apply_suppressions(file, suppressions, rules);
@@ -316,7 +316,14 @@ fn canonical(input: &Input) -> Option<PathBuf> {
 }
 
 /// Builds the index over every object of the run and lets the cross-object rules query it.
-fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, options: &RunOptions) {
+/// Runs the cross-object rules, and returns the index for the stages that grade findings by
+/// what other objects say (PodSecurity admission by the run's Namespaces).
+fn cross_object(
+    report: &mut RunReport,
+    facts: Vec<Facts>,
+    rules: &RuleSet,
+    options: &RunOptions,
+) -> Index {
     let mut index = Index::build(facts, options.namespace.clone());
     index.previous = options.previous.clone();
     let file_of: HashMap<Arc<str>, usize> = report
@@ -373,6 +380,7 @@ fn cross_object(report: &mut RunReport, facts: Vec<Facts>, rules: &RuleSet, opti
     for file in touched {
         report.files[file].sort();
     }
+    index
 }
 
 fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {

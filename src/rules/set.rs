@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Severity;
+use crate::k8s::pod_security::ClusterPolicy;
 use crate::rules::{Options, RuleEntry, registry};
 use crate::schema::Catalog;
 
@@ -15,6 +16,11 @@ pub struct RuleSet {
     /// Options per rule id; a rule without an entry runs with `defaults`.
     pub options: HashMap<&'static str, Options>,
     pub defaults: Options,
+    /// `pod-security` rules that are off by default and run only to report what a
+    /// namespace's PodSecurity admission refuses (see `pod_security::admission`).
+    pub admission_only: HashSet<&'static str>,
+    /// The cluster's PodSecurity defaults and exemptions (configuration `pod-security:`).
+    pub pod_security: ClusterPolicy,
 }
 
 impl RuleSet {
@@ -24,6 +30,8 @@ impl RuleSet {
             configured_severity: HashSet::new(),
             options: HashMap::new(),
             defaults: Options::default(),
+            admission_only: HashSet::new(),
+            pod_security: ClusterPolicy::default(),
         }
     }
 
@@ -40,6 +48,8 @@ impl RuleSet {
             configured_severity: self.configured_severity.clone(),
             options,
             defaults,
+            admission_only: self.admission_only.clone(),
+            pod_security: self.pod_security.clone(),
         }
     }
 

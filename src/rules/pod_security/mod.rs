@@ -17,6 +17,9 @@ pub mod admission;
 pub mod privileged_container;
 
 use crate::model::pod::{Container, PodTemplate};
+
+/// The category's name in `rules/rules.yaml`.
+pub const CATEGORY: &str = "pod-security";
 use crate::parse::tree::Node;
 
 /// Every container the admission controller checks: init containers (sidecars included),
