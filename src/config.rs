@@ -870,20 +870,16 @@ mod tests {
         )
         .unwrap();
         let policy = c.rule_set().pod_security;
-        let enforce = policy.get(Mode::Enforce).unwrap();
-        assert_eq!(enforce.level, Level::Baseline);
+        assert_eq!(policy.level(Mode::Enforce), Some(Level::Baseline));
         assert_eq!(
-            enforce.version,
+            policy.version(Mode::Enforce).unwrap(),
             PolicyVersion::Pinned(KubeVersion {
                 major: 1,
                 minor: 30
             })
         );
-        assert_eq!(
-            policy.get(Mode::Warn).unwrap().version,
-            PolicyVersion::Latest
-        );
-        assert_eq!(policy.get(Mode::Audit), None);
+        assert_eq!(policy.version(Mode::Warn).unwrap(), PolicyVersion::Latest);
+        assert_eq!(policy.level(Mode::Audit), None);
         assert_eq!(policy.exempt_namespaces, ["kube-system"]);
         let e = parse_str("pod-security:\n  enforce: strict\n").unwrap_err();
         assert_eq!(

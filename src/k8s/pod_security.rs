@@ -137,7 +137,7 @@ impl PolicyGate {
 /// The label prefix the admission controller reads on Namespaces.
 pub const LABEL_PREFIX: &str = "pod-security.kubernetes.io/";
 
-/// The three modes of the admission controller.
+/// The three modes of the admission controller (`Mode::ALL` is the order they are graded in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// The API server refuses the pod.
@@ -167,25 +167,27 @@ pub struct ModePolicy {
     pub version: PolicyVersion,
 }
 
-/// The policy a Namespace's `pod-security.kubernetes.io/*` labels set, mode by mode; a mode
-/// without a label is `None` (the cluster's defaults apply to it).
+/// What a Namespace's `pod-security.kubernetes.io/<mode>` and `<mode>-version` labels set,
+/// field by field: a mode's level and its version are each taken from the label when there
+/// is one, else from the cluster's defaults (`ClusterPolicy`), as the admission controller's
+/// `PolicyToEvaluate` does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct NamespacePolicy {
-    pub enforce: Option<ModePolicy>,
-    pub warn: Option<ModePolicy>,
-    pub audit: Option<ModePolicy>,
+    /// Per mode, in `Mode::ALL` order.
+    levels: [Option<Level>; 3],
+    versions: [Option<PolicyVersion>; 3],
 }
 
 impl NamespacePolicy {
     /// The policy of a Namespace with these labels, or `None` when it has no
-    /// `pod-security.kubernetes.io/` label. A version label without its level label sets
-    /// nothing. A value the admission controller cannot parse makes it fall back to the most
-    /// restrictive policy (`restricted` at `latest`), as it does.
+    /// `pod-security.kubernetes.io/` label. A value the admission controller cannot parse is
+    /// read as it reads it: an unknown `enforce` level as `restricted` (fail closed), an
+    /// unknown `warn` or `audit` level as `privileged` (fail open), an unknown version as
+    /// `latest`. (Creating a Namespace with such a label is refused outright.)
     pub fn from_labels<'a>(
         labels: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Option<NamespacePolicy> {
-        let mut levels: [Option<&str>; 3] = [None; 3];
-        let mut versions: [Option<&str>; 3] = [None; 3];
+        let mut policy = NamespacePolicy::default();
         let mut any = false;
         for (key, value) in labels {
             let Some(rest) = key.strip_prefix(LABEL_PREFIX) else {
@@ -193,43 +195,47 @@ impl NamespacePolicy {
             };
             for (i, mode) in Mode::ALL.iter().enumerate() {
                 if rest == mode.as_str() {
-                    levels[i] = Some(value);
+                    let fallback = match mode {
+                        Mode::Enforce => Level::Restricted,
+                        Mode::Warn | Mode::Audit => Level::Privileged,
+                    };
+                    policy.levels[i] = Some(Level::parse(value).unwrap_or(fallback));
                     any = true;
                 } else if rest.strip_prefix(mode.as_str()) == Some("-version") {
-                    versions[i] = Some(value);
+                    policy.versions[i] = Some(PolicyVersion::parse(value).unwrap_or_default());
                     any = true;
                 }
             }
         }
-        if !any {
-            return None;
-        }
-        let mode = |i: usize| {
-            let level = levels[i]?;
-            let parsed = Level::parse(level)
-                .zip(versions[i].map_or(Some(PolicyVersion::Latest), PolicyVersion::parse));
-            Some(match parsed {
-                Some((level, version)) => ModePolicy { level, version },
-                None => ModePolicy {
-                    level: Level::Restricted,
-                    version: PolicyVersion::Latest,
-                },
-            })
-        };
-        Some(NamespacePolicy {
-            enforce: mode(0),
-            warn: mode(1),
-            audit: mode(2),
-        })
+        any.then_some(policy)
     }
 
-    pub fn get(&self, mode: Mode) -> Option<ModePolicy> {
-        match mode {
-            Mode::Enforce => self.enforce,
-            Mode::Warn => self.warn,
-            Mode::Audit => self.audit,
-        }
+    /// The level the labels set for `mode`.
+    pub fn level(&self, mode: Mode) -> Option<Level> {
+        self.levels[mode as usize]
     }
+
+    /// The version the labels set for `mode`.
+    pub fn version(&self, mode: Mode) -> Option<PolicyVersion> {
+        self.versions[mode as usize]
+    }
+}
+
+/// The policy in force for one mode of a namespace: its labels (if the run holds the
+/// Namespace) over the cluster's defaults. `None` when neither sets a level: the mode allows
+/// everything. The flag tells whether the level came from the Namespace's label.
+pub fn mode_policy(
+    labels: Option<&NamespacePolicy>,
+    cluster: &ClusterPolicy,
+    mode: Mode,
+) -> Option<(ModePolicy, bool)> {
+    let labelled = labels.and_then(|l| l.level(mode));
+    let level = labelled.or_else(|| cluster.level(mode))?;
+    let version = labels
+        .and_then(|l| l.version(mode))
+        .or_else(|| cluster.version(mode))
+        .unwrap_or_default();
+    Some((ModePolicy { level, version }, labelled.is_some()))
 }
 
 /// The cluster's own PodSecurity configuration (its `AdmissionConfiguration`): the policy of
@@ -260,17 +266,23 @@ pub struct ClusterPolicy {
 }
 
 impl ClusterPolicy {
-    /// The default policy of `mode`, if the configuration sets a level for it.
-    pub fn get(&self, mode: Mode) -> Option<ModePolicy> {
-        let (level, version) = match mode {
-            Mode::Enforce => (self.enforce, self.enforce_version),
-            Mode::Warn => (self.warn, self.warn_version),
-            Mode::Audit => (self.audit, self.audit_version),
-        };
-        Some(ModePolicy {
-            level: level?,
-            version: version.or(self.version).unwrap_or_default(),
-        })
+    /// The default level of `mode`, if the configuration sets one.
+    pub fn level(&self, mode: Mode) -> Option<Level> {
+        match mode {
+            Mode::Enforce => self.enforce,
+            Mode::Warn => self.warn,
+            Mode::Audit => self.audit,
+        }
+    }
+
+    /// The default version of `mode`: its own, else `version`.
+    pub fn version(&self, mode: Mode) -> Option<PolicyVersion> {
+        match mode {
+            Mode::Enforce => self.enforce_version,
+            Mode::Warn => self.warn_version,
+            Mode::Audit => self.audit_version,
+        }
+        .or(self.version)
     }
 }
 
@@ -344,8 +356,8 @@ mod tests {
     }
 
     #[test]
-    fn namespace_labels_set_each_mode() {
-        let policy = NamespacePolicy::from_labels([
+    fn namespace_labels_set_each_field_over_the_cluster_defaults() {
+        let labels = NamespacePolicy::from_labels([
             ("pod-security.kubernetes.io/enforce", "baseline"),
             ("pod-security.kubernetes.io/enforce-version", "v1.25"),
             ("pod-security.kubernetes.io/warn", "restricted"),
@@ -353,25 +365,55 @@ mod tests {
             ("app", "x"),
         ])
         .unwrap();
+        let none = ClusterPolicy::default();
+        let policy = |labels: Option<&NamespacePolicy>, cluster: &ClusterPolicy, mode| {
+            mode_policy(labels, cluster, mode)
+        };
         assert_eq!(
-            policy.enforce,
-            Some(ModePolicy {
-                level: Level::Baseline,
-                version: PolicyVersion::Pinned(v(25))
-            })
+            policy(Some(&labels), &none, Mode::Enforce),
+            Some((
+                ModePolicy {
+                    level: Level::Baseline,
+                    version: PolicyVersion::Pinned(v(25))
+                },
+                true
+            ))
         );
         assert_eq!(
-            policy.warn,
-            Some(ModePolicy {
-                level: Level::Restricted,
-                version: PolicyVersion::Latest
-            })
+            policy(Some(&labels), &none, Mode::Warn).unwrap().0.version,
+            PolicyVersion::Latest
         );
-        assert_eq!(policy.audit, None);
+        // A version label without a level: nothing to apply it to, unless the cluster has one.
+        assert_eq!(policy(Some(&labels), &none, Mode::Audit), None);
+        let cluster = ClusterPolicy {
+            audit: Some(Level::Restricted),
+            version: Some(PolicyVersion::Pinned(v(30))),
+            ..ClusterPolicy::default()
+        };
+        assert_eq!(
+            policy(Some(&labels), &cluster, Mode::Audit),
+            Some((
+                ModePolicy {
+                    level: Level::Restricted,
+                    version: PolicyVersion::Pinned(v(20))
+                },
+                false
+            ))
+        );
+        assert_eq!(
+            policy(None, &cluster, Mode::Audit).unwrap().0.version,
+            PolicyVersion::Pinned(v(30))
+        );
         assert_eq!(NamespacePolicy::from_labels([("app", "x")]), None);
-        let invalid =
-            NamespacePolicy::from_labels([("pod-security.kubernetes.io/enforce", "strict")])
-                .unwrap();
-        assert_eq!(invalid.enforce.unwrap().level, Level::Restricted);
+        // Unparseable values: enforce fails closed, warn and audit open, versions to latest.
+        let invalid = NamespacePolicy::from_labels([
+            ("pod-security.kubernetes.io/enforce", "strict"),
+            ("pod-security.kubernetes.io/warn", "strict"),
+            ("pod-security.kubernetes.io/enforce-version", "1.25"),
+        ])
+        .unwrap();
+        assert_eq!(invalid.level(Mode::Enforce), Some(Level::Restricted));
+        assert_eq!(invalid.level(Mode::Warn), Some(Level::Privileged));
+        assert_eq!(invalid.version(Mode::Enforce), Some(PolicyVersion::Latest));
     }
 }

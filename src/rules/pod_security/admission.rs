@@ -21,7 +21,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::{Index, KindFacts, NamespaceKey};
 use crate::k8s::KubeVersion;
-use crate::k8s::pod_security::{Mode, ModePolicy, PolicyGate};
+use crate::k8s::pod_security::{Mode, ModePolicy, PolicyGate, mode_policy};
 use crate::rules::RuleSet;
 
 /// Grades the `pod-security` findings of one file (see the module's documentation).
@@ -50,12 +50,6 @@ struct Refusal {
     why: String,
 }
 
-/// Where a mode's policy comes from.
-enum Source {
-    Label,
-    Cluster,
-}
-
 fn refusal(
     d: &Diagnostic,
     gate: PolicyGate,
@@ -80,22 +74,18 @@ fn refusal(
         return None;
     }
     let labels = index.namespace_policy(&ns).flatten();
-    let (mode, policy, source) = Mode::ALL.into_iter().find_map(|mode| {
-        let (policy, source) = match labels.and_then(|l| l.get(mode)) {
-            Some(policy) => (policy, Source::Label),
-            None => (defaults.get(mode)?, Source::Cluster),
-        };
-        gate.applies(policy.level, policy.version.resolve(cluster))
-            .then_some((mode, policy, source))
-    })?;
-    let ModePolicy { level, version } = policy;
-    let who = match source {
-        Source::Label => format!("namespace `{ns_name}`"),
-        Source::Cluster => {
-            format!(
-                "the cluster's default policy (configuration `pod-security`) for namespace `{ns_name}`"
-            )
-        }
+    let (mode, ModePolicy { level, version }, labelled) =
+        Mode::ALL.into_iter().find_map(|mode| {
+            let (policy, labelled) = mode_policy(labels.as_ref(), defaults, mode)?;
+            gate.applies(policy.level, policy.version.resolve(cluster))
+                .then_some((mode, policy, labelled))
+        })?;
+    let who = if labelled {
+        format!("namespace `{ns_name}`")
+    } else {
+        format!(
+            "the cluster's default policy (configuration `pod-security`) for namespace `{ns_name}`"
+        )
     };
     let level = level.as_str();
     let why = match mode {
