@@ -12,10 +12,9 @@ declare_rule! {
     ///
     /// ## Why is this bad
     /// The pod shares the node's network namespace: it sees every interface and all traffic
-    /// of the node, reaches whatever listens on the node's loopback address (the kubelet's
-    /// read-only port, node agents, cloud metadata proxies), and binds its ports on the node's
-    /// addresses, outside Services and NetworkPolicy. Two such pods that use the same port
-    /// cannot share a node.
+    /// of the node, reaches services that listen only on the node's loopback address, and
+    /// binds its ports on the node's addresses, outside Services and, for most network plugins,
+    /// outside NetworkPolicy. Two such pods that use the same port cannot share a node.
     ///
     /// ## Example
     /// ```yaml

@@ -12,9 +12,10 @@ declare_rule! {
     /// namespace.
     ///
     /// ## Why is this bad
-    /// The pod's containers see every process of the node, its command line and, as root, its
-    /// environment (other pods' secrets among them) and memory; they can signal or trace any
-    /// of them, and reach the node's file system through `/proc/<pid>/root`.
+    /// The pod's containers see every process of the node and its command line and, as root,
+    /// its environment (other pods' secrets among them); they can signal any of them, and with
+    /// the right to trace, read their memory and reach the node's file system through
+    /// `/proc/<pid>/root`.
     ///
     /// ## Example
     /// ```yaml
@@ -60,8 +61,7 @@ impl Rule for HostPid {
             Finding::new(
                 value,
                 "the pod shares the node's process namespace: its containers see every \
-                 process of the node, and as root can read their environment and memory and \
-                 signal them",
+                 process of the node, and as root can read their environment and signal them",
             )
             .help(
                 "remove `hostPID: true`; to let the pod's own containers see each other's \
