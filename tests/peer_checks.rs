@@ -316,6 +316,47 @@ const KUBE_LINTER: &[LinterFixture] = &[
             ("PodDisruptionBudget", "baz3", false),
         ],
     },
+    // Pod Security Standards, baseline: host namespaces and privileged containers.
+    LinterFixture {
+        file: "host-network.yml",
+        check: "host-network",
+        rule: "host-network",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app", true),
+        ],
+    },
+    LinterFixture {
+        file: "host-pid.yml",
+        check: "host-pid",
+        rule: "host-pid",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app", true),
+        ],
+    },
+    LinterFixture {
+        file: "host-ipc.yml",
+        check: "host-ipc",
+        rule: "host-ipc",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app", true),
+        ],
+    },
+    LinterFixture {
+        file: "privileged-container.yml",
+        check: "privileged-container",
+        rule: "privileged-container",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app1", true),
+        ],
+    },
 ];
 
 /// kube-linter's fixtures often hold skeletons: a Deployment with no pod template, or one whose

@@ -412,6 +412,13 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::topology_spread_invalid::TopologySpreadInvalid,
     &security::missing_network_policy::MissingNetworkPolicy,
     &pod_security::privileged_container::PrivilegedContainer,
+    &pod_security::host_process::HostProcess,
+    &pod_security::host_network::HostNetwork,
+    &pod_security::host_pid::HostPid,
+    &pod_security::host_ipc::HostIpc,
+    &pod_security::host_path_volume::HostPathVolume,
+    &pod_security::host_port::HostPort,
+    &pod_security::host_probe_lifecycle::HostProbeLifecycle,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

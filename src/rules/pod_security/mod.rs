@@ -14,6 +14,13 @@
 //! (init, sidecar, regular, and a Pod's ephemeral containers).
 
 pub mod admission;
+pub mod host_ipc;
+pub mod host_network;
+pub mod host_path_volume;
+pub mod host_pid;
+pub mod host_port;
+pub mod host_probe_lifecycle;
+pub mod host_process;
 pub mod privileged_container;
 
 use crate::model::pod::{Container, PodTemplate};

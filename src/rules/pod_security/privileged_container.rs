@@ -33,6 +33,19 @@ declare_rule! {
     ///       capabilities:
     ///         add: [NET_ADMIN]   # only what the agent needs
     /// ```
+    ///
+    /// ## Measured
+    /// On `../shared/corpus/real` (4,645 files): 33 findings in 32 files, all read, all true
+    /// (`privileged: true` on the container). 12 are node agents and drivers (CSI, DRA, CNI,
+    /// monitoring agents, GPU/NCCL installers, a mount fixer); 6 are init containers that only
+    /// set a kernel parameter of the node (`vm.max_map_count` for Elasticsearch, core dumps for
+    /// Istio), which belongs in the node's configuration; 6 are TPU workloads of GKE samples
+    /// (current GKE versions give TPU access without a privileged container); 9 are other
+    /// samples (an NFS server, Rook's tools, a TensorFlow trainer, EKS workshop and
+    /// PodSecurityPolicy examples that are privileged on purpose). Every one is refused by a
+    /// namespace that enforces `baseline`: on by default. kube-linter's `privileged-container`
+    /// fixture: both Deployments agree (kube-score's "Container Security Context Privileged"
+    /// has no expectation in the fixture table this comparison reads).
     pub struct PrivilegedContainer => "privileged-container";
 }
 
