@@ -412,6 +412,12 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::topology_spread_invalid::TopologySpreadInvalid,
     &security::missing_network_policy::MissingNetworkPolicy,
     &pod_security::privileged_container::PrivilegedContainer,
+    &pod_security::added_capabilities::AddedCapabilities,
+    &pod_security::apparmor_unconfined::ApparmorUnconfined,
+    &pod_security::selinux_options::SelinuxOptions,
+    &pod_security::unsafe_proc_mount::UnsafeProcMount,
+    &pod_security::seccomp_unconfined::SeccompUnconfined,
+    &pod_security::unsafe_sysctls::UnsafeSysctls,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
