@@ -15,8 +15,8 @@ declare_rule! {
     ///   `seccomp.security.alpha.kubernetes.io/pod` and
     ///   `container.seccomp.security.alpha.kubernetes.io/<container>` (for a container the pod
     ///   has) set to anything but `runtime/default`, `docker/default` or `localhost/<profile>`.
-    ///   From v1.19 on admission reads only the fields, and the kubelet has ignored the
-    ///   annotations since Kubernetes 1.27.
+    ///   From v1.19 on admission reads only the fields (and recent Kubernetes releases no
+    ///   longer apply the annotations at all).
     ///
     /// Leaving seccomp unset is allowed by baseline; the restricted control that asks for a
     /// profile is `missing-seccomp-profile`.
