@@ -72,7 +72,8 @@ fn check<'d>(options: Node<'d>, who: &str, out: &mut Vec<Finding<'d>>) {
                 node,
                 format!(
                     "{who} sets the SELinux type `{value}`, which the standards allow only \
-                     from v1.31: a namespace pinned to an older version refuses the pod"
+                     from v1.31: an older policy (a cluster before 1.31, or a namespace pinned \
+                     to an older version) refuses the pod"
                 ),
             )
             .help("pin the namespace's policy to v1.31 or later, or use `container_t`")

@@ -117,8 +117,8 @@ impl Rule for UnsafeSysctls {
                     node,
                     format!(
                         "the sysctl `{name}` is safe only from v1.{since} of the Pod Security \
-                         Standards: a namespace whose policy is pinned to an older version \
-                         refuses the pod"
+                         Standards: an older policy (a cluster before 1.{since}, or a namespace \
+                         pinned to an older version) refuses the pod"
                     ),
                 )
                 .help(format!(
