@@ -357,6 +357,22 @@ const KUBE_LINTER: &[LinterFixture] = &[
             ("Deployment", "app1", true),
         ],
     },
+    // Pod Security baseline controls (sysctls, /proc mount). The fixtures' DeploymentConfig
+    // twins are not compared (NOT_COMPARED).
+    LinterFixture {
+        file: "unsafe-sysctls.yml",
+        check: "unsafe-sysctls",
+        rule: "unsafe-sysctls",
+        config: "",
+        objects: &[("Deployment", "app1", true)],
+    },
+    LinterFixture {
+        file: "unsafe-proc-mount.yml",
+        check: "unsafe-proc-mount",
+        rule: "unsafe-proc-mount",
+        config: "",
+        objects: &[("Deployment", "app1", true)],
+    },
 ];
 
 /// kube-linter's fixtures often hold skeletons: a Deployment with no pod template, or one whose

@@ -419,6 +419,12 @@ const BUILTIN: &[&dyn Rule] = &[
     &pod_security::host_path_volume::HostPathVolume,
     &pod_security::host_port::HostPort,
     &pod_security::host_probe_lifecycle::HostProbeLifecycle,
+    &pod_security::added_capabilities::AddedCapabilities,
+    &pod_security::apparmor_unconfined::ApparmorUnconfined,
+    &pod_security::selinux_options::SelinuxOptions,
+    &pod_security::unsafe_proc_mount::UnsafeProcMount,
+    &pod_security::seccomp_unconfined::SeccompUnconfined,
+    &pod_security::unsafe_sysctls::UnsafeSysctls,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

@@ -13,7 +13,9 @@
 //! a container's `securityContext` field overrides the pod's, and every container kind counts
 //! (init, sidecar, regular, and a Pod's ephemeral containers).
 
+pub mod added_capabilities;
 pub mod admission;
+pub mod apparmor_unconfined;
 pub mod host_ipc;
 pub mod host_network;
 pub mod host_path_volume;
@@ -22,6 +24,10 @@ pub mod host_port;
 pub mod host_probe_lifecycle;
 pub mod host_process;
 pub mod privileged_container;
+pub mod seccomp_unconfined;
+pub mod selinux_options;
+pub mod unsafe_proc_mount;
+pub mod unsafe_sysctls;
 
 use crate::model::pod::{Container, PodTemplate};
 
@@ -108,4 +114,42 @@ pub(crate) fn describe(container: &Container<'_>) -> String {
         container.kind.describe(),
         container.display_name()
     )
+}
+
+/// A string value as the API server will see it: `None` for anything else, and for a
+/// placeholder a template engine fills in (`{{ .Values.x }}`), whose value is not known.
+pub(crate) fn literal<'d>(node: Node<'d>) -> Option<&'d str> {
+    node.as_str()
+        .filter(|text| !crate::model::is_templated(text))
+}
+
+/// The pod's annotations (the template's, for a workload): (key, value node) for each one.
+pub(crate) fn pod_annotations<'d>(
+    pod: &PodTemplate<'d>,
+) -> impl Iterator<Item = (&'d str, Node<'d>)> + use<'d> {
+    pod.metadata
+        .and_then(|m| m.get_some("annotations"))
+        .into_iter()
+        .flat_map(|a| a.entries())
+        .filter_map(|(key, value)| Some((key.key_text()?, value)))
+}
+
+/// For the rules' tests: each finding of `rule` on the first object of `yaml`, as its JSON
+/// pointer and gate, whatever the version (the gates are what is tested).
+#[cfg(test)]
+pub(crate) fn gated_findings(
+    rule: &dyn crate::rules::Rule,
+    yaml: &str,
+) -> Vec<(String, crate::k8s::pod_security::PolicyGate)> {
+    let lines = crate::parse::lines::LineIndex::new(yaml);
+    let stream = crate::parse::parse_stream(yaml, &lines);
+    let crate::model::Modeled::Objects(objects) = crate::model::objects_of(&stream.documents[0])
+    else {
+        panic!("not an object: {yaml}");
+    };
+    let mut out = Vec::new();
+    rule.check_object(&objects[0], &crate::rules::Options::default(), &mut out);
+    out.into_iter()
+        .map(|f| (f.node.pointer(), f.policy.expect("every finding is gated")))
+        .collect()
 }
