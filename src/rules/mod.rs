@@ -412,6 +412,11 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::topology_spread_invalid::TopologySpreadInvalid,
     &security::missing_network_policy::MissingNetworkPolicy,
     &pod_security::privileged_container::PrivilegedContainer,
+    &pod_security::restricted_volume_types::RestrictedVolumeTypes,
+    &pod_security::privilege_escalation_allowed::PrivilegeEscalationAllowed,
+    &pod_security::run_as_root::RunAsRoot,
+    &pod_security::missing_seccomp_profile::MissingSeccompProfile,
+    &pod_security::capabilities_not_dropped::CapabilitiesNotDropped,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

@@ -14,7 +14,13 @@
 //! (init, sidecar, regular, and a Pod's ephemeral containers).
 
 pub mod admission;
+pub mod capabilities_not_dropped;
+pub mod missing_seccomp_profile;
+pub mod privilege_escalation_allowed;
 pub mod privileged_container;
+mod restricted;
+pub mod restricted_volume_types;
+pub mod run_as_root;
 
 use crate::model::pod::{Container, PodTemplate};
 use crate::parse::tree::Node;
