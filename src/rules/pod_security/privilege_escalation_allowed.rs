@@ -49,6 +49,9 @@ declare_rule! {
     /// or audited, or when selected. One finding read is a privileged container, whose help
     /// says to remove `privileged` first, since the API server refuses
     /// `allowPrivilegeEscalation: false` beside it.
+    ///
+    /// Against kube-linter's `privilege-escalation-container` fixtures: both Deployments
+    /// judged alike.
     pub struct PrivilegeEscalationAllowed => "privilege-escalation-allowed";
 }
 
