@@ -373,6 +373,33 @@ const KUBE_LINTER: &[LinterFixture] = &[
         config: "",
         objects: &[("Deployment", "app1", true)],
     },
+    // The restricted Pod Security controls kube-linter checks the same way. Not mapped:
+    // `drop-net-raw-capability` (asks for NET_RAW dropped, where `capabilities-not-dropped`
+    // asks for ALL: a container dropping only NET_RAW passes one and fails the other).
+    LinterFixture {
+        file: "privilege-escalation-container.yml",
+        check: "privilege-escalation-container",
+        rule: "privilege-escalation-allowed",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app1", true),
+        ],
+    },
+    LinterFixture {
+        file: "run-as-non-root.yml",
+        check: "run-as-non-root",
+        rule: "run-as-root",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app1", true),
+            // kube-linter takes a non-zero `runAsUser` for enough; admission wants
+            // `runAsNonRoot: true` as well, but this container has no image (a fragment),
+            // so kubelint is silent on it too.
+            ("Deployment", "group-zero", false),
+        ],
+    },
 ];
 
 /// kube-linter's fixtures often hold skeletons: a Deployment with no pod template, or one whose
@@ -402,6 +429,11 @@ const KUBE_LINTER_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
         "baz",
         SKELETON,
     ),
+    // `runAsUser: 0` is written beside the container's fields, not in its securityContext
+    // (the API server drops the unknown field), and the container has no image: a fragment,
+    // whose missing `runAsNonRoot` its base may set. kubelint reports a missing setting only
+    // on a container that can run.
+    ("run-as-non-root.yml", "Deployment", "app1", SKELETON),
 ];
 
 /// Kinds of the peers' fixtures that are not Kubernetes kinds kubelint models, and why they

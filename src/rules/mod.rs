@@ -425,6 +425,11 @@ const BUILTIN: &[&dyn Rule] = &[
     &pod_security::unsafe_proc_mount::UnsafeProcMount,
     &pod_security::seccomp_unconfined::SeccompUnconfined,
     &pod_security::unsafe_sysctls::UnsafeSysctls,
+    &pod_security::restricted_volume_types::RestrictedVolumeTypes,
+    &pod_security::privilege_escalation_allowed::PrivilegeEscalationAllowed,
+    &pod_security::run_as_root::RunAsRoot,
+    &pod_security::missing_seccomp_profile::MissingSeccompProfile,
+    &pod_security::capabilities_not_dropped::CapabilitiesNotDropped,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");
