@@ -27,7 +27,6 @@ pub mod host_process;
 pub mod missing_seccomp_profile;
 pub mod privilege_escalation_allowed;
 pub mod privileged_container;
-pub mod privileged_container;
 mod restricted;
 pub mod restricted_volume_types;
 pub mod run_as_root;
