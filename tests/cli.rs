@@ -1795,3 +1795,71 @@ fn pod_security_findings_are_graded_by_their_namespace() {
     assert!(found[0].2.contains("enforces Pod Security"));
     let _ = manifest;
 }
+
+/// The acceptance case: a Deployment without `runAsNonRoot` in a namespace that enforces
+/// `restricted` is an error saying its pods will be refused, although `run-as-root` is off by
+/// default; the same Deployment in an unlabelled namespace, with the rule selected, stays at the
+/// rule's default severity, and without selecting it reports nothing.
+#[test]
+fn enforced_restricted_namespace_refuses_a_deployment_that_may_run_as_root() {
+    let dir = TempDir::new("pod-security-restricted");
+    let deployment = |ns: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n"
+        )
+    };
+    dir.write(
+        "shop.yaml",
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n---\n{}",
+            deployment("shop")
+        )
+        .as_bytes(),
+    );
+    dir.write("lab.yaml", deployment("lab").as_bytes());
+    let run_as_root = |extra: &[&str]| -> Vec<(String, String, String, u64)> {
+        let mut args = vec![
+            "check",
+            dir.0.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ];
+        args.extend_from_slice(extra);
+        let v = json_of(&kubelint(&args));
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "run-as-root")
+            .map(|d| {
+                (
+                    d["object"]["namespace"].as_str().unwrap().to_owned(),
+                    d["severity"].as_str().unwrap().to_owned(),
+                    d["message"].as_str().unwrap().to_owned(),
+                    d["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let default_run = run_as_root(&[]);
+    assert_eq!(default_run.len(), 1, "{default_run:#?}");
+    let (ns, severity, message, line) = &default_run[0];
+    assert_eq!(
+        (ns.as_str(), severity.as_str(), *line),
+        ("shop", "error", 17)
+    );
+    assert!(
+        message.contains("namespace `shop` enforces Pod Security `restricted` (latest), so the API server refuses the Deployment's pods"),
+        "{message}"
+    );
+    assert!(message.contains("the rollout stalls"), "{message}");
+
+    let selected = run_as_root(&["--select", "run-as-root"]);
+    assert_eq!(selected.len(), 2, "{selected:#?}");
+    let lab = selected.iter().find(|d| d.0 == "lab").unwrap();
+    assert_eq!(lab.1, "warning");
+    assert!(!lab.2.contains("Pod Security"), "{}", lab.2);
+    assert_eq!(selected.iter().find(|d| d.0 == "shop").unwrap().1, "error");
+}
