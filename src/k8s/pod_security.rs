@@ -117,8 +117,12 @@ impl PolicyGate {
 
     /// This violation no longer counts from `v1.<minor>` on.
     pub const fn until(self, minor: u32) -> PolicyGate {
+        let until = match self.until {
+            Some(earlier) if earlier.minor < minor => earlier,
+            _ => KubeVersion { major: 1, minor },
+        };
         PolicyGate {
-            until: Some(KubeVersion { major: 1, minor }),
+            until: Some(until),
             ..self
         }
     }

@@ -6,19 +6,18 @@ use crate::model::Object;
 declare_rule! {
     /// ## What it does
     /// Reports each entry of a container's `securityContext.capabilities.add` (init, sidecar,
-    /// regular or ephemeral container) that is not in the default set container runtimes
-    /// grant anyway: `AUDIT_WRITE`, `CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `FSETID`, `KILL`,
+    /// regular or ephemeral container) that is not in the baseline set — the container
+    /// runtimes' default capabilities without `NET_RAW`: `AUDIT_WRITE`, `CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `FSETID`, `KILL`,
     /// `MKNOD`, `NET_BIND_SERVICE`, `SETFCAP`, `SETGID`, `SETPCAP`, `SETUID`, `SYS_CHROOT`. It
     /// points at the list item. This is the Pod Security Standards' baseline control
     /// "Capabilities", in every version of the standards: the admission controller of a
     /// namespace that enforces `baseline` or `restricted` refuses the pod.
     ///
     /// Names are compared exactly, as admission compares them: `CAP_CHOWN` or `chown` are
-    /// not in the set (the container runtime would read them as `CHOWN`, but the API server
-    /// refuses the pod first), and neither is `ALL`. The finding then says how to spell it.
+    /// not in the set, and neither is `ALL`. The finding then says how to spell it.
     ///
     /// ## Why is this bad
-    /// Capabilities beyond the default set hand a container parts of root's power over the
+    /// Capabilities beyond the baseline set hand a container parts of root's power over the
     /// node: `SYS_ADMIN` is nearly all of it (mounts, namespaces, BPF), `NET_ADMIN` rewrites
     /// the node's routing and firewall for the pod's network, `SYS_PTRACE` reads other
     /// processes' memory, `NET_RAW` forges packets. A compromised process uses them to leave

@@ -1,5 +1,7 @@
 use super::super::{Finding, Options, Rule, declare_rule};
-use super::restricted::{container_context_unknown, fragment, templated, windows_exempt};
+use super::restricted::{
+    container_context_unknown, fragment, templated, windows_exempt, windows_help,
+};
 use super::{all_containers, container_setting, describe};
 use crate::k8s::pod_security::{Level, PolicyGate};
 use crate::model::Object;
@@ -99,6 +101,7 @@ impl Rule for CapabilitiesNotDropped {
     ) {
         let Some(pod) = &object.pod else { return };
         let gate = windows_exempt(pod, PolicyGate::since(Level::Restricted, 22));
+        let start = out.len();
         for container in all_containers(pod) {
             if container_context_unknown(&container) {
                 continue;
@@ -189,6 +192,7 @@ impl Rule for CapabilitiesNotDropped {
                 );
             }
         }
+        windows_help(pod, &mut out[start..]);
     }
 }
 

@@ -74,7 +74,7 @@ impl Rule for HostPort {
                 };
                 // Only a number is a host port the API server accepts; a templated or
                 // malformed value is someone else's finding.
-                let Some(number) = value.as_i64().filter(|n| *n != 0) else {
+                let Some(number) = value.as_i64().filter(|n| *n > 0) else {
                     continue;
                 };
                 let help = if host_network {

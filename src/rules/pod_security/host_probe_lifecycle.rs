@@ -1,7 +1,7 @@
 use super::super::{Finding, Options, Rule, declare_rule};
 use super::{all_containers, describe};
 use crate::k8s::pod_security::{Level, PolicyGate};
-use crate::model::{Object, is_templated};
+use crate::model::Object;
 
 /// The probes and lifecycle handlers that take an `httpGet` or `tcpSocket` action, and how a
 /// message names them.
@@ -86,8 +86,7 @@ impl Rule for HostProbeLifecycle {
                     else {
                         continue;
                     };
-                    let Some(text) = host.raw().filter(|t| !t.is_empty() && !is_templated(t))
-                    else {
+                    let Some(text) = super::literal(host).filter(|t| !t.is_empty()) else {
                         continue;
                     };
                     out.push(

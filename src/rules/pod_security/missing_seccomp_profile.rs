@@ -1,5 +1,5 @@
 use super::super::{Finding, Options, Rule, declare_rule};
-use super::restricted::{context_unknown, fragment, windows_exempt};
+use super::restricted::{context_unknown, fragment, windows_exempt, windows_help};
 use super::{all_containers, describe, effective};
 use crate::k8s::pod_security::{Level, PolicyGate};
 use crate::model::Object;
@@ -73,6 +73,7 @@ impl Rule for MissingSeccompProfile {
     ) {
         let Some(pod) = &object.pod else { return };
         let gate = windows_exempt(pod, PolicyGate::since(Level::Restricted, 19));
+        let start = out.len();
         for container in all_containers(pod) {
             // A profile set on the container or the pod, allowed or not: a disallowed type is
             // the baseline control's (`seccomp-unconfined`).
@@ -99,6 +100,7 @@ impl Rule for MissingSeccompProfile {
                 .policy(gate),
             );
         }
+        windows_help(pod, &mut out[start..]);
     }
 }
 

@@ -9,9 +9,10 @@
 //! level refuses becomes an error saying so, `warn`/`audit` a warning, and a finding whose
 //! gate excludes the version in force is dropped.
 //!
-//! The helpers here combine pod- and container-level settings as the admission library does:
-//! a container's `securityContext` field overrides the pod's, and every container kind counts
-//! (init, sidecar, regular, and a Pod's ephemeral containers).
+//! The helpers here read pod- and container-level settings as the admission library does:
+//! for `runAsNonRoot` and the restricted seccomp profile a container's value overrides the
+//! pod's (`effective`); other fields each level sets are judged at each level on their own.
+//! Every container kind counts (init, sidecar, regular, and a Pod's ephemeral containers).
 
 pub mod added_capabilities;
 pub mod admission;
@@ -79,9 +80,9 @@ pub(crate) struct Effective<'d> {
     pub from_pod: bool,
 }
 
-/// A setting that both the pod and the container may set (`runAsNonRoot`, `runAsUser`,
-/// `seccompProfile`, `seLinuxOptions`, `appArmorProfile`, `windowsOptions`): the container's
-/// value, else the pod's.
+/// A setting that both the pod and the container may set, where the container's value replaces
+/// the pod's for that container (`runAsNonRoot`, the restricted `seccompProfile`): the
+/// container's value, else the pod's.
 pub(crate) fn effective<'d>(
     pod: &PodTemplate<'d>,
     container: &Container<'d>,

@@ -1,5 +1,5 @@
 use super::super::{Finding, Options, Rule, declare_rule};
-use super::restricted::{container_context_unknown, fragment, windows_exempt};
+use super::restricted::{container_context_unknown, fragment, windows_exempt, windows_help};
 use super::{all_containers, container_setting, describe, is_true};
 use crate::k8s::pod_security::{Level, PolicyGate};
 use crate::model::Object;
@@ -66,6 +66,7 @@ impl Rule for PrivilegeEscalationAllowed {
     ) {
         let Some(pod) = &object.pod else { return };
         let gate = windows_exempt(pod, PolicyGate::since(Level::Restricted, 8));
+        let start = out.len();
         for container in all_containers(pod) {
             let finding = match container_setting(&container, &["allowPrivilegeEscalation"]) {
                 Some(value) if is_true(value) => Finding::new(
@@ -98,6 +99,7 @@ impl Rule for PrivilegeEscalationAllowed {
             };
             out.push(finding.help(help).policy(gate));
         }
+        windows_help(pod, &mut out[start..]);
     }
 }
 

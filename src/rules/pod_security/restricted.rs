@@ -5,6 +5,7 @@ use crate::k8s::pod_security::PolicyGate;
 use crate::model::is_templated;
 use crate::model::pod::{Container, PodTemplate};
 use crate::parse::tree::Node;
+use crate::rules::Finding;
 
 /// A scalar whose value a template fills in (`{{ .Values.x }}`, `${X}`): unknown, never a
 /// finding.
@@ -31,6 +32,24 @@ pub(super) fn windows_exempt(pod: &PodTemplate<'_>, gate: PolicyGate) -> PolicyG
         gate.until(25)
     } else {
         gate
+    }
+}
+
+/// Replaces the help of findings on a Windows pod: its API validation refuses the Linux
+/// settings the usual help asks for, so the only fix is the version of the standards that
+/// exempts Windows pods from the control.
+pub(super) fn windows_help(pod: &PodTemplate<'_>, findings: &mut [Finding<'_>]) {
+    if !super::is_windows(pod) {
+        return;
+    }
+    for finding in findings {
+        finding.help = Some(
+            "a Windows pod cannot set this Linux setting (the API server refuses it there); \
+             versions of the standards from v1.25 on exempt Windows pods from this control, so \
+             pin the namespace's `pod-security.kubernetes.io/<mode>-version` to v1.25 or later, \
+             or `latest`"
+                .to_owned(),
+        );
     }
 }
 

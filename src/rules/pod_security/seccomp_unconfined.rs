@@ -146,8 +146,13 @@ impl Rule for SeccompUnconfined {
                 Finding::new(
                     node,
                     format!(
-                        "the annotation gives {whom} the seccomp profile `{profile}`, which a \
-                         namespace pinned to a policy older than v1.19 refuses"
+                        "the annotation gives {whom} {}, which a namespace pinned to a policy \
+                         older than v1.19 refuses",
+                        if profile.is_empty() {
+                            "an empty seccomp profile".to_owned()
+                        } else {
+                            format!("the seccomp profile `{profile}`")
+                        }
                     ),
                 )
                 .help(format!(

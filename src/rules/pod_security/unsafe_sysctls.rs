@@ -76,17 +76,17 @@ const SAFE: [(&str, u32); 14] = [
     ("net.ipv4.tcp_notsent_lowat", 37),
 ];
 
-/// Why a sysctl outside the safe set is unsafe: the kernel namespaces some sysctls per pod
-/// (the kubelet's list: IPC and network ones) without isolating their effect on other pods,
-/// and the rest are the node's own.
+/// What follows for a sysctl outside the safe set: the kernel namespaces some sysctls per pod
+/// (the kubelet's list: IPC and network ones), which the kubelet sets only where it is told
+/// to allow them; the rest are the node's own.
 fn why_unsafe(name: &str) -> &'static str {
     let namespaced = name == "kernel.sem"
         || ["kernel.shm", "kernel.msg", "fs.mqueue.", "net."]
             .iter()
             .any(|prefix| name.starts_with(prefix));
     if namespaced {
-        "is not in the baseline safe set: its effect is not isolated from other pods, and the \
-         kubelet starts the pod only on nodes that allow it (`--allowed-unsafe-sysctls`)"
+        "is not in the baseline safe set (it may affect the node or other pods): the kubelet \
+         starts the pod only on nodes that allow it (`--allowed-unsafe-sysctls`)"
     } else {
         "is not in the baseline safe set and not namespaced: it would change the node's kernel \
          for every pod, and the kubelet refuses the pod"
