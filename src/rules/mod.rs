@@ -411,6 +411,13 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::missing_pod_anti_affinity::MissingPodAntiAffinity,
     &reliability::topology_spread_invalid::TopologySpreadInvalid,
     &security::missing_network_policy::MissingNetworkPolicy,
+    &security::cluster_admin_binding::ClusterAdminBinding,
+    &security::rbac_wildcard::RbacWildcard,
+    &security::rbac_pod_exec_attach::RbacPodExecAttach,
+    &security::rbac_secrets_access::RbacSecretsAccess,
+    &security::exposed_service_type::ExposedServiceType,
+    &security::ingress_missing_tls::IngressMissingTls,
+    &security::sensitive_configmap_content::SensitiveConfigmapContent,
     &pod_security::privileged_container::PrivilegedContainer,
 ];
 
