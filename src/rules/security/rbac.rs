@@ -72,28 +72,38 @@ impl<'i> Rbac<'i> {
             })
     }
 
-    /// The bindings that grant a role: those naming it (for a Role, in its namespace), and
-    /// those naming a ClusterRole of the run that aggregates it.
-    fn bindings_of(&self, judged: &Judged<'_>) -> Vec<&'i BindingFacts> {
-        let name = judged.facts.id.name.as_str();
-        let mut names = vec![name];
-        if judged.role.cluster {
-            // An aggregating ClusterRole holds the rules it aggregates, so one that selects it
-            // passes them on in turn (`kubeflow-edit` into `kubeflow-admin`).
-            let mut labels = vec![&judged.role.labels];
-            while let Some(current) = labels.pop() {
-                for (aggregator, selectors, own) in &self.aggregators {
-                    let selected = selectors.iter().any(|s| match s {
-                        SelectorField::Selector(s) => !s.is_templated() && s.matches(current),
-                        _ => false,
-                    });
-                    if selected && !names.contains(aggregator) {
-                        names.push(aggregator);
-                        labels.push(own);
-                    }
+    /// The role and, for a ClusterRole, every ClusterRole of the run that aggregates it: an
+    /// aggregating ClusterRole holds the rules it aggregates, so one that selects it passes
+    /// them on in turn (`kubeflow-edit` into `kubeflow-admin`). Names with their labels.
+    fn chain<'j>(&self, judged: &Judged<'j>) -> Vec<(&'j str, &'j Labels)>
+    where
+        'i: 'j,
+    {
+        let mut chain = vec![(judged.facts.id.name.as_str(), &judged.role.labels)];
+        if !judged.role.cluster {
+            return chain;
+        }
+        let mut next = 0;
+        while next < chain.len() {
+            let current = chain[next].1;
+            next += 1;
+            for (aggregator, selectors, own) in &self.aggregators {
+                let selected = selectors.iter().any(|s| match s {
+                    SelectorField::Selector(s) => !s.is_templated() && s.matches(current),
+                    _ => false,
+                });
+                if selected && !chain.iter().any(|(n, _)| n == aggregator) {
+                    chain.push((aggregator, own));
                 }
             }
         }
+        chain
+    }
+
+    /// The bindings that grant a role: those naming it (for a Role, in its namespace), and
+    /// those naming a ClusterRole of the run that aggregates it.
+    fn bindings_of(&self, judged: &Judged<'_>) -> Vec<&'i BindingFacts> {
+        let names: Vec<&str> = self.chain(judged).iter().map(|(n, _)| *n).collect();
         let kind = if judged.role.cluster {
             "ClusterRole"
         } else {
@@ -147,21 +157,34 @@ impl<'i> Rbac<'i> {
     /// built-in roles it is aggregated into, or that no binding in the run names it.
     pub fn grantees(&self, judged: &Judged<'_>) -> String {
         let mut parts = Vec::new();
+        let chain = self.chain(judged);
         let subjects = self.subjects(judged);
         if !subjects.is_empty() {
             let shown: Vec<String> = subjects.iter().take(3).map(|s| format!("`{s}`")).collect();
             let more = subjects.len().saturating_sub(3);
-            parts.push(if more > 0 {
-                format!("granted to {} and {more} more", shown.join(", "))
+            let through = if chain.len() > 1 {
+                let via: Vec<String> = chain[1..].iter().map(|(n, _)| format!("`{n}`")).collect();
+                format!(
+                    ", directly or through {}, which aggregate{} it",
+                    via.join(", "),
+                    if via.len() == 1 { "s" } else { "" }
+                )
             } else {
-                format!("granted to {}", shown.join(", "))
+                String::new()
+            };
+            parts.push(if more > 0 {
+                format!("granted to {} and {more} more{through}", shown.join(", "))
+            } else {
+                format!("granted to {}{through}", shown.join(", "))
             });
         }
         let builtin: Vec<String> = BUILTIN_AGGREGATION
             .iter()
             .filter(|(label, _)| {
                 judged.role.cluster
-                    && judged.role.labels.get(*label).map(String::as_str) == Some("true")
+                    && chain
+                        .iter()
+                        .any(|(_, labels)| labels.get(*label).map(String::as_str) == Some("true"))
             })
             .map(|(_, role)| format!("`{role}`"))
             .collect();
@@ -174,7 +197,15 @@ impl<'i> Rbac<'i> {
             ));
         }
         if parts.is_empty() {
-            parts.push("no binding in the run names it".to_owned());
+            parts.push(if chain.len() > 1 {
+                let via: Vec<String> = chain[1..].iter().map(|(n, _)| format!("`{n}`")).collect();
+                format!(
+                    "aggregated into {}, which no binding in the run names",
+                    via.join(", ")
+                )
+            } else {
+                "no binding in the run names it".to_owned()
+            });
         }
         format!(
             "{} `{}` ({})",

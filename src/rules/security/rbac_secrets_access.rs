@@ -11,7 +11,8 @@ declare_rule! {
     ///
     /// The message names who holds the role, read across the run's files: the subjects of the
     /// RoleBindings and ClusterRoleBindings that name it, and of those that name a ClusterRole
-    /// whose `aggregationRule` selects it by its labels (an aggregating ClusterRole's own
+    /// whose `aggregationRule` selects it by its labels, directly or through
+    /// another aggregating ClusterRole (an aggregating ClusterRole's own
     /// `rules` are overwritten by the controller, so the rules it aggregates are judged where
     /// they are written, with its bindings). A ClusterRole labelled
     /// `rbac.authorization.k8s.io/aggregate-to-view|edit|admin: "true"` is said to extend
