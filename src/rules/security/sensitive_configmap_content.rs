@@ -16,8 +16,8 @@ declare_rule! {
     /// than holding it (`password-file`, `secret-name`, `token-path`, `tokenTTL`, …),
     /// values that are empty, templated (`{{ … }}`, `${…}`, `$(…)`), references (paths,
     /// `vault:`, `arn:`, `secretRef`), placeholders (`changeme`, `<password>`, `xxxx`,
-    /// `your-token`, `REPLACE_ME`, values naming the key itself), booleans, and values with
-    /// spaces (sentences, descriptions).
+    /// `your-token`, `REPLACE_ME`, values naming the key itself), booleans, values with
+    /// spaces (sentences, descriptions), and nsswitch.conf's `passwd:` database line.
     ///
     /// ## Why is this bad
     /// ConfigMaps are not secret: the built-in `view` role reads them, they are printed by
