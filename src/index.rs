@@ -353,6 +353,42 @@ pub struct HpaFacts {
     pub min_replicas: Option<i64>,
 }
 
+/// One `rules[]` item of a Role or ClusterRole: each listed value with where it is written.
+/// Templated values are left out (they cannot be judged).
+#[derive(Debug, Clone)]
+pub struct PolicyRuleFacts {
+    pub api_groups: Vec<(String, Site)>,
+    pub resources: Vec<(String, Site)>,
+    pub verbs: Vec<(String, Site)>,
+    /// `resourceNames` is set: the rule covers those objects only.
+    pub resource_names: bool,
+}
+
+/// A Role or ClusterRole.
+#[derive(Debug, Clone)]
+pub struct RoleFacts {
+    pub cluster: bool,
+    pub rules: Vec<PolicyRuleFacts>,
+    /// `metadata.labels`, which aggregating ClusterRoles select.
+    pub labels: Labels,
+    /// A ClusterRole's `aggregationRule.clusterRoleSelectors`: its rules are those of the
+    /// ClusterRoles they select (the controller overwrites its own). None without one.
+    pub aggregates: Option<Vec<SelectorField>>,
+}
+
+/// A RoleBinding or ClusterRoleBinding.
+#[derive(Debug, Clone)]
+pub struct BindingFacts {
+    pub cluster: bool,
+    /// `roleRef.kind` (`Role` or `ClusterRole`) and `roleRef.name`, with the name's place.
+    pub role_kind: String,
+    pub role_name: String,
+    pub role_site: Site,
+    /// Each subject as RBAC authenticates it: a user or group name, or a service account as
+    /// `system:serviceaccount:NAMESPACE:NAME` (the binding's namespace when unset).
+    pub subjects: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub enum KindFacts {
     Workload(WorkloadFacts),
@@ -380,6 +416,9 @@ pub enum KindFacts {
     /// A Namespace, with the PodSecurity policy its `pod-security.kubernetes.io/` labels set
     /// (`None` without such labels).
     Namespace(Option<NamespacePolicy>),
+    /// A Role or ClusterRole, and a RoleBinding or ClusterRoleBinding.
+    Role(RoleFacts),
+    Binding(BindingFacts),
     /// A CustomResourceDefinition whose schema has a pod template: its resources may own pods.
     PodOwningCrd {
         group: String,
@@ -581,6 +620,89 @@ fn enables_leader_election(word: &str) -> bool {
         && !name.contains("lease")
         && !name.contains("id")
         && value != "false"
+}
+
+/// The values of a list of strings with their places, templated ones left out.
+fn listed<'d>(list: Option<Node<'d>>, site: &dyn Fn(Node<'d>) -> Site) -> Vec<(String, Site)> {
+    list.iter()
+        .flat_map(|l| l.items())
+        .filter_map(|v| {
+            let text = scalar_text(v)?;
+            (!crate::model::is_templated(&text)).then(|| (text, site(v)))
+        })
+        .collect()
+}
+
+fn role_facts<'d>(object: &Object<'d>, site: &dyn Fn(Node<'d>) -> Site) -> RoleFacts {
+    let rules = object
+        .root
+        .get("rules")
+        .iter()
+        .flat_map(|r| r.items())
+        .filter(|r| r.is_map())
+        .map(|r| PolicyRuleFacts {
+            api_groups: listed(r.get("apiGroups"), site),
+            resources: listed(r.get("resources"), site),
+            verbs: listed(r.get("verbs"), site),
+            resource_names: r
+                .get_some("resourceNames")
+                .is_some_and(|n| n.items().next().is_some()),
+        })
+        .collect();
+    let aggregates = object
+        .root
+        .get_some("aggregationRule")
+        .filter(|_| object.kind == "ClusterRole")
+        .map(|a| {
+            a.get("clusterRoleSelectors")
+                .iter()
+                .flat_map(|s| s.items())
+                .map(|s| Selector::label_selector(Some(s)))
+                .collect()
+        });
+    RoleFacts {
+        cluster: object.kind == "ClusterRole",
+        rules,
+        labels: object
+            .metadata()
+            .and_then(|m| m.get("labels"))
+            .and_then(Selector::map)
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+        aggregates,
+    }
+}
+
+fn binding_facts<'d>(object: &Object<'d>, site: &dyn Fn(Node<'d>) -> Site) -> Option<BindingFacts> {
+    let role_ref = object.root.get("roleRef")?;
+    let name = role_ref.get("name")?;
+    let subjects = object
+        .root
+        .get("subjects")
+        .iter()
+        .flat_map(|s| s.items())
+        .filter_map(|s| {
+            let name = s.get("name").and_then(scalar_text)?;
+            Some(match s.get_str("kind") {
+                Some("ServiceAccount") => format!(
+                    "system:serviceaccount:{}:{name}",
+                    s.get("namespace")
+                        .and_then(scalar_text)
+                        .or_else(|| object.namespace.map(str::to_owned))
+                        .unwrap_or_else(|| "default".to_owned())
+                ),
+                _ => name,
+            })
+        })
+        .collect();
+    Some(BindingFacts {
+        cluster: object.kind == "ClusterRoleBinding",
+        role_kind: role_ref.get_str("kind").unwrap_or("ClusterRole").to_owned(),
+        role_name: scalar_text(name)?,
+        role_site: site(name),
+        subjects,
+    })
 }
 
 pub fn parent_dir(file: &str) -> &str {
@@ -860,6 +982,12 @@ pub fn extract<'d>(
                 }
             }
             ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_facts(spec),
+            ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => {
+                KindFacts::Role(role_facts(object, site))
+            }
+            ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+                binding_facts(object, site).map_or(KindFacts::Other, KindFacts::Binding)
+            }
             ("networking.k8s.io" | "extensions", "Ingress")
             | ("gateway.networking.k8s.io", "HTTPRoute" | "GRPCRoute") => {
                 routes::backends(object, site).map_or(KindFacts::Other, KindFacts::Route)

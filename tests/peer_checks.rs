@@ -53,6 +53,8 @@ const KUBE_SCORE_CHECKS: &[(&str, &str)] = &[
         "dangling-ingress-backend,unknown-field",
     ),
     ("Pod NetworkPolicy", "missing-network-policy"),
+    // kube-score warns on NodePort only; a LoadBalancer is exposed too (see the rule's doc).
+    ("Service Type", "exposed-service-type"),
 ];
 
 /// Where kube-score's test expects a finding and kubelint, knowingly, reports none.
@@ -399,6 +401,42 @@ const KUBE_LINTER: &[LinterFixture] = &[
             // so kubelint is silent on it too.
             ("Deployment", "group-zero", false),
         ],
+    },
+    // RBAC and exposure: kube-linter's `access-to-create-pods` is not mapped (creating pods is
+    // not exec or attach, which `rbac-pod-exec-attach` judges).
+    LinterFixture {
+        file: "cluster-admin-role-binding.yml",
+        check: "cluster-admin-role-binding",
+        rule: "cluster-admin-binding",
+        config: "",
+        objects: &[
+            ("ClusterRoleBinding", "dont-fire", false),
+            ("ClusterRoleBinding", "role-binding1", true),
+        ],
+    },
+    LinterFixture {
+        // Both Roles are named `role1`; kube-linter reports one, the one with `verbs: ["*"]`.
+        file: "wildcard-in-rules.yml",
+        check: "wildcard-in-rules",
+        rule: "rbac-wildcard",
+        config: "",
+        objects: &[("Role", "role1", true)],
+    },
+    LinterFixture {
+        // kube-linter reports the grant at the RoleBinding that binds `role1`; kubelint at
+        // `role1`'s `secrets` item, naming the binding's subjects: the same grant.
+        file: "access-to-secrets.yml",
+        check: "access-to-secrets",
+        rule: "rbac-secrets-access",
+        config: "",
+        objects: &[("Role", "dont-fire", false), ("Role", "role1", true)],
+    },
+    LinterFixture {
+        file: "exposed-services.yml",
+        check: "exposed-services",
+        rule: "exposed-service-type",
+        config: "",
+        objects: &[("Service", "dont-fire", false), ("Service", "app", true)],
     },
 ];
 

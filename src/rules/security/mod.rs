@@ -1,1 +1,9 @@
+pub mod cluster_admin_binding;
+pub mod exposed_service_type;
+pub mod ingress_missing_tls;
 pub mod missing_network_policy;
+pub mod rbac;
+pub mod rbac_pod_exec_attach;
+pub mod rbac_secrets_access;
+pub mod rbac_wildcard;
+pub mod sensitive_configmap_content;
