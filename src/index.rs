@@ -278,6 +278,38 @@ pub struct WorkloadFacts {
     pub host_spread: HostSpread,
     /// `hostNetwork: true`: NetworkPolicies do not apply to its pods.
     pub host_network: bool,
+    pub service_account: ServiceAccountUse,
+}
+
+/// A boolean field as the run can read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    Unset,
+    Set(bool),
+    /// A template placeholder or a value of the wrong type.
+    Unreadable,
+}
+
+impl Flag {
+    fn of(node: Option<Node<'_>>) -> Flag {
+        match node.filter(|n| !n.is_null()) {
+            None => Flag::Unset,
+            Some(n) => n.as_bool().map_or(Flag::Unreadable, Flag::Set),
+        }
+    }
+}
+
+/// Which service account a pod template runs as, and whether its token is mounted.
+#[derive(Debug, Clone)]
+pub struct ServiceAccountUse {
+    /// `serviceAccountName` (else the deprecated `serviceAccount`); `default` when neither is
+    /// set or both are empty. None when it cannot be read (a template placeholder).
+    pub name: Option<String>,
+    /// Where the name is set, if it is.
+    pub name_site: Option<Site>,
+    /// The pod's `automountServiceAccountToken`, and where it is set.
+    pub automount: Flag,
+    pub automount_site: Option<Site>,
 }
 
 #[derive(Debug, Clone)]
@@ -372,6 +404,16 @@ pub enum KindFacts {
     Route(Vec<Backend>),
     PersistentVolumeClaim {
         access_modes: Vec<String>,
+    },
+    /// A ServiceAccount: whether pods running as it get its token by default.
+    ServiceAccount {
+        automount: Flag,
+    },
+    /// A RoleBinding or ClusterRoleBinding: the service accounts it grants its role to, as
+    /// (namespace, name); None for a namespace the binding does not say (the RoleBinding's).
+    Binding {
+        role: String,
+        service_accounts: Vec<(NamespaceKey, String)>,
     },
     /// A CustomResourceDefinition whose schema has a pod template: its resources may own pods.
     PodOwningCrd {
@@ -701,6 +743,22 @@ pub fn extract<'d>(
                 HostSpread::Covered
             },
             host_network: pod.spec.get("hostNetwork").and_then(|h| h.as_bool()) == Some(true),
+            service_account: {
+                let named = ["serviceAccountName", "serviceAccount"]
+                    .iter()
+                    .filter_map(|k| pod.spec.get_some(k))
+                    .find(|n| n.raw().is_none_or(|r| !r.trim().is_empty()));
+                let automount = pod.spec.get_some("automountServiceAccountToken");
+                ServiceAccountUse {
+                    name: match named {
+                        None => Some("default".to_owned()),
+                        Some(n) => scalar_text(n).filter(|t| !crate::model::is_templated(t)),
+                    },
+                    name_site: named.map(site),
+                    automount: Flag::of(automount),
+                    automount_site: automount.map(site),
+                }
+            },
         })
     } else {
         match (group, object.kind) {
@@ -841,6 +899,30 @@ pub fn extract<'d>(
                         })
                     }
                     _ => KindFacts::Other,
+                }
+            }
+            ("", "ServiceAccount") => KindFacts::ServiceAccount {
+                automount: Flag::of(object.root.get("automountServiceAccountToken")),
+            },
+            ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+                KindFacts::Binding {
+                    role: object
+                        .root
+                        .path(&["roleRef", "name"])
+                        .and_then(scalar_text)
+                        .unwrap_or_default(),
+                    service_accounts: object
+                        .root
+                        .get("subjects")
+                        .into_iter()
+                        .flat_map(|s| s.items())
+                        .filter(|s| s.get_str("kind") == Some("ServiceAccount"))
+                        .filter_map(|s| {
+                            let name = s.get("name").and_then(scalar_text)?;
+                            let ns = s.get("namespace").and_then(scalar_text);
+                            Some((ns, name))
+                        })
+                        .collect(),
                 }
             }
             ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_facts(spec),
@@ -1021,6 +1103,37 @@ impl Index {
         f.id.namespace
             .clone()
             .or_else(|| self.default_namespace.clone())
+    }
+
+    /// The ServiceAccount `name` of namespace `ns`, if the run has it.
+    pub fn service_account(&self, ns: &NamespaceKey, name: &str) -> Option<(&Facts, Flag)> {
+        self.in_namespace(ns).find_map(|f| match &f.kind {
+            KindFacts::ServiceAccount { automount } if f.id.name == name => Some((f, *automount)),
+            _ => None,
+        })
+    }
+
+    /// The bindings of the run that grant a role to service account `name` of namespace `ns`.
+    pub fn bindings_of(&self, ns: &NamespaceKey, name: &str) -> Vec<(&Facts, &str)> {
+        let keys = Self::same_namespace(ns);
+        self.facts
+            .iter()
+            .filter_map(|f| match &f.kind {
+                KindFacts::Binding {
+                    role,
+                    service_accounts,
+                } => {
+                    let own = self.namespace_of(f);
+                    service_accounts
+                        .iter()
+                        .any(|(sa_ns, sa)| {
+                            sa == name && keys.contains(sa_ns.as_ref().map_or(&own, |_| sa_ns))
+                        })
+                        .then_some((f, role.as_str()))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// The keys an object in `ns` shares its namespace with.

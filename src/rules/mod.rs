@@ -411,6 +411,14 @@ const BUILTIN: &[&dyn Rule] = &[
     &reliability::missing_pod_anti_affinity::MissingPodAntiAffinity,
     &reliability::topology_spread_invalid::TopologySpreadInvalid,
     &security::missing_network_policy::MissingNetworkPolicy,
+    &security::writable_root_filesystem::WritableRootFilesystem,
+    &security::sensitive_host_mount::SensitiveHostMount,
+    &security::writable_host_mount::WritableHostMount,
+    &security::automount_service_account_token::AutomountServiceAccountToken,
+    &security::default_service_account::DefaultServiceAccount,
+    &security::secret_in_env::SecretInEnv,
+    &security::ssh_port::SshPort,
+    &security::image_tag_latest::ImageTagLatest,
     &pod_security::privileged_container::PrivilegedContainer,
 ];
 
