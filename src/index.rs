@@ -278,7 +278,8 @@ pub struct WorkloadFacts {
     pub host_spread: HostSpread,
     /// `hostNetwork: true`: NetworkPolicies do not apply to its pods.
     pub host_network: bool,
-    pub service_account: ServiceAccountUse,
+    /// Boxed: read by two rules only, and `KindFacts` stays small.
+    pub service_account: Box<ServiceAccountUse>,
 }
 
 /// A boolean field as the run can read it.
@@ -310,6 +311,9 @@ pub struct ServiceAccountUse {
     /// The pod's `automountServiceAccountToken`, and where it is set.
     pub automount: Flag,
     pub automount_site: Option<Site>,
+    /// No container of the template has an image: a fragment (a kustomize patch) whose base
+    /// sets the rest, the service account included.
+    pub fragment: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -749,7 +753,7 @@ pub fn extract<'d>(
                     .filter_map(|k| pod.spec.get_some(k))
                     .find(|n| n.raw().is_none_or(|r| !r.trim().is_empty()));
                 let automount = pod.spec.get_some("automountServiceAccountToken");
-                ServiceAccountUse {
+                Box::new(ServiceAccountUse {
                     name: match named {
                         None => Some("default".to_owned()),
                         Some(n) => scalar_text(n).filter(|t| !crate::model::is_templated(t)),
@@ -757,7 +761,8 @@ pub fn extract<'d>(
                     name_site: named.map(site),
                     automount: Flag::of(automount),
                     automount_site: automount.map(site),
-                }
+                    fragment: !pod.containers.iter().any(|c| c.get("image").is_some()),
+                })
             },
         })
     } else {

@@ -83,7 +83,7 @@ impl Rule for SshPort {
             }
             return;
         }
-        if object.kind != "Service" || crate::k8s::group_of(object.api_version) != "" {
+        if object.kind != "Service" || !crate::k8s::group_of(object.api_version).is_empty() {
             return;
         }
         let Some(ports) = object.root.path(&["spec", "ports"]) else {
