@@ -14,7 +14,8 @@ declare_rule! {
     /// leave the field unset quiet. One the run does not hold is taken at the API server's
     /// default (the token is mounted). Not reported: a service account name or a setting
     /// kubelint cannot read (template placeholders), and templates none of whose containers
-    /// has an image (kustomize patches, whose base says the rest). Pods that call the API
+    /// has an image and that leave the setting unset (kustomize patches, whose base says the
+    /// rest). Pods that call the API
     /// (operators, controllers) are reported too: the manifest does not say which pods need
     /// the token, which is why the rule is off by default.
     ///
@@ -72,7 +73,8 @@ impl Rule for AutomountServiceAccountToken {
                 continue;
             };
             let sa = &w.service_account;
-            if !f.reported || sa.fragment {
+            // A fragment that leaves the setting unset leaves it to its base.
+            if !f.reported || (sa.fragment && sa.automount == Flag::Unset) {
                 continue;
             }
             let Some(name) = &sa.name else { continue };

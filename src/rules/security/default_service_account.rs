@@ -14,7 +14,7 @@ declare_rule! {
     /// on the pod, or on the namespace's `default` ServiceAccount when the run holds it), as
     /// without the token the account's permissions are out of reach; names and settings
     /// kubelint cannot read (template placeholders), templates none of whose containers has
-    /// an image (kustomize patches: their base sets the account).
+    /// an image and that name no account (kustomize patches: their base sets it).
     ///
     /// When a RoleBinding or ClusterRoleBinding of the run grants a role to that `default`
     /// account, the finding names the bindings and is an error: every pod of the namespace
@@ -75,7 +75,12 @@ impl Rule for DefaultServiceAccount {
                 continue;
             };
             let sa = &w.service_account;
-            if !f.reported || sa.fragment || sa.name.as_deref() != Some("default") {
+            // A fragment that names no account leaves it to its base; one that names
+            // `default` says so.
+            if !f.reported
+                || (sa.fragment && sa.name_site.is_none())
+                || sa.name.as_deref() != Some("default")
+            {
                 continue;
             }
             let ns = index.namespace_of(f);
