@@ -282,6 +282,42 @@ pub struct WorkloadFacts {
     /// `runtimeClassName`: a runtime class the cluster's PodSecurity configuration exempts
     /// takes the pods out of admission.
     pub runtime_class: Option<String>,
+    /// Boxed: read by two rules only, and `KindFacts` stays small.
+    pub service_account: Box<ServiceAccountUse>,
+}
+
+/// A boolean field as the run can read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    Unset,
+    Set(bool),
+    /// A template placeholder or a value of the wrong type.
+    Unreadable,
+}
+
+impl Flag {
+    fn of(node: Option<Node<'_>>) -> Flag {
+        match node.filter(|n| !n.is_null()) {
+            None => Flag::Unset,
+            Some(n) => n.as_bool().map_or(Flag::Unreadable, Flag::Set),
+        }
+    }
+}
+
+/// Which service account a pod template runs as, and whether its token is mounted.
+#[derive(Debug, Clone)]
+pub struct ServiceAccountUse {
+    /// `serviceAccountName` (else the deprecated `serviceAccount`); `default` when neither is
+    /// set or both are empty. None when it cannot be read (a template placeholder).
+    pub name: Option<String>,
+    /// Where the name is set, if it is.
+    pub name_site: Option<Site>,
+    /// The pod's `automountServiceAccountToken`, and where it is set.
+    pub automount: Flag,
+    pub automount_site: Option<Site>,
+    /// No container of the template has an image: a fragment (a kustomize patch) whose base
+    /// sets the rest, the service account included.
+    pub fragment: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -419,6 +455,10 @@ pub enum KindFacts {
     /// A Role or ClusterRole, and a RoleBinding or ClusterRoleBinding.
     Role(RoleFacts),
     Binding(BindingFacts),
+    /// A ServiceAccount: whether pods running as it get its token by default.
+    ServiceAccount {
+        automount: Flag,
+    },
     /// A CustomResourceDefinition whose schema has a pod template: its resources may own pods.
     PodOwningCrd {
         group: String,
@@ -831,6 +871,23 @@ pub fn extract<'d>(
             },
             host_network: pod.spec.get("hostNetwork").and_then(|h| h.as_bool()) == Some(true),
             runtime_class: pod.spec.get_some("runtimeClassName").and_then(scalar_text),
+            service_account: {
+                let named = ["serviceAccountName", "serviceAccount"]
+                    .iter()
+                    .filter_map(|k| pod.spec.get_some(k))
+                    .find(|n| n.raw().is_none_or(|r| !r.trim().is_empty()));
+                let automount = pod.spec.get_some("automountServiceAccountToken");
+                Box::new(ServiceAccountUse {
+                    name: match named {
+                        None => Some("default".to_owned()),
+                        Some(n) => scalar_text(n).filter(|t| !crate::model::is_templated(t)),
+                    },
+                    name_site: named.map(site),
+                    automount: Flag::of(automount),
+                    automount_site: automount.map(site),
+                    fragment: !pod.containers.iter().any(|c| c.get("image").is_some()),
+                })
+            },
         })
     } else {
         match (group, object.kind) {
@@ -981,6 +1038,9 @@ pub fn extract<'d>(
                     _ => KindFacts::Other,
                 }
             }
+            ("", "ServiceAccount") => KindFacts::ServiceAccount {
+                automount: Flag::of(object.root.get("automountServiceAccountToken")),
+            },
             ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_facts(spec),
             ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => {
                 KindFacts::Role(role_facts(object, site))
@@ -1187,6 +1247,35 @@ impl Index {
         f.id.namespace
             .clone()
             .or_else(|| self.default_namespace.clone())
+    }
+
+    /// The ServiceAccount `name` of namespace `ns`, if the run has it.
+    pub fn service_account(&self, ns: &NamespaceKey, name: &str) -> Option<(&Facts, Flag)> {
+        self.in_namespace(ns).find_map(|f| match &f.kind {
+            KindFacts::ServiceAccount { automount } if f.id.name == name => Some((f, *automount)),
+            _ => None,
+        })
+    }
+
+    /// The bindings of the run that grant a role to service account `name` of namespace `ns`,
+    /// with the name of the role each grants.
+    pub fn bindings_of(&self, ns: &NamespaceKey, name: &str) -> Vec<(&Facts, &str)> {
+        let namespaces: Vec<String> = Self::same_namespace(ns)
+            .into_iter()
+            .map(|k| k.unwrap_or_else(|| "default".to_owned()))
+            .collect();
+        self.facts
+            .iter()
+            .filter_map(|f| match &f.kind {
+                KindFacts::Binding(binding) => binding
+                    .subjects
+                    .iter()
+                    .filter_map(|s| s.strip_prefix("system:serviceaccount:")?.split_once(':'))
+                    .any(|(sa_ns, sa)| sa == name && namespaces.iter().any(|n| n == sa_ns))
+                    .then_some((f, binding.role_name.as_str())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The keys an object in `ns` shares its namespace with.

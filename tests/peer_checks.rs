@@ -55,6 +55,7 @@ const KUBE_SCORE_CHECKS: &[(&str, &str)] = &[
     ("Pod NetworkPolicy", "missing-network-policy"),
     // kube-score warns on NodePort only; a LoadBalancer is exposed too (see the rule's doc).
     ("Service Type", "exposed-service-type"),
+    ("Container Image Tag", "image-tag-latest"),
 ];
 
 /// Where kube-score's test expects a finding and kubelint, knowingly, reports none.
@@ -440,6 +441,84 @@ const KUBE_LINTER: &[LinterFixture] = &[
     },
 ];
 
+/// kube-linter's security checks that map to kubelint's `security` rules.
+const KUBE_LINTER_SECURITY: &[LinterFixture] = &[
+    LinterFixture {
+        file: "sensitive-host-mounts.yml",
+        check: "sensitive-host-mounts",
+        rule: "sensitive-host-mount",
+        config: "",
+        objects: &[("Deployment", "app1", true)],
+    },
+    LinterFixture {
+        file: "docker-sock.yml",
+        check: "docker-sock",
+        rule: "sensitive-host-mount",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app", true),
+        ],
+    },
+    LinterFixture {
+        file: "writable-host-mount.yml",
+        check: "writable-host-mount",
+        rule: "writable-host-mount",
+        config: "",
+        objects: &[("Deployment", "app1", true)],
+    },
+    LinterFixture {
+        file: "no-read-only-root-fs.yml",
+        check: "no-read-only-root-fs",
+        rule: "writable-root-filesystem",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app1", true),
+        ],
+    },
+    LinterFixture {
+        file: "env-var-secret.yml",
+        check: "env-var-secret",
+        rule: "secret-in-env",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app", true),
+        ],
+    },
+    LinterFixture {
+        file: "ssh-port.yml",
+        check: "ssh-port",
+        rule: "ssh-port",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app1", true),
+        ],
+    },
+    LinterFixture {
+        file: "latest-tag.yml",
+        check: "latest-tag",
+        rule: "image-tag-latest",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app", true),
+        ],
+    },
+    LinterFixture {
+        file: "default-service-account.yml",
+        check: "default-service-account",
+        rule: "default-service-account",
+        config: "",
+        objects: &[
+            ("Deployment", "dont-fire", false),
+            ("Deployment", "app", true),
+        ],
+    },
+];
+
 /// kube-linter's fixtures often hold skeletons: a Deployment with no pod template, or one whose
 /// container has no image and whose pods no selector picks. The API server rejects them (and
 /// kubelint's schema and selector rules say why); the workload rules model the pods a workload
@@ -628,7 +707,7 @@ fn kube_score_fixtures() {
 fn kube_linter_fixtures() {
     let dir = peer_dir("stackrox__kube-linter").join("tests/checks");
     let (mut rows, mut disagreements) = (Vec::new(), Vec::new());
-    for fixture in KUBE_LINTER {
+    for fixture in KUBE_LINTER.iter().chain(KUBE_LINTER_SECURITY) {
         let found = reported(&dir.join(fixture.file), fixture.rule, fixture.config);
         for &(kind, name, peer_fires) in fixture.objects {
             assert!(

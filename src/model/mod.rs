@@ -162,8 +162,93 @@ pub fn is_templated(text: &str) -> bool {
     text.contains("${") || text.contains("{{")
 }
 
+/// A container image reference split as the container runtime reads it:
+/// `[registry[:port]/]path[:tag][@digest]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> ImageRef<'a> {
+    pub fn parse(image: &'a str) -> Self {
+        let (name, digest) = match image.split_once('@') {
+            Some((name, digest)) => (name, Some(digest)),
+            None => (image, None),
+        };
+        // A tag follows the last `:` after the last `/` (a `:` before it is a registry port).
+        let last = name.rsplit('/').next().unwrap_or(name);
+        ImageRef {
+            tag: last.split_once(':').map(|(_, tag)| tag),
+            digest,
+        }
+    }
+
+    /// What the API server stores when `imagePullPolicy` is unset, as
+    /// `SetDefaults_Container` decides it: `Always` for `:latest`, or no tag and no digest.
+    pub fn defaults_to_always(&self) -> bool {
+        match self.tag {
+            Some(tag) => tag == "latest",
+            None => self.digest.is_none(),
+        }
+    }
+
+    /// Whether the reference names a moving image: no tag and no digest, or `:latest`
+    /// without a digest (a digest pins the image whatever the tag says).
+    pub fn is_floating(&self) -> bool {
+        self.digest.is_none() && self.tag.is_none_or(|tag| tag == "latest")
+    }
+}
+
 /// Whether a document looks like a Kubernetes object at all (used to skip other YAML files).
 pub fn looks_like_object(doc: &Document<'_>) -> bool {
     let root = doc.root();
     root.get("apiVersion").is_some() && root.get("kind").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImageRef;
+
+    const DIGEST: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+    #[test]
+    fn the_api_servers_default_pull_policy() {
+        for image in [
+            "nginx".to_owned(),
+            "nginx:latest".to_owned(),
+            "registry.example.com:5000/shop/api".to_owned(),
+            "registry.example.com:5000/shop/api:latest".to_owned(),
+            format!("nginx:latest@{DIGEST}"),
+        ] {
+            assert!(ImageRef::parse(&image).defaults_to_always(), "{image}");
+        }
+        for image in [
+            "nginx:1.27".to_owned(),
+            "registry.example.com:5000/shop/api:1.4".to_owned(),
+            format!("nginx@{DIGEST}"),
+        ] {
+            assert!(!ImageRef::parse(&image).defaults_to_always(), "{image}");
+        }
+    }
+
+    #[test]
+    fn floating_references() {
+        for image in [
+            "nginx",
+            "nginx:latest",
+            "localhost:5000/api",
+            "host:5000/a/b:latest",
+        ] {
+            assert!(ImageRef::parse(image).is_floating(), "{image}");
+        }
+        for image in [
+            "nginx:1.27".to_owned(),
+            "localhost:5000/api:v2".to_owned(),
+            format!("nginx@{DIGEST}"),
+            format!("nginx:latest@{DIGEST}"),
+        ] {
+            assert!(!ImageRef::parse(&image).is_floating(), "{image}");
+        }
+    }
 }

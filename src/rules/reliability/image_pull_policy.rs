@@ -1,5 +1,5 @@
 use super::super::{Finding, Options, Rule, declare_rule};
-use crate::model::{Object, is_templated};
+use crate::model::{ImageRef, Object, is_templated};
 
 declare_rule! {
     /// ## What it does
@@ -61,21 +61,6 @@ declare_rule! {
     pub struct ImagePullPolicy => "image-pull-policy";
 }
 
-/// What the API server stores when `imagePullPolicy` is unset, as
-/// `SetDefaults_Container` decides it: `Always` for `:latest` or no tag and no digest.
-fn defaults_to_always(image: &str) -> bool {
-    let (name, digest) = match image.split_once('@') {
-        Some((name, digest)) => (name, Some(digest)),
-        None => (image, None),
-    };
-    // A tag follows the last `:` after the last `/` (a `:` before it is a registry port).
-    let last = name.rsplit('/').next().unwrap_or(name);
-    match last.split_once(':') {
-        Some((_, tag)) => tag == "latest",
-        None => digest.is_none(),
-    }
-}
-
 impl Rule for ImagePullPolicy {
     fn check_object<'d>(
         &self,
@@ -123,7 +108,7 @@ impl Rule for ImagePullPolicy {
                     );
                 }
                 _ => {
-                    if is_templated(image) || defaults_to_always(image) {
+                    if is_templated(image) || ImageRef::parse(image).defaults_to_always() {
                         continue;
                     }
                     let why = if image.contains('@') {
@@ -148,31 +133,6 @@ impl Rule for ImagePullPolicy {
                     );
                 }
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::defaults_to_always;
-
-    #[test]
-    fn the_api_servers_default() {
-        for image in [
-            "nginx",
-            "nginx:latest",
-            "registry.example.com:5000/shop/api",
-            "registry.example.com:5000/shop/api:latest",
-            "nginx:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000",
-        ] {
-            assert!(defaults_to_always(image), "{image}");
-        }
-        for image in [
-            "nginx:1.27",
-            "registry.example.com:5000/shop/api:1.4",
-            "nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000",
-        ] {
-            assert!(!defaults_to_always(image), "{image}");
         }
     }
 }
