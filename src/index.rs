@@ -260,8 +260,8 @@ pub struct WorkloadFacts {
     pub surges: bool,
     /// Where findings about the workload as a whole point: its `metadata.name` value.
     pub name_site: Site,
-    /// A Deployment's `strategy.type: Recreate` value.
-    pub recreate_site: Option<Site>,
+    /// A Deployment's `strategy.type: Recreate` value (boxed: rarely set, and `KindFacts` stays small).
+    pub recreate_site: Option<Box<Site>>,
     /// A Deployment's `strategy.rollingUpdate.maxUnavailable`, where set and readable.
     pub max_unavailable: Option<(Budget, Site)>,
     /// Marks of a workload meant to run one pod: a container enabling leader election
@@ -799,7 +799,7 @@ pub fn extract<'d>(
         let recreate_site = strategy
             .and_then(|s| s.get("type"))
             .filter(|t| pod.workload == WorkloadKind::Deployment && t.as_str() == Some("Recreate"))
-            .map(site);
+            .map(|t| Box::new(site(t)));
         let max_unavailable = strategy
             .filter(|_| pod.workload == WorkloadKind::Deployment)
             .and_then(|s| s.path(&["rollingUpdate", "maxUnavailable"]))
