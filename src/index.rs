@@ -727,10 +727,12 @@ fn binding_facts<'d>(object: &Object<'d>, site: &dyn Fn(Node<'d>) -> Site) -> Op
             Some(match s.get_str("kind") {
                 Some("ServiceAccount") => format!(
                     "system:serviceaccount:{}:{name}",
+                    // Left empty when neither says: `Index::build` puts the run's namespace
+                    // for objects that name none (`--namespace`, else `default`).
                     s.get("namespace")
                         .and_then(scalar_text)
                         .or_else(|| object.namespace.map(str::to_owned))
-                        .unwrap_or_else(|| "default".to_owned())
+                        .unwrap_or_default()
                 ),
                 _ => name,
             })
@@ -1146,7 +1148,17 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build(facts: Vec<Facts>, default_namespace: Option<String>) -> Index {
+    pub fn build(mut facts: Vec<Facts>, default_namespace: Option<String>) -> Index {
+        let unnamed = default_namespace.as_deref().unwrap_or("default");
+        for f in &mut facts {
+            if let KindFacts::Binding(binding) = &mut f.kind {
+                for subject in &mut binding.subjects {
+                    if let Some(name) = subject.strip_prefix("system:serviceaccount::") {
+                        *subject = format!("system:serviceaccount:{unnamed}:{name}");
+                    }
+                }
+            }
+        }
         let mut index = Index {
             facts: Vec::new(),
             default_namespace,

@@ -6,9 +6,10 @@ declare_rule! {
     /// ## What it does
     /// Reports a ClusterRoleBinding or RoleBinding whose `roleRef` is the ClusterRole
     /// `cluster-admin`, at the `roleRef.name` value; the message names the subjects. Not
-    /// reported: a binding whose subjects are all Kubernetes' own groups and users
-    /// (`system:masters`, `system:kube-controller-manager`, … — names that start with
-    /// `system:` and are not service accounts), which is how the platform bootstraps itself.
+    /// reported: the platform's own binding (the group `system:masters`, the only subject of
+    /// the `cluster-admin` ClusterRoleBinding the API server creates), and a binding without
+    /// subjects (it grants nothing; a kustomize base an overlay completes). Other `system:`
+    /// subjects are reported: `system:serviceaccounts` or `system:authenticated` is everyone.
     ///
     /// A RoleBinding to `cluster-admin` is reported too: it is narrower (everything in one
     /// namespace, the namespace itself, its RoleBindings and Secrets included) but still
@@ -43,8 +44,8 @@ declare_rule! {
     /// On by default. On `../shared/corpus/real`: 4 findings in 4 files, all read, all right:
     /// Argo CD's e2e test data binds the `default` service account of `default` to
     /// `cluster-admin` (twice), Kubeflow's profiles controller runs as `cluster-admin`, and
-    /// Kubeflow's model-registry UI overlay binds it to a user. The `system:` exemption
-    /// removed nothing on the corpus; it keeps the platform's own bootstrap binding quiet.
+    /// Kubeflow's model-registry UI overlay binds it to a user. The `system:masters`
+    /// exemption removed nothing on the corpus; it keeps the platform's own binding quiet.
     ///
     /// Peers: agrees with kube-linter's `cluster-admin-role-binding` on both objects of its
     /// fixture (`role-binding1` fires, `dont-fire`, bound to `admin`, passes).
@@ -90,23 +91,22 @@ impl Rule for ClusterAdminBinding {
                 })
             })
             .collect();
+        // The platform's own binding grants `cluster-admin` to the group `system:masters`;
+        // every other `system:` group (`system:serviceaccounts`, `system:authenticated`) is
+        // a crowd, and the escalation this rule exists for.
         let platform_only = object
             .root
             .get("subjects")
             .iter()
             .flat_map(|s| s.items())
             .all(|s| {
-                s.get_str("kind") != Some("ServiceAccount")
-                    && s.get_str("name").is_some_and(|n| n.starts_with("system:"))
+                s.get_str("kind") == Some("Group") && s.get_str("name") == Some("system:masters")
             });
-        if platform_only && !subjects.is_empty() {
+        // A binding without subjects grants nothing (a kustomize base an overlay completes).
+        if subjects.is_empty() || platform_only {
             return;
         }
-        let who = if subjects.is_empty() {
-            "its subjects".to_owned()
-        } else {
-            subjects.join(", ")
-        };
+        let who = subjects.join(", ");
         let scope = if object.kind == "ClusterRoleBinding" {
             "the whole cluster: every Secret, any pod on any node, any permission granted to \
              anyone"

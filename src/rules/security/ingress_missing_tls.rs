@@ -14,8 +14,10 @@ declare_rule! {
     /// Not reported: an Ingress whose TLS is terminated by the cloud load balancer in front
     /// of it, as its annotations say (AWS Load Balancer Controller
     /// `alb.ingress.kubernetes.io/certificate-arn`, GKE `pre-shared-cert` and
-    /// `networking.gke.io/managed-certificates`, Azure `appgw-ssl-certificate`), an Ingress
-    /// with no rules and no default backend (a fragment), and templated hosts.
+    /// `networking.gke.io/managed-certificates`, Azure `appgw-ssl-certificate`; the AWS
+    /// controller's `listen-ports` naming `HTTPS`, which finds the certificate in ACM by host;
+    /// Traefik's `router.tls: "true"`), an Ingress with no rules and no default backend (a
+    /// fragment), and templated hosts.
     ///
     /// ## Why is this bad
     /// Without TLS the Ingress serves plain HTTP: credentials, session cookies and data
@@ -59,7 +61,9 @@ declare_rule! {
     /// quickstarts (4), Istio's bookinfo Ingress. They are samples that leave TLS out to stay
     /// short; in a production repository each is an Ingress serving plain HTTP, worth fixing,
     /// hence on. No finding was a host covered by a `tls` entry, or an Ingress whose load
-    /// balancer terminates TLS by annotation.
+    /// balancer terminates TLS by annotation (a certificate annotation of AWS, GKE or Azure,
+    /// the AWS Load Balancer Controller listening on `HTTPS`, Traefik's `router.tls: "true"`:
+    /// those are never reported).
     ///
     /// Peers: neither kube-score nor kube-linter checks Ingress TLS.
     pub struct IngressMissingTls => "ingress-missing-tls";
@@ -102,10 +106,19 @@ impl Rule for IngressMissingTls {
             return;
         };
         let annotations = object.metadata().and_then(|m| m.get("annotations"));
-        if TERMINATED_IN_FRONT
-            .iter()
-            .any(|a| annotations.and_then(|m| m.get_some(a)).is_some())
-        {
+        let annotation = |key: &str| annotations.and_then(|m| m.get_some(key));
+        if TERMINATED_IN_FRONT.iter().any(|a| annotation(a).is_some()) {
+            return;
+        }
+        // The AWS Load Balancer Controller listening on HTTPS finds the certificate in ACM by
+        // the rules' hosts; Traefik serves TLS for a router marked so, with no `spec.tls`.
+        let alb_https = annotation("alb.ingress.kubernetes.io/listen-ports")
+            .and_then(|p| p.as_str())
+            .is_some_and(|ports| ports.contains("HTTPS"));
+        let traefik_tls = annotation("traefik.ingress.kubernetes.io/router.tls")
+            .and_then(|v| v.raw())
+            .is_some_and(|v| v == "true");
+        if alb_https || traefik_tls {
             return;
         }
         let hosts: Vec<Node<'d>> = spec

@@ -68,7 +68,8 @@ declare_rule! {
 }
 
 const VERBS: [&str; 2] = ["create", "get"];
-const RESOURCES: [&str; 3] = ["pods/exec", "pods/attach", "pods/*"];
+/// What RBAC's `ResourceMatches` lets reach `pods/exec` and `pods/attach` (`*` aside).
+const RESOURCES: [&str; 4] = ["pods/exec", "pods/attach", "*/exec", "*/attach"];
 
 impl Rule for RbacPodExecAttach {
     fn options(&self) -> Option<OptionsSpec> {
@@ -93,8 +94,8 @@ impl Rule for RbacPodExecAttach {
                     break;
                 }
                 let what = match resource.as_str() {
-                    "pods/attach" => "attach to the containers of pods",
-                    "pods/exec" => "run commands in the containers of pods",
+                    "pods/attach" | "*/attach" => "attach to the containers of pods",
+                    "pods/exec" | "*/exec" => "run commands in the containers of pods",
                     _ => "run commands in and attach to the containers of pods",
                 };
                 let granted = if resource == "*" {

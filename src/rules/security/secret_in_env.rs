@@ -162,6 +162,13 @@ const ABOUT_THE_SECRET: &[&str] = &[
     "LABEL",
     "SELECTOR",
     "KEY",
+    "SCOPE",
+    "SCOPES",
+    "BACKEND",
+    "CACHE",
+    "COOKIE",
+    "VOLUME",
+    "REVIEW",
 ];
 
 /// Whether a variable of this name holds a secret (see the rule's doc).
@@ -214,9 +221,39 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
             ))
     });
     let Some(at) = secret_at else { return false };
+    // `TLS_SECRET`, `IMAGE_PULL_SECRET`, `KUBERNETES_SECRET`: the name of a Secret object.
+    if matches!(words[at].as_str(), "SECRET" | "SECRETS")
+        && at > 0
+        && matches!(
+            words[at - 1].as_str(),
+            "TLS" | "PULL" | "KUBERNETES" | "K8S" | "IMAGE" | "REGISTRY" | "MANAGER" | "DOCKER"
+        )
+    {
+        return false;
+    }
     !words[at + 1..]
         .iter()
         .any(|w| ABOUT_THE_SECRET.contains(&w.as_str()))
+}
+
+/// A value shaped like the name of a Secret object (`db-password`, `my-secret`, `ingress-tls`):
+/// lower case, a DNS name, ending in the kind of thing it is. A literal secret may contain such
+/// a word (`my-secret-pw`, `supersecret`) but does not end with it after a dash.
+fn names_a_secret_object(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && [
+            "-secret",
+            "-secrets",
+            "-password",
+            "-token",
+            "-tls",
+            "-creds",
+            "-credentials",
+        ]
+        .iter()
+        .any(|suffix| value.ends_with(suffix))
 }
 
 /// Whether a literal value is a stand-in, a reference or a setting rather than a secret
@@ -237,7 +274,11 @@ fn is_not_a_secret(name: &str, value: &str) -> bool {
             lower.as_str(),
             "true" | "false" | "none" | "null" | "nil" | "-"
         )
-        || matches!(lower.as_str(), "0" | "1" | "yes" | "no" | "on" | "off")
+        || matches!(
+            lower.as_str(),
+            "0" | "1" | "yes" | "no" | "on" | "off" | "enabled" | "disabled"
+        )
+        || names_a_secret_object(value)
         || bare.is_empty()
         || is_constant_name(name, value)
         || bare.chars().all(|c| c == 'x' || c == '*')

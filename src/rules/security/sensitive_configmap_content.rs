@@ -101,6 +101,16 @@ fn secret_key(key: &str) -> bool {
     let Some(last) = words.last() else {
         return false;
     };
+    // `tls-secret`, `pull-secret`: the name of a Secret object.
+    if last == "secret"
+        && words.len() >= 2
+        && matches!(
+            words[words.len() - 2].as_str(),
+            "tls" | "pull" | "k8s" | "kubernetes" | "image" | "registry" | "docker"
+        )
+    {
+        return false;
+    }
     if SECRET_WORDS.contains(&last.as_str()) {
         return true;
     }
@@ -164,6 +174,26 @@ fn literal_secret(key: &str, value: &str) -> bool {
     if PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
         return false;
     }
+    // A Secret object's name (`oidc-client-tls`, `db-secret`) or a signing algorithm under a
+    // `*key` (`rs256`), not key material.
+    let dns_name = v
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if dns_name
+        && ["-tls", "-secret", "-secrets", "-creds", "-credentials"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+    {
+        return false;
+    }
+    const ALGORITHMS: [&str; 6] = ["rs", "hs", "es", "ps", "rsa", "ecdsa"];
+    if ALGORITHMS.iter().any(|a| {
+        lower
+            .strip_prefix(a)
+            .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+    }) {
+        return false;
+    }
     // A value that repeats its key's words (`password: password`, `token: my-token`).
     !words(key)
         .iter()
@@ -172,10 +202,14 @@ fn literal_secret(key: &str, value: &str) -> bool {
 
 /// A PEM private key with key material after its header (not `-----BEGIN PRIVATE KEY-----\n...`).
 fn private_key(value: &str) -> bool {
-    let Some(start) = value.find("-----BEGIN ") else {
-        return false;
-    };
-    let rest = &value[start + 11..];
+    // A bundle may hold certificates before its key: look at every block.
+    value
+        .match_indices("-----BEGIN ")
+        .any(|(start, _)| private_key_block(&value[start + 11..]))
+}
+
+/// One PEM block, from just after its `-----BEGIN `.
+fn private_key_block(rest: &str) -> bool {
     let Some(end) = rest.find("-----") else {
         return false;
     };

@@ -14,8 +14,10 @@ declare_rule! {
     /// Sensitive are the host's root and system directories themselves (`/`, `/etc`, `/dev`,
     /// `/proc`, `/sys`, `/usr`, `/lib`, `/bin`, `/sbin`, `/var`, `/var/lib`, `/run`, `/home`),
     /// and anything at or below the places that hold the node's keys and its control over
-    /// containers: `/root`, `/boot`, `/etc/kubernetes`, `/etc/ssh`, `/var/lib/kubelet`,
-    /// `/var/lib/etcd`, the container runtimes' sockets (`/run/docker.sock`, `/run/docker`,
+    /// containers: `/root`, `/boot`, `/etc/kubernetes`, `/etc/ssh`, `/var/lib/kubelet` (but
+    /// not its plugin socket directories `plugins`, `plugins_registry`, `device-plugins` and
+    /// `pod-resources`, which node plugins must mount), `/var/lib/etcd`, the container
+    /// runtimes' sockets (`/run/docker.sock`, `/run/docker`,
     /// `/run/containerd`, `/run/crio`, `/run/podman`). The runtimes' state directories
     /// (`/var/lib/docker`, `/var/lib/containerd`, `/var/lib/containers`) count as a whole
     /// only. A subdirectory of a system directory (`/var/log`, `/etc/ssl/certs`,
@@ -56,13 +58,15 @@ declare_rule! {
     /// `rules: {sensitive-host-mount: {extra-paths: [/opt/secrets]}}`
     ///
     /// ## Measured
-    /// On `../shared/corpus/real`: 35 findings in 16 files, all read, all true of the
+    /// On `../shared/corpus/real`: 31 findings in 15 files, all read, all true of the
     /// manifests: node agents (monitoring: `/`, `/sys`, `/proc`, `/dev`, the Docker socket;
-    /// CSI and DRA drivers: `/var/lib/kubelet/…`; GPU driver installers: `/`, `/sys`), a
+    /// CSI drivers: `/var/lib/kubelet/pods`; GPU driver installers: `/`, `/sys`), a
     /// cluster-autoscaler example reading `/etc/kubernetes/cloud.config` and
     /// `/root/.kube/config`, and a security demo mounting `/etc`. Before narrowing, log
     /// shippers' `/var/lib/docker/containers` (6 findings) were reported too; that directory
-    /// now counts only as a whole. On by default: each one gives the pod the node, and is
+    /// now counts only as a whole. The kubelet's plugin directories (`plugins`,
+    /// `plugins_registry`, `device-plugins`, `pod-resources`), where every CSI, DRA and device
+    /// plugin must put its socket, are not sensitive either (4 findings of a first version). On by default: each one gives the pod the node, and is
     /// worth a review and a suppression with the reason when it is the agent's job.
     /// kube-linter's `sensitive-host-mounts` (exact `/`, `/boot`, `/dev`, `/etc`, `/lib`,
     /// `/proc`, `/sys`, `/usr`) and `docker-sock` map to this rule.
@@ -138,6 +142,14 @@ const SENSITIVE_TREES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Below `/var/lib/kubelet`: the registration and socket directories of node plugins.
+const KUBELET_PLUGIN_DIRS: &[&str] = &[
+    "/var/lib/kubelet/plugins",
+    "/var/lib/kubelet/plugins_registry",
+    "/var/lib/kubelet/device-plugins",
+    "/var/lib/kubelet/pod-resources",
+];
+
 fn sensitivity(path: &str, extra: &[String]) -> Option<String> {
     if SYSTEM_DIRS.contains(&path) {
         return Some(match path {
@@ -154,6 +166,11 @@ fn sensitivity(path: &str, extra: &[String]) -> Option<String> {
             }
             _ => format!("the node's system directory `{path}`"),
         });
+    }
+    // The kubelet's plugin directories are where every CSI, DRA and device plugin must put
+    // its socket: mounting them is how node plugins work, not access to the kubelet's state.
+    if KUBELET_PLUGIN_DIRS.iter().any(|dir| is_under(path, dir)) {
+        return None;
     }
     if let Some((_, what)) = SENSITIVE_TREES.iter().find(|(dir, _)| is_under(path, dir)) {
         return Some((*what).to_owned());
@@ -244,6 +261,9 @@ mod tests {
             ("/var/run/crio/crio.sock", true),
             ("/etc/kubernetes/pki", true),
             ("/var/lib/kubelet/pods", true),
+            ("/var/lib/kubelet/plugins/csi.example.com", false),
+            ("/var/lib/kubelet/plugins_registry", false),
+            ("/var/lib/kubelet/device-plugins", false),
             ("/proc", true),
             ("/var/log", false),
             ("/etc/ssl/certs", false),
