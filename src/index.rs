@@ -487,6 +487,8 @@ pub struct Facts {
     /// The fields the API server will not let change, when the run compares revisions
     /// (`--new-from-rev`); `None` otherwise, so an ordinary run pays nothing for them.
     pub guarded: Option<Vec<GuardedValue>>,
+    /// A kustomize patch of the object (see `mark_fragment`).
+    pub fragment: bool,
 }
 
 /// Custom resources known to run pods even when neither their CRD nor their own text shows a
@@ -1099,6 +1101,7 @@ pub fn extract<'d>(
         runs_pods,
         kind,
         guarded: None,
+        fragment: false,
     }
 }
 
@@ -1106,6 +1109,7 @@ impl Facts {
     /// A kustomize patch: never reported on, and its workload's real labels are elsewhere.
     pub fn mark_fragment(&mut self) {
         self.reported = false;
+        self.fragment = true;
         if let KindFacts::Workload(w) = &mut self.kind {
             w.labels_known = false;
         }
@@ -1140,8 +1144,10 @@ pub struct Index {
     by_name: HashMap<(String, NamespaceKey, String), usize>,
     /// (group, kind) of the custom resources whose CRD in the run has a pod template.
     pod_owning_kinds: HashSet<(String, String)>,
-    /// The Namespaces of the run (inputs and context), with their PodSecurity labels.
-    namespaces: HashMap<String, Option<NamespacePolicy>>,
+    /// The Namespaces of the run (inputs and context), with their PodSecurity labels; `None`
+    /// for a name whose objects disagree (kustomize bases and overlays, patches, unrelated
+    /// directories), whose policy the run therefore cannot tell.
+    namespaces: HashMap<String, Option<Option<NamespacePolicy>>>,
     /// The guarded fields of every object at the revision the run compares with
     /// (`--new-from-rev`).
     pub previous: Option<Arc<Snapshot>>,
@@ -1209,7 +1215,15 @@ impl Index {
                 index.pod_owning_kinds.insert((group.clone(), kind.clone()));
             }
             if let KindFacts::Namespace(policy) = &f.kind {
-                index.namespaces.insert(f.id.name.clone(), *policy);
+                index
+                    .namespaces
+                    .entry(f.id.name.clone())
+                    .and_modify(|known| {
+                        if *known != Some(*policy) {
+                            *known = None;
+                        }
+                    })
+                    .or_insert(Some(*policy));
             }
             if let KindFacts::Workload(w) = &f.kind {
                 let seen = Evidence {
@@ -1247,12 +1261,13 @@ impl Index {
     }
 
     /// Whether the run holds namespace `ns`'s Namespace object, and the PodSecurity policy its
-    /// labels set: `None` when the run does not hold it, `Some(None)` when it has no such
-    /// labels. The unnamed namespace is `default`.
+    /// labels set: `None` when the run does not hold it (or holds several that disagree),
+    /// `Some(None)` when it has no such labels. The unnamed namespace is `default`.
     pub fn namespace_policy(&self, ns: &NamespaceKey) -> Option<Option<NamespacePolicy>> {
         self.namespaces
             .get(ns.as_deref().unwrap_or("default"))
             .copied()
+            .flatten()
     }
 
     pub fn namespace_of(&self, f: &Facts) -> NamespaceKey {

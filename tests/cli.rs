@@ -57,6 +57,7 @@ impl TempDir {
     }
     fn write(&self, name: &str, bytes: &[u8]) -> String {
         let path = self.0.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, bytes).unwrap();
         path.to_string_lossy().into_owned()
     }
@@ -1862,4 +1863,63 @@ fn enforced_restricted_namespace_refuses_a_deployment_that_may_run_as_root() {
     assert_eq!(lab.1, "warning");
     assert!(!lab.2.contains("Pod Security"), "{}", lab.2);
     assert_eq!(selected.iter().find(|d| d.0 == "shop").unwrap().1, "error");
+}
+
+/// Where the run cannot tell the pod the API server admits, admission is not predicted: two
+/// Namespace objects of one name that disagree (a base and an overlay), or a workload a
+/// kustomize patch of the run changes.
+#[test]
+fn admission_is_not_predicted_where_the_run_cannot_tell() {
+    let dir = TempDir::new("pod-security-unknown");
+    let namespace = |enforce: &str| {
+        format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: {enforce}\n"
+        )
+    };
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers:\n    - name: app\n      image: example/app:1.0\n      securityContext: {privileged: true}\n";
+    dir.write("base/namespace.yaml", namespace("restricted").as_bytes());
+    dir.write("overlay/namespace.yaml", namespace("privileged").as_bytes());
+    dir.write("base/pod.yaml", pod.as_bytes());
+    let severities = |dir: &TempDir| -> Vec<String> {
+        let v = json_of(&kubelint(&[
+            "check",
+            dir.0.to_str().unwrap(),
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ]));
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["severity"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(severities(&dir), ["warning"]);
+
+    let patched = TempDir::new("pod-security-patched");
+    patched.write("namespace.yaml", namespace("baseline").as_bytes());
+    patched.write(
+        "deployment.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: example/web:1.0\n          securityContext: {privileged: true}\n",
+    );
+    patched.write(
+        "kustomization.yaml",
+        b"resources: [namespace.yaml, deployment.yaml]\npatches:\n  - path: unprivileged.yaml\n",
+    );
+    patched.write(
+        "unprivileged.yaml",
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          securityContext: {privileged: false}\n",
+    );
+    assert_eq!(severities(&patched), ["warning"]);
+    // Without the patch, the namespace's enforce label grades the same finding.
+    std::fs::remove_file(patched.0.join("unprivileged.yaml")).unwrap();
+    patched.write(
+        "kustomization.yaml",
+        b"resources: [namespace.yaml, deployment.yaml]\n",
+    );
+    assert_eq!(severities(&patched), ["error"]);
 }

@@ -13,7 +13,10 @@
 //!   standards the run targets; a rule that is off by default and ran only for admission
 //!   (`RuleSet::admission_only`) drops it.
 //! - Exempt namespaces and runtime classes (configuration) are never graded, as the
-//!   admission controller never evaluates them.
+//!   admission controller never evaluates them. Nor is an object a kustomize patch of the run
+//!   changes (the pod admitted is not the one written), nor a namespace whose Namespace objects
+//!   in the run disagree on their labels (a base and its overlays): its policy is unknown, so
+//!   the cluster's defaults apply.
 //!
 //! A severity the user configured for the rule always wins over the grading; the message
 //! still says what admission does.
@@ -64,12 +67,16 @@ fn refusal(
     if defaults.exempt_namespaces.iter().any(|n| n == ns_name) {
         return None;
     }
-    let runtime_class = index
-        .find(&object.kind, &ns, &object.name)
-        .and_then(|f| match &f.kind {
-            KindFacts::Workload(w) => w.runtime_class.as_deref(),
-            _ => None,
-        });
+    let facts = index.find(&object.kind, &ns, &object.name);
+    // A kustomize patch of the object may set what the finding says is missing: the pod the
+    // API server sees is not the one in this file.
+    if facts.is_some_and(|f| index.same_identity(f).any(|o| o.fragment)) {
+        return None;
+    }
+    let runtime_class = facts.and_then(|f| match &f.kind {
+        KindFacts::Workload(w) => w.runtime_class.as_deref(),
+        _ => None,
+    });
     if runtime_class.is_some_and(|rc| defaults.exempt_runtime_classes.iter().any(|e| e == rc)) {
         return None;
     }
