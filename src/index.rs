@@ -1284,8 +1284,9 @@ impl Index {
         })
     }
 
-    /// The bindings of the run that grant a role to service account `name` of namespace `ns`,
-    /// with the name of the role each grants.
+    /// The bindings of the run that grant a role to service account `name` of namespace `ns`
+    /// (by name, or through the `system:serviceaccounts[:NS]` groups), with the name of the
+    /// role each grants.
     pub fn bindings_of(&self, ns: &NamespaceKey, name: &str) -> Vec<(&Facts, &str)> {
         let namespaces: Vec<String> = Self::same_namespace(ns)
             .into_iter()
@@ -1297,8 +1298,18 @@ impl Index {
                 KindFacts::Binding(binding) => binding
                     .subjects
                     .iter()
-                    .filter_map(|s| s.strip_prefix("system:serviceaccount:")?.split_once(':'))
-                    .any(|(sa_ns, sa)| sa == name && namespaces.iter().any(|n| n == sa_ns))
+                    .any(|s| {
+                        // The account itself, or the groups every service account (of its
+                        // namespace) is in.
+                        s == "system:serviceaccounts"
+                            || s.strip_prefix("system:serviceaccounts:")
+                                .is_some_and(|group_ns| namespaces.iter().any(|n| n == group_ns))
+                            || s.strip_prefix("system:serviceaccount:")
+                                .and_then(|rest| rest.split_once(':'))
+                                .is_some_and(|(sa_ns, sa)| {
+                                    sa == name && namespaces.iter().any(|n| n == sa_ns)
+                                })
+                    })
                     .then_some((f, binding.role_name.as_str())),
                 _ => None,
             })

@@ -17,7 +17,8 @@ declare_rule! {
     /// an image and that name no account (kustomize patches: their base sets it).
     ///
     /// When a RoleBinding or ClusterRoleBinding of the run grants a role to that `default`
-    /// account, the finding names the bindings and is an error: every pod of the namespace
+    /// account (by name, or through the groups `system:serviceaccounts` and
+    /// `system:serviceaccounts:<namespace>`), the finding names the bindings and is an error: every pod of the namespace
     /// that does not choose an account holds those permissions. A binding counts when it
     /// is in the workload's directory (inputs or `--context`): repositories of examples
     /// spread one namespace over scenarios never deployed together, so a binding elsewhere
