@@ -1144,6 +1144,8 @@ pub struct Index {
     by_name: HashMap<(String, NamespaceKey, String), usize>,
     /// (group, kind) of the custom resources whose CRD in the run has a pod template.
     pod_owning_kinds: HashSet<(String, String)>,
+    /// (kind, namespace, name) of the objects a kustomize patch of the run changes.
+    patched: HashSet<(String, NamespaceKey, String)>,
     /// The Namespaces of the run (inputs and context), with their PodSecurity labels; `None`
     /// for a name whose objects disagree (kustomize bases and overlays, patches, unrelated
     /// directories), whose policy the run therefore cannot tell.
@@ -1179,6 +1181,7 @@ impl Index {
             by_name: HashMap::new(),
             pod_owning_kinds: HashSet::new(),
             namespaces: HashMap::new(),
+            patched: HashSet::new(),
             previous: None,
         };
         for (i, f) in facts.iter().enumerate() {
@@ -1213,6 +1216,14 @@ impl Index {
             }
             if let KindFacts::PodOwningCrd { group, kind } = &f.kind {
                 index.pod_owning_kinds.insert((group.clone(), kind.clone()));
+            }
+            if f.fragment {
+                // A patch and its base share namespace keys as `same_identity` compares them.
+                for key in Self::same_namespace(&ns) {
+                    index
+                        .patched
+                        .insert((f.id.kind.clone(), key, f.id.name.clone()));
+                }
             }
             if let KindFacts::Namespace(policy) = &f.kind {
                 index
@@ -1463,6 +1474,15 @@ impl Index {
             .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten().copied())
             .filter(|&i| matches!(self.facts[i].kind, KindFacts::Workload(_)))
             .collect()
+    }
+
+    /// Whether a kustomize patch of the run changes `f` (a patch of the same kind, namespace
+    /// and name).
+    pub fn has_patch(&self, f: &Facts) -> bool {
+        !f.fragment
+            && self
+                .patched
+                .contains(&(f.id.kind.clone(), self.namespace_of(f), f.id.name.clone()))
     }
 
     /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize

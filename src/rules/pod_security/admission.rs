@@ -67,10 +67,18 @@ fn refusal(
     if defaults.exempt_namespaces.iter().any(|n| n == ns_name) {
         return None;
     }
+    let labels = index.namespace_policy(&ns).flatten();
+    let (mode, ModePolicy { level, version }, labelled) =
+        Mode::ALL.into_iter().find_map(|mode| {
+            let (policy, labelled) = mode_policy(labels.as_ref(), defaults, mode)?;
+            gate.applies(policy.level, policy.version.resolve(cluster))
+                .then_some((mode, policy, labelled))
+        })?;
+    // Checked only once a mode applies: most findings meet no policy at all.
     let facts = index.find(&object.kind, &ns, &object.name);
     // A kustomize patch of the object may set what the finding says is missing: the pod the
     // API server sees is not the one in this file.
-    if facts.is_some_and(|f| index.same_identity(f).any(|o| o.fragment)) {
+    if facts.is_some_and(|f| index.has_patch(f)) {
         return None;
     }
     let runtime_class = facts.and_then(|f| match &f.kind {
@@ -80,13 +88,6 @@ fn refusal(
     if runtime_class.is_some_and(|rc| defaults.exempt_runtime_classes.iter().any(|e| e == rc)) {
         return None;
     }
-    let labels = index.namespace_policy(&ns).flatten();
-    let (mode, ModePolicy { level, version }, labelled) =
-        Mode::ALL.into_iter().find_map(|mode| {
-            let (policy, labelled) = mode_policy(labels.as_ref(), defaults, mode)?;
-            gate.applies(policy.level, policy.version.resolve(cluster))
-                .then_some((mode, policy, labelled))
-        })?;
     let who = if labelled {
         format!("namespace `{ns_name}`")
     } else {
