@@ -61,7 +61,8 @@ declare_rule! {
 const GATE: PolicyGate = PolicyGate::of(Level::Baseline);
 
 /// The capabilities the baseline level allows a container to add (the container runtimes'
-/// default set), spelled as admission compares them.
+/// defaults without `NET_RAW`), spelled as admission compares them; `capabilities-not-dropped`
+/// leaves what is beyond them to this rule.
 pub(crate) const BASELINE_CAPABILITIES: [&str; 13] = [
     "AUDIT_WRITE",
     "CHOWN",

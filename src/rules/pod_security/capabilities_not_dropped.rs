@@ -1,4 +1,5 @@
 use super::super::{Finding, Options, Rule, declare_rule};
+use super::added_capabilities::BASELINE_CAPABILITIES;
 use super::restricted::{
     container_context_unknown, fragment, templated, windows_exempt, windows_help,
 };
@@ -70,24 +71,6 @@ declare_rule! {
     /// `restricted` is the goal.
     pub struct CapabilitiesNotDropped => "capabilities-not-dropped";
 }
-
-/// What the baseline level lets a container add (`check_capabilities_baseline`): beyond it,
-/// an added capability is the baseline control's finding (`added-capabilities`).
-const BASELINE_ALLOWED: [&str; 13] = [
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
 
 const DROP_HELP: &str = "add `drop: [ALL]` under the container's `securityContext.capabilities` \
                          (and add back only `NET_BIND_SERVICE`, if it binds a port below 1024)";
@@ -173,7 +156,8 @@ impl Rule for CapabilitiesNotDropped {
             };
             for item in added.items() {
                 let Some(name) = item.as_str() else { continue };
-                if name == "NET_BIND_SERVICE" || !BASELINE_ALLOWED.contains(&name) {
+                // Beyond the baseline set, an added capability is `added-capabilities`' finding.
+                if name == "NET_BIND_SERVICE" || !BASELINE_CAPABILITIES.contains(&name) {
                     continue;
                 }
                 out.push(
