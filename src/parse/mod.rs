@@ -403,6 +403,9 @@ enum Frame {
         start: ByteSpan,
         anchor: usize,
         items: Vec<NodeId>,
+        /// Where the last child ends in the text: for an alias, the alias itself, not its
+        /// anchor (whose node it shares), so the collection's span never ends before it starts.
+        written_end: u32,
     },
     Map {
         start: ByteSpan,
@@ -410,6 +413,7 @@ enum Frame {
         entries: Vec<(NodeId, NodeId)>,
         pending_key: Option<NodeId>,
         merges: Vec<NodeId>,
+        written_end: u32,
     },
 }
 
@@ -459,13 +463,14 @@ impl<'a> Builder<'a> {
                         "alias refers to an unknown anchor".into(),
                     ));
                 };
-                self.attach(id, span)
+                self.attach(id, span, span.end)
             }
             Event::SequenceStart(anchor, _) => self.open(
                 Frame::Seq {
                     start: span,
                     anchor,
                     items: Vec::new(),
+                    written_end: span.end,
                 },
                 span,
             ),
@@ -476,6 +481,7 @@ impl<'a> Builder<'a> {
                     entries: Vec::new(),
                     pending_key: None,
                     merges: Vec::new(),
+                    written_end: span.end,
                 },
                 span,
             ),
@@ -484,15 +490,12 @@ impl<'a> Builder<'a> {
                     start,
                     anchor,
                     items,
+                    written_end,
                 }) = self.stack.pop()
                 else {
                     return Err(unbalanced(span));
                 };
-                let end = end_of(
-                    &start,
-                    items.last().map(|&i| self.nodes[i as usize].span),
-                    span,
-                );
+                let end = end_of(written_end, span);
                 let size = 1 + items
                     .iter()
                     .map(|&i| self.expanded[i as usize])
@@ -513,13 +516,13 @@ impl<'a> Builder<'a> {
                     anchor,
                     entries,
                     merges,
+                    written_end,
                     ..
                 }) = self.stack.pop()
                 else {
                     return Err(unbalanced(span));
                 };
-                let last = entries.last().map(|&(_, v)| self.nodes[v as usize].span);
-                let end = end_of(&start, last, span);
+                let end = end_of(written_end, span);
                 let entries = self.merge(entries, &merges, span)?;
                 let size = 1 + entries
                     .iter()
@@ -575,26 +578,34 @@ impl<'a> Builder<'a> {
         if anchor != 0 {
             self.anchors.insert(anchor, id);
         }
-        self.attach(id, span)
+        let end = self.nodes[id as usize].span.end;
+        self.attach(id, span, end)
     }
 
     /// Hands a finished node to the collection that contains it.
-    fn attach(&mut self, id: NodeId, span: ByteSpan) -> Result<(), SyntaxError> {
+    fn attach(&mut self, id: NodeId, span: ByteSpan, written_end: u32) -> Result<(), SyntaxError> {
         match self.stack.last_mut() {
             None => {
                 self.root = Some(id);
                 Ok(())
             }
-            Some(Frame::Seq { items, .. }) => {
+            Some(Frame::Seq {
+                items,
+                written_end: end,
+                ..
+            }) => {
                 items.push(id);
+                *end = written_end;
                 Ok(())
             }
             Some(Frame::Map {
                 entries,
                 pending_key,
                 merges,
+                written_end: end,
                 ..
             }) => {
+                *end = written_end;
                 match pending_key.take() {
                     None => *pending_key = Some(id),
                     Some(key) if self.merge_key_nodes.last() == Some(&key) => {
@@ -705,8 +716,7 @@ fn unbalanced(span: ByteSpan) -> SyntaxError {
 }
 
 /// A block collection ends with its last child; a flow one with its closing bracket.
-fn end_of(start: &ByteSpan, last_child: Option<ByteSpan>, end_event: ByteSpan) -> u32 {
-    let child_end = last_child.map_or(start.end, |s| s.end);
+fn end_of(child_end: u32, end_event: ByteSpan) -> u32 {
     if end_event.end > end_event.start {
         child_end.max(end_event.end)
     } else {

@@ -59,6 +59,27 @@ fn aliases_share_the_anchor_and_merge_keys_resolve() {
 }
 
 #[test]
+fn a_collection_ending_in_an_alias_or_merge_ends_where_the_alias_is_written() {
+    // Found by the `parse` fuzz target: the container's span ended where the anchored probe
+    // ends, before the container starts.
+    let text = "a:\n  probe: &p\n    port: 1\nb:\n  name: x\n  probe: *p\nc:\n  <<: *p\nd: [*p]\n";
+    let s = parse(text);
+    let root = s.documents[0].root();
+    for key in ["b", "c", "d"] {
+        let span = root.get(key).unwrap().span();
+        assert!(span.start < span.end, "{key}: {span:?}");
+    }
+    let b = root.get("b").unwrap().span();
+    assert_eq!(
+        &text[b.start as usize..b.end as usize],
+        "name: x\n  probe: *p"
+    );
+    let c = root.get("c").unwrap().span();
+    assert_eq!(&text[c.start as usize..c.end as usize], "<<: *p");
+    assert_eq!(root.span().end as usize, text.len() - 1);
+}
+
+#[test]
 fn duplicate_keys_are_recorded_and_the_last_wins() {
     let text = "a: 1\nb: 2\na: 3\n";
     let s = parse(text);
