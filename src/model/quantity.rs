@@ -84,6 +84,24 @@ impl Quantity {
     }
 }
 
+/// What the `invalid-resources` rule asks of a quantity: its sign, whether it is whole, and
+/// divisibility by a hugepage size.
+impl Quantity {
+    pub fn is_negative(&self) -> bool {
+        self.nanos < 0
+    }
+
+    /// A whole number of units (`2`, `1k`), as extended resources must be.
+    pub fn is_integer(&self) -> bool {
+        self.nanos % 1_000_000_000 == 0
+    }
+
+    /// Whether the quantity is a whole multiple of `unit` (a positive page size).
+    pub fn is_multiple_of(&self, unit: Quantity) -> bool {
+        unit.nanos > 0 && self.nanos % unit.nanos == 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Quantity;

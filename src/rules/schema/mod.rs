@@ -2,6 +2,9 @@
 //! object against the strict schema of its kind (or its CRD), and words it: the schema
 //! stage returns what failed and where, the message and the help are made here.
 
+pub mod invalid_label;
+pub mod invalid_name;
+pub mod invalid_resources;
 pub mod invalid_value;
 pub mod missing_required_field;
 pub mod unknown_field;
