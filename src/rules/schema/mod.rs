@@ -2,6 +2,7 @@
 //! object against the strict schema of its kind (or its CRD), and words it: the schema
 //! stage returns what failed and where, the message and the help are made here.
 
+pub mod invalid_pod_spec;
 pub mod invalid_value;
 pub mod missing_required_field;
 pub mod unknown_field;
