@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
-use super::super::{Finding, Options, Rule, declare_rule};
+use super::super::{Finding, GraphFinding, Options, Rule, declare_rule};
+use crate::index::{Index, KindFacts};
 use crate::k8s::KubeVersion;
 use crate::k8s::validation::{
     RELAXED_ENV_VAR_NAMES_SINCE, dns1123_label, env_var_name, port_name, port_number,
@@ -25,7 +26,11 @@ declare_rule! {
     ///   other than the `containerPort`;
     /// - volume names that are not DNS-1123 labels or are used twice, a volume with more
     ///   than one source (`emptyDir` and `configMap`); `volumeMounts` and `volumeDevices`
-    ///   naming no volume of the pod, a `volumeDevices` entry naming a volume that is not a
+    ///   naming no volume of the pod (nor a StatefulSet claim template) — unless another
+    ///   object of the run has the same kind, namespace and name (a kustomize base or patch
+    ///   that may declare it), or the object looks like a patch itself (a container without
+    ///   an `image`, a controller without `selector`) —, a `volumeDevices` entry naming a
+    ///   volume that is not a
     ///   PersistentVolumeClaim, a `mountPath` used twice in one container, a `subPath` that
     ///   is absolute or contains `..`, `subPath` and `subPathExpr` together;
     /// - probes without exactly one handler (`exec`, `httpGet`, `tcpSocket`, `grpc`), negative
@@ -95,6 +100,19 @@ declare_rule! {
     ///         - name: config
     ///           configMap: {name: migrate}
     /// ```
+    ///
+    /// ## Measured
+    /// On `../shared/corpus/real` (4,645 files): 1 finding in 1 file, read: istio's
+    /// `samples/mtls-echo/mtls-echo.yaml` mounts `ca-certs` while its volume is named `ca`, a
+    /// real bug (precision 1/1). The first version had 29 findings in 21 files, all read: 21
+    /// were mounts of a StatefulSet's `volumeClaimTemplates` (now volumes of the pod), 6 were
+    /// kustomize patches kubelint does not recognise as such (now skipped: containers without
+    /// an image, a Deployment without `selector`, or a Deployment with the same name as
+    /// another object of the run), 2 were real bugs, one of them now silenced by that last
+    /// rule (cluster-autoscaler's bizflycloud example mounts `kubeconfig` but declares
+    /// `ssl-cekubeconfigrts`, and other examples in the run share its name). Every other
+    /// check is silent on the corpus. On by default: every finding is an apply that fails.
+    /// No peer checks these.
     pub struct InvalidPodSpec => "invalid-pod-spec";
 }
 
@@ -127,18 +145,7 @@ impl Rule for InvalidPodSpec {
                     .help("remove `ephemeralContainers`; use `kubectl debug` on the running pod instead"),
             );
         }
-        // A container without an image is a fragment (a kustomize patch kubelint did not
-        // recognise as one): its base declares what it leaves out, volumes included.
-        // So is a controller without the `selector` apps/v1 requires.
-        let fragment = pod.containers.iter().any(|c| c.get("image").is_none())
-            || pod.containers.iter().all(|c| c.kind != ContainerKind::Regular)
-            || (matches!(
-                pod.workload,
-                WorkloadKind::Deployment
-                    | WorkloadKind::ReplicaSet
-                    | WorkloadKind::StatefulSet
-                    | WorkloadKind::DaemonSet
-            ) && object.root.path(&["spec", "selector"]).is_none());
+        let fragment = is_fragment(object, pod);
         let volumes = volumes(object, pod, out).filter(|_| !fragment);
         for container in &pod.containers {
             ports(container, pod.spec, out);
@@ -151,6 +158,97 @@ impl Rule for InvalidPodSpec {
         pod_restart_policy(object, pod, fragment, out);
         pod_fields(pod, out);
     }
+
+    fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
+        for (i, f) in index.facts.iter().enumerate() {
+            let KindFacts::Workload(w) = &f.kind else {
+                continue;
+            };
+            // Another object of the same kind and name (a kustomize base, an overlay's patch)
+            // may declare the volume: the API server sees them merged.
+            if w.undeclared_volumes.is_empty()
+                || !f.reported
+                || f.fragment
+                || index.has_patch(f)
+                || index.same_identity(f).next().is_some()
+            {
+                continue;
+            }
+            for u in &w.undeclared_volumes {
+                out.push(
+                    GraphFinding::new(i, &u.site, u.message.clone())
+                        .help(u.help.clone())
+                        .container(u.container.clone()),
+                );
+            }
+        }
+    }
+}
+
+/// A container without an image is a fragment (a kustomize patch kubelint did not recognise
+/// as one): its base declares what it leaves out, volumes and `restartPolicy` included. So is
+/// a controller without the `selector` apps/v1 requires.
+fn is_fragment(object: &Object<'_>, pod: &PodTemplate<'_>) -> bool {
+    pod.containers.iter().any(|c| c.get("image").is_none())
+        || pod
+            .containers
+            .iter()
+            .all(|c| c.kind != ContainerKind::Regular)
+        || (matches!(
+            pod.workload,
+            WorkloadKind::Deployment
+                | WorkloadKind::ReplicaSet
+                | WorkloadKind::StatefulSet
+                | WorkloadKind::DaemonSet
+        ) && object.root.path(&["spec", "selector"]).is_none())
+}
+
+/// Where a volume is named but not declared, and what to say about it.
+pub struct UndeclaredAt<'d> {
+    pub node: Node<'d>,
+    pub message: String,
+    pub help: String,
+    pub container: Option<&'d str>,
+}
+
+/// A `volumeMounts` or `volumeDevices` name that no volume of the pod (nor, for a
+/// StatefulSet, a claim template) declares: the node, the message and the help. The index
+/// keeps them, and the rule reports them once the run shows that no other object of the same
+/// identity (a kustomize base or patch) could declare the volume. Empty for fragments and for
+/// volume lists kubelint cannot read.
+pub fn undeclared_volumes<'d>(object: &Object<'d>) -> Vec<UndeclaredAt<'d>> {
+    let Some(pod) = &object.pod else {
+        return Vec::new();
+    };
+    if is_fragment(object, pod) {
+        return Vec::new();
+    }
+    let Some(volumes) = volumes(object, pod, &mut Vec::new()) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for container in &pod.containers {
+        for (list, how) in [
+            ("volumeMounts", "mounts volume"),
+            ("volumeDevices", "has a block device from volume"),
+        ] {
+            for item in container.get(list).iter().flat_map(|l| l.items()) {
+                let Some((node, name)) = literal(item.get("name")) else {
+                    continue;
+                };
+                if volumes.kinds.contains_key(name) {
+                    continue;
+                }
+                found.push(UndeclaredAt {
+                    node,
+                    message: format!("{} {how} `{name}`, which the pod does not declare; {REFUSED}: `{list}` must name a volume of the pod", who(container)),
+                    help: format!("add a volume named `{name}` to the pod's `volumes`, or fix the name"),
+                    container: container.name,
+                });
+            }
+        }
+    }
+    found
 }
 
 fn templated(node: Node<'_>) -> bool {
@@ -165,12 +263,20 @@ fn literal<'d>(node: Option<Node<'d>>) -> Option<(Node<'d>, &'d str)> {
 }
 
 fn who(container: &Container<'_>) -> String {
-    format!("{} `{}`", container.kind.describe(), container.display_name())
+    format!(
+        "{} `{}`",
+        container.kind.describe(),
+        container.display_name()
+    )
 }
 
 /// validateContainers, validateInitContainers, validateEphemeralContainers: DNS-1123 labels,
 /// unique across every kind of container.
-fn container_names<'d>(pod: &PodTemplate<'d>, ephemeral: &[Container<'d>], out: &mut Vec<Finding<'d>>) {
+fn container_names<'d>(
+    pod: &PodTemplate<'d>,
+    ephemeral: &[Container<'d>],
+    out: &mut Vec<Finding<'d>>,
+) {
     let mut first: HashMap<&str, Node<'d>> = HashMap::new();
     for container in pod.containers.iter().chain(ephemeral) {
         let Some((node, name)) = literal(container.node.get("name")) else {
@@ -198,7 +304,9 @@ fn container_names<'d>(pod: &PodTemplate<'d>, ephemeral: &[Container<'d>], out: 
 
 /// ValidateContainerPorts, validateHostNetwork.
 fn ports<'d>(container: &Container<'d>, spec: Node<'d>, out: &mut Vec<Finding<'d>>) {
-    let Some(list) = container.get("ports") else { return };
+    let Some(list) = container.get("ports") else {
+        return;
+    };
     if container.kind == ContainerKind::Ephemeral {
         return;
     }
@@ -228,7 +336,14 @@ fn ports<'d>(container: &Container<'d>, spec: Node<'d>, out: &mut Vec<Finding<'d
         if let Some((node, value)) = container_port.and_then(|n| Some((n, n.as_i64()?))) {
             let reasons = port_number(value);
             if !reasons.is_empty() {
-                out.push(Finding::new(node, format!("`containerPort` {value} of {} is out of range; {REFUSED}: {}", who(container), reasons.join("; "))));
+                out.push(Finding::new(
+                    node,
+                    format!(
+                        "`containerPort` {value} of {} is out of range; {REFUSED}: {}",
+                        who(container),
+                        reasons.join("; ")
+                    ),
+                ));
             }
         }
         let host_port = port.get("hostPort").and_then(|n| Some((n, n.as_i64()?)));
@@ -237,7 +352,14 @@ fn ports<'d>(container: &Container<'d>, spec: Node<'d>, out: &mut Vec<Finding<'d
         {
             let reasons = port_number(value);
             if !reasons.is_empty() {
-                out.push(Finding::new(node, format!("`hostPort` {value} of {} is out of range; {REFUSED}: {}", who(container), reasons.join("; "))));
+                out.push(Finding::new(
+                    node,
+                    format!(
+                        "`hostPort` {value} of {} is out of range; {REFUSED}: {}",
+                        who(container),
+                        reasons.join("; ")
+                    ),
+                ));
             } else if host_network
                 && let Some(cp) = container_port.and_then(|n| n.as_i64())
                 && cp != value
@@ -254,11 +376,21 @@ fn ports<'d>(container: &Container<'d>, spec: Node<'d>, out: &mut Vec<Finding<'d
 /// AccumulateUniqueHostPorts: one host port (per protocol and host IP) for the whole pod.
 fn host_port_conflicts<'d>(pod: &PodTemplate<'d>, out: &mut Vec<Finding<'d>>) {
     let mut first: HashMap<(String, String, i64), Node<'d>> = HashMap::new();
-    for container in pod.containers.iter().filter(|c| c.kind == ContainerKind::Regular) {
-        let Some(list) = container.get("ports") else { continue };
+    for container in pod
+        .containers
+        .iter()
+        .filter(|c| c.kind == ContainerKind::Regular)
+    {
+        let Some(list) = container.get("ports") else {
+            continue;
+        };
         for port in list.items() {
-            let Some(node) = port.get("hostPort") else { continue };
-            let Some(value) = node.as_i64().filter(|v| *v != 0) else { continue };
+            let Some(node) = port.get("hostPort") else {
+                continue;
+            };
+            let Some(value) = node.as_i64().filter(|v| *v != 0) else {
+                continue;
+            };
             let Some(protocol) = port.get("protocol").map_or(Some("TCP"), |p| p.as_str()) else {
                 continue;
             };
@@ -287,6 +419,40 @@ fn host_port_conflicts<'d>(pod: &PodTemplate<'d>, out: &mut Vec<Finding<'d>>) {
 struct Volumes<'d> {
     kinds: HashMap<&'d str, bool>,
 }
+
+/// The sources a volume may have (`VolumeSource`); other keys are `unknown-field`'s.
+const VOLUME_SOURCES: [&str; 30] = [
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
 
 /// validateVolumes. `None` when the list cannot be known (templated), so mounts are not judged.
 /// A StatefulSet's `volumeClaimTemplates` add a claim volume of their name to every pod.
@@ -327,7 +493,9 @@ fn volumes<'d>(
         };
         let sources: Vec<(Node<'d>, &str)> = volume
             .entries()
-            .filter(|(k, v)| k.key_text() != Some("name") && !v.is_null())
+            .filter(|(k, v)| {
+                k.key_text().is_some_and(|k| VOLUME_SOURCES.contains(&k)) && !v.is_null()
+            })
             .filter_map(|(k, _)| Some((k, k.key_text()?)))
             .collect();
         kinds.insert(
@@ -369,17 +537,13 @@ fn volumes<'d>(
 }
 
 /// ValidateVolumeMounts, ValidateVolumeDevices, validateLocalDescendingPath.
-fn mounts<'d>(container: &Container<'d>, volumes: Option<&Volumes<'d>>, out: &mut Vec<Finding<'d>>) {
+fn mounts<'d>(
+    container: &Container<'d>,
+    volumes: Option<&Volumes<'d>>,
+    out: &mut Vec<Finding<'d>>,
+) {
     let mut paths: HashMap<&str, Node<'d>> = HashMap::new();
     for mount in container.get("volumeMounts").iter().flat_map(|l| l.items()) {
-        if let (Some(volumes), Some((node, name))) = (volumes, literal(mount.get("name")))
-            && !volumes.kinds.contains_key(name)
-        {
-            out.push(
-                Finding::new(node, format!("{} mounts volume `{name}`, which the pod does not declare; {REFUSED}: a volume mount must name a volume of the pod", who(container)))
-                    .help(format!("add a volume named `{name}` to the pod's `volumes`, or fix the name")),
-            );
-        }
         if let Some((node, path)) = literal(mount.get("mountPath")) {
             match paths.get(path) {
                 Some(&earlier) => out.push(
@@ -392,7 +556,9 @@ fn mounts<'d>(container: &Container<'d>, volumes: Option<&Volumes<'d>>, out: &mu
                 }
             }
         }
-        let sub_path = mount.get_some("subPath").filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+        let sub_path = mount
+            .get_some("subPath")
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
         if let Some((node, path)) = literal(sub_path) {
             let mut reasons = Vec::new();
             if path.starts_with('/') {
@@ -403,8 +569,15 @@ fn mounts<'d>(container: &Container<'d>, volumes: Option<&Volumes<'d>>, out: &mu
             }
             if !reasons.is_empty() {
                 out.push(
-                    Finding::new(node, format!("`subPath` `{path}` of {} leaves the volume; {REFUSED}: {}", who(container), reasons.join("; ")))
-                        .help("give a path inside the volume, such as `config/app.yaml`"),
+                    Finding::new(
+                        node,
+                        format!(
+                            "`subPath` `{path}` of {} leaves the volume; {REFUSED}: {}",
+                            who(container),
+                            reasons.join("; ")
+                        ),
+                    )
+                    .help("give a path inside the volume, such as `config/app.yaml`"),
                 );
             }
         }
@@ -419,15 +592,17 @@ fn mounts<'d>(container: &Container<'d>, volumes: Option<&Volumes<'d>>, out: &mu
         }
     }
     let Some(volumes) = volumes else { return };
-    for device in container.get("volumeDevices").iter().flat_map(|l| l.items()) {
+    for device in container
+        .get("volumeDevices")
+        .iter()
+        .flat_map(|l| l.items())
+    {
         let Some((node, name)) = literal(device.get("name")) else {
             continue;
         };
         match volumes.kinds.get(name) {
-            None => out.push(
-                Finding::new(node, format!("{} uses volume `{name}` as a device, which the pod does not declare; {REFUSED}: a volume device must name a volume of the pod", who(container)))
-                    .help(format!("add a PersistentVolumeClaim volume named `{name}` to the pod's `volumes`, or fix the name")),
-            ),
+            // An undeclared volume is reported by the run (`undeclared_volumes`).
+            None => {}
             Some(false) => out.push(
                 Finding::new(node, format!("{} uses volume `{name}` as a block device; {REFUSED}: only a `persistentVolumeClaim` or `ephemeral` volume can be used in block mode", who(container)))
                     .help("mount it with `volumeMounts` instead, or back it with a PersistentVolumeClaim of `volumeMode: Block`"),
@@ -459,7 +634,11 @@ fn one_handler<'d>(
     out: &mut Vec<Finding<'d>>,
 ) {
     let found = handlers(node, kinds);
-    let listed = kinds.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    let listed = kinds
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     match found[..] {
         [] => out.push(
             Finding::new(key, format!("`{what}` of {} has no handler; {REFUSED}: it must specify one of {listed}", who(container)))
@@ -505,7 +684,13 @@ fn probes<'d>(container: &Container<'d>, out: &mut Vec<Finding<'d>>) {
             if let Some(node) = probe.get(field)
                 && let Some(value) = node.as_i64().filter(|v| *v < 0)
             {
-                out.push(Finding::new(node, format!("`{kind}.{field}` of {} is {value}; {REFUSED}: it must be non-negative", who(container))));
+                out.push(Finding::new(
+                    node,
+                    format!(
+                        "`{kind}.{field}` of {} is {value}; {REFUSED}: it must be non-negative",
+                        who(container)
+                    ),
+                ));
             }
         }
         if kind != "readinessProbe"
@@ -518,7 +703,10 @@ fn probes<'d>(container: &Container<'d>, out: &mut Vec<Finding<'d>>) {
                     .help("set `successThreshold: 1` or remove it"),
             );
         }
-        if let Some((grace_key, grace)) = probe.entry("terminationGracePeriodSeconds").filter(|(_, v)| !v.is_null()) {
+        if let Some((grace_key, grace)) = probe
+            .entry("terminationGracePeriodSeconds")
+            .filter(|(_, v)| !v.is_null())
+        {
             if kind == "readinessProbe" {
                 out.push(
                     Finding::new(grace_key, format!("`readinessProbe.terminationGracePeriodSeconds` is set on {}; {REFUSED}: it must not be set for readiness probes", who(container)))
@@ -534,12 +722,23 @@ fn probes<'d>(container: &Container<'d>, out: &mut Vec<Finding<'d>>) {
             {
                 let reasons = port_number(value);
                 if !reasons.is_empty() {
-                    out.push(Finding::new(node, format!("`{kind}.{action}.port` {value} of {} is out of range; {REFUSED}: {}", who(container), reasons.join("; "))));
+                    out.push(Finding::new(
+                        node,
+                        format!(
+                            "`{kind}.{action}.port` {value} of {} is out of range; {REFUSED}: {}",
+                            who(container),
+                            reasons.join("; ")
+                        ),
+                    ));
                 }
             }
         }
     }
-    let Some((key, lifecycle)) = container.node.entry("lifecycle").filter(|(_, v)| !v.is_null()) else {
+    let Some((key, lifecycle)) = container
+        .node
+        .entry("lifecycle")
+        .filter(|(_, v)| !v.is_null())
+    else {
         return;
     };
     if container.kind == ContainerKind::Init {
@@ -551,7 +750,14 @@ fn probes<'d>(container: &Container<'d>, out: &mut Vec<Finding<'d>>) {
     }
     for hook in ["postStart", "preStop"] {
         if let Some((hook_key, handler)) = lifecycle.entry(hook).filter(|(_, v)| v.is_map()) {
-            one_handler(hook_key, handler, &format!("lifecycle.{hook}"), &LIFECYCLE_HANDLERS, container, out);
+            one_handler(
+                hook_key,
+                handler,
+                &format!("lifecycle.{hook}"),
+                &LIFECYCLE_HANDLERS,
+                container,
+                out,
+            );
         }
     }
 }
@@ -572,8 +778,19 @@ fn env<'d>(container: &Container<'d>, relaxed: bool, out: &mut Vec<Finding<'d>>)
             let reasons = env_var_name(name, relaxed);
             if !reasons.is_empty() {
                 out.push(
-                    Finding::new(node, format!("environment variable name `{name}` of {} is invalid; {REFUSED}: {}", who(container), reasons.join("; ")))
-                        .help(if relaxed { "remove the `=`" } else { "use letters, digits, `_`, `-` and `.`, not starting with a digit" }),
+                    Finding::new(
+                        node,
+                        format!(
+                            "environment variable name `{name}` of {} is invalid; {REFUSED}: {}",
+                            who(container),
+                            reasons.join("; ")
+                        ),
+                    )
+                    .help(if relaxed {
+                        "remove the `=`"
+                    } else {
+                        "use letters, digits, `_`, `-` and `.`, not starting with a digit"
+                    }),
                 );
             }
         }
@@ -581,7 +798,11 @@ fn env<'d>(container: &Container<'d>, relaxed: bool, out: &mut Vec<Finding<'d>>)
             continue;
         };
         let shown = name.map_or("", |(_, n)| n);
-        if var.get("value").and_then(|v| v.raw()).is_some_and(|v| !v.is_empty()) {
+        if var
+            .get("value")
+            .and_then(|v| v.raw())
+            .is_some_and(|v| !v.is_empty())
+        {
             out.push(
                 Finding::new(from_key, format!("environment variable `{shown}` of {} sets both `value` and `valueFrom`; {REFUSED}: `valueFrom` may not be specified when `value` is not empty", who(container)))
                     .help("keep one of `value` and `valueFrom`"),
@@ -610,7 +831,14 @@ fn env<'d>(container: &Container<'d>, relaxed: bool, out: &mut Vec<Finding<'d>>)
         {
             let reasons = env_var_name(prefix, relaxed);
             if !reasons.is_empty() {
-                out.push(Finding::new(node, format!("`envFrom` prefix `{prefix}` of {} is invalid; {REFUSED}: {}", who(container), reasons.join("; "))));
+                out.push(Finding::new(
+                    node,
+                    format!(
+                        "`envFrom` prefix `{prefix}` of {} is invalid; {REFUSED}: {}",
+                        who(container),
+                        reasons.join("; ")
+                    ),
+                ));
             }
         }
         let sources = handlers(source, &["configMapRef", "secretRef"]);
@@ -633,7 +861,11 @@ fn env<'d>(container: &Container<'d>, relaxed: bool, out: &mut Vec<Finding<'d>>)
 }
 
 /// validateContainerRestartPolicy (before ContainerRestartRules).
-fn container_restart_policy<'d>(container: &Container<'d>, target: KubeVersion, out: &mut Vec<Finding<'d>>) {
+fn container_restart_policy<'d>(
+    container: &Container<'d>,
+    target: KubeVersion,
+    out: &mut Vec<Finding<'d>>,
+) {
     if target >= CONTAINER_RESTART_RULES_SINCE {
         return;
     }
@@ -672,17 +904,35 @@ fn pod_restart_policy<'d>(
             if value.is_some() && policy != Some("Always") {
                 return;
             }
-            let what = if pod.workload == WorkloadKind::Job { "Job" } else { "CronJob" };
+            let what = if pod.workload == WorkloadKind::Job {
+                "Job"
+            } else {
+                "CronJob"
+            };
             let finding = match value {
-                Some(node) => Finding::new(node, format!("a {what}'s pods cannot have `restartPolicy: Always`; {REFUSED}: the supported values are `OnFailure` and `Never`")),
+                Some(node) => Finding::new(
+                    node,
+                    format!(
+                        "a {what}'s pods cannot have `restartPolicy: Always`; {REFUSED}: the supported values are `OnFailure` and `Never`"
+                    ),
+                ),
                 None => {
                     let path: &[&str] = if pod.workload == WorkloadKind::Job {
                         &["spec", "template"]
                     } else {
                         &["spec", "jobTemplate", "spec", "template"]
                     };
-                    let key = object.root.path(path).and_then(|t| t.entry("spec")).map_or(pod.spec, |(k, _)| k);
-                    Finding::new(key, format!("the pod template of this {what} has no `restartPolicy`; {REFUSED}: it defaults to `Always`, and a {what}'s pods must be `OnFailure` or `Never`"))
+                    let key = object
+                        .root
+                        .path(path)
+                        .and_then(|t| t.entry("spec"))
+                        .map_or(pod.spec, |(k, _)| k);
+                    Finding::new(
+                        key,
+                        format!(
+                            "the pod template of this {what} has no `restartPolicy`; {REFUSED}: it defaults to `Always`, and a {what}'s pods must be `OnFailure` or `Never`"
+                        ),
+                    )
                 }
             };
             out.push(finding.help("set `restartPolicy: Never` (a failed pod is replaced, up to `backoffLimit`) or `OnFailure` (the container restarts in place)"));
@@ -703,7 +953,11 @@ fn pod_restart_policy<'d>(
 
 /// ValidatePodSpec (activeDeadlineSeconds, dnsPolicy) and the controllers' template checks.
 fn pod_fields<'d>(pod: &PodTemplate<'d>, out: &mut Vec<Finding<'d>>) {
-    if let Some((key, node)) = pod.spec.entry("activeDeadlineSeconds").filter(|(_, v)| !v.is_null()) {
+    if let Some((key, node)) = pod
+        .spec
+        .entry("activeDeadlineSeconds")
+        .filter(|(_, v)| !v.is_null())
+    {
         match pod.workload {
             WorkloadKind::Pod | WorkloadKind::Job | WorkloadKind::CronJob => {
                 if let Some(value) = node.as_i64().filter(|v| !(1..=i64::from(i32::MAX)).contains(v)) {
@@ -784,6 +1038,10 @@ spec:
         let before = pointers(POD, 34);
         assert!(before.contains(&"/spec/initContainers/0/restartPolicy".to_owned()));
         assert!(before.contains(&"/spec/containers/0/restartPolicy".to_owned()));
-        assert!(!pointers(POD, 35).iter().any(|p| p.ends_with("restartPolicy")));
+        assert!(
+            !pointers(POD, 35)
+                .iter()
+                .any(|p| p.ends_with("restartPolicy"))
+        );
     }
 }
