@@ -233,6 +233,15 @@ pub struct ClaimMount {
     pub site: Site,
 }
 
+/// A volume mount or device naming no volume of its pod (see `WorkloadFacts::undeclared_volumes`).
+#[derive(Debug, Clone)]
+pub struct UndeclaredVolume {
+    pub site: Site,
+    pub message: String,
+    pub help: String,
+    pub container: Option<String>,
+}
+
 /// A container of a long-running pod that has no readiness probe.
 #[derive(Debug, Clone)]
 pub struct UnprobedContainer {
@@ -272,6 +281,10 @@ pub struct WorkloadFacts {
     /// host port: a surge pod may find no node with a free one, so `Recreate` is deliberate.
     pub scarce_resources: bool,
     pub claims: Vec<ClaimMount>,
+    /// `volumeMounts`/`volumeDevices` naming no volume of the pod (reported objects only;
+    /// `invalid-pod-spec` reports them when no other object of the same identity could
+    /// declare the volume).
+    pub undeclared_volumes: Vec<UndeclaredVolume>,
     /// Containers of a long-running pod without a readiness probe (reported objects only).
     pub without_readiness: Vec<UnprobedContainer>,
     /// How a Deployment's, StatefulSet's or ReplicaSet's template keeps its replicas off one
@@ -847,6 +860,19 @@ pub fn extract<'d>(
         } else {
             Vec::new()
         };
+        let undeclared_volumes = if reported {
+            crate::rules::schema::invalid_pod_spec::undeclared_volumes(object)
+                .into_iter()
+                .map(|u| UndeclaredVolume {
+                    site: site(u.node),
+                    message: u.message,
+                    help: u.help,
+                    container: u.container.map(str::to_owned),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         KindFacts::Workload(WorkloadFacts {
             workload: pod.workload,
             labels,
@@ -864,6 +890,7 @@ pub fn extract<'d>(
             owned,
             scarce_resources,
             claims,
+            undeclared_volumes,
             without_readiness,
             host_spread: if matches!(
                 pod.workload,

@@ -382,6 +382,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &schema::invalid_name::InvalidName,
     &schema::invalid_label::InvalidLabel,
     &schema::invalid_resources::InvalidResources,
+    &schema::invalid_pod_spec::InvalidPodSpec,
     &probes::missing_readiness_probe::MissingReadinessProbe,
     &probes::missing_liveness_probe::MissingLivenessProbe,
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,

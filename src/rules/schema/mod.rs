@@ -5,6 +5,7 @@
 pub mod invalid_label;
 pub mod invalid_name;
 pub mod invalid_resources;
+pub mod invalid_pod_spec;
 pub mod invalid_value;
 pub mod missing_required_field;
 pub mod unknown_field;
