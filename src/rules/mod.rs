@@ -379,6 +379,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &schema::invalid_value::InvalidValue,
     &schema::missing_required_field::MissingRequiredField,
     &schema::unknown_kind::UnknownKind,
+    &schema::invalid_workload_spec::InvalidWorkloadSpec,
     &probes::missing_readiness_probe::MissingReadinessProbe,
     &probes::missing_liveness_probe::MissingLivenessProbe,
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,

@@ -3,6 +3,7 @@
 //! stage returns what failed and where, the message and the help are made here.
 
 pub mod invalid_value;
+pub mod invalid_workload_spec;
 pub mod missing_required_field;
 pub mod unknown_field;
 pub mod unknown_kind;
