@@ -33,9 +33,10 @@ declare_rule! {
     ///   Job's own `job-name` passes), at the `selector` key,
     ///   `manualSelector: true` without a `selector`, a CronJob job template with a `selector`
     ///   or `manualSelector: true`;
-    /// - `completionMode: Indexed` without `completions`, `completions` or `parallelism` above
-    ///   100000 in Indexed mode, `backoffLimitPerIndex` without Indexed mode,
-    ///   `maxFailedIndexes` without `backoffLimitPerIndex` or above `completions`;
+    /// - `completionMode: Indexed` without `completions`, `parallelism` above 100000 in
+    ///   Indexed mode, `backoffLimitPerIndex` or `maxFailedIndexes` without Indexed mode,
+    ///   `maxFailedIndexes` without `backoffLimitPerIndex`, above `completions` or above
+    ///   100000;
     /// - a CronJob `schedule` that the API server's cron parser (robfig/cron v3,
     ///   `ParseStandard`) refuses, naming the field: not five fields, a value out of range
     ///   (`minute field `60` is out of range 0-59`; the day of week is 0-6, `7` is refused),
@@ -584,8 +585,11 @@ fn selects_generated_labels(selector: Node<'_>, name: Option<&str>) -> bool {
 }
 
 fn job_indexes<'d>(spec: Node<'d>, completions: Option<i64>, out: &mut Vec<Finding<'d>>) {
-    let indexed = spec.get_str("completionMode") == Some("Indexed");
-    if let (true, Some(mode)) = (indexed, spec.get("completionMode")) {
+    let mode = spec.get_some("completionMode");
+    let indexed = mode.and_then(|m| m.as_str()) == Some("Indexed");
+    // Absent or `NonIndexed`; a placeholder is neither.
+    let non_indexed = mode.is_none_or(|m| m.as_str() == Some("NonIndexed"));
+    if let (true, Some(mode)) = (indexed, mode) {
         if spec.get_some("completions").is_none() {
             out.push(
                 Finding::new(
@@ -595,16 +599,14 @@ fn job_indexes<'d>(spec: Node<'d>, completions: Option<i64>, out: &mut Vec<Findi
                 .help("set `completions` to the number of indexes (pods that must succeed)"),
             );
         }
-        for key in ["completions", "parallelism"] {
-            if let Some((node, n)) = int(spec, key).filter(|(_, n)| *n > 100_000) {
-                out.push(
-                    Finding::new(
-                        node,
-                        format!("`{key}` is {n}; the API server refuses the object: it must be less than or equal to 100000 when completion mode is Indexed"),
-                    )
-                    .help(format!("lower `{key}` to at most 100000")),
-                );
-            }
+        if let Some((node, n)) = int(spec, "parallelism").filter(|(_, n)| *n > 100_000) {
+            out.push(
+                Finding::new(
+                    node,
+                    format!("`parallelism` is {n}; the API server refuses the object: it must be less than or equal to 100000 when completion mode is Indexed"),
+                )
+                .help("lower `parallelism` to at most 100000"),
+            );
         }
     }
     let per_index = spec
@@ -612,12 +614,7 @@ fn job_indexes<'d>(spec: Node<'d>, completions: Option<i64>, out: &mut Vec<Findi
         .filter(|(_, v)| !v.is_null());
     if let Some((key, _)) = per_index {
         non_negative(spec, "backoffLimitPerIndex", out);
-        if !indexed
-            && spec
-                .get_some("completionMode")
-                .and_then(|m| m.as_str())
-                .is_none_or(|m| !is_templated(m))
-        {
+        if non_indexed {
             out.push(
                 Finding::new(
                     key,
@@ -627,27 +624,47 @@ fn job_indexes<'d>(spec: Node<'d>, completions: Option<i64>, out: &mut Vec<Findi
             );
         }
     }
-    if let Some((key, value)) = spec.entry("maxFailedIndexes").filter(|(_, v)| !v.is_null()) {
-        let max_failed = non_negative(spec, "maxFailedIndexes", out);
-        if per_index.is_none() {
+    let Some((key, value)) = spec
+        .entry("maxFailedIndexes")
+        .filter(|(_, v)| !v.is_null())
+    else {
+        return;
+    };
+    let max_failed = non_negative(spec, "maxFailedIndexes", out);
+    if per_index.is_none() {
+        out.push(
+            Finding::new(
+                key,
+                "`maxFailedIndexes` is set without `backoffLimitPerIndex`; the API server refuses the object: backoffLimitPerIndex is required when maxFailedIndexes is specified",
+            )
+            .help("set `backoffLimitPerIndex` (and `completionMode: Indexed`), or remove `maxFailedIndexes`"),
+        );
+    }
+    if non_indexed {
+        out.push(
+            Finding::new(
+                value,
+                "`maxFailedIndexes` is set but `completionMode` is not `Indexed`; the API server refuses the object: maxFailedIndexes requires indexed completion mode",
+            )
+            .help("set `completionMode: Indexed` (and `completions`), or remove `maxFailedIndexes`"),
+        );
+    } else if let (true, Some(m)) = (indexed, max_failed) {
+        if let Some(c) = completions.filter(|c| m > *c && *c >= 0) {
             out.push(
                 Finding::new(
-                    key,
-                    "`maxFailedIndexes` is set without `backoffLimitPerIndex`; the API server refuses the object: backoffLimitPerIndex is required when maxFailedIndexes is specified",
+                    value,
+                    format!("`maxFailedIndexes` ({m}) is greater than `completions` ({c}); the API server refuses the object: it must be less than or equal to completions"),
                 )
-                .help("set `backoffLimitPerIndex` (and `completionMode: Indexed`), or remove `maxFailedIndexes`"),
+                .help(format!("set `maxFailedIndexes` to at most {c}")),
             );
-        } else if let (Some(m), Some(c)) = (max_failed, completions)
-            && m > c
-            && c >= 0
-        {
+        } else if m > 100_000 {
             out.push(
-                    Finding::new(
-                        value,
-                        format!("`maxFailedIndexes` ({m}) is greater than `completions` ({c}); the API server refuses the object: it must be less than or equal to completions"),
-                    )
-                    .help(format!("set `maxFailedIndexes` to at most {c}")),
-                );
+                Finding::new(
+                    value,
+                    format!("`maxFailedIndexes` is {m}; the API server refuses the object: it must be less than or equal to 100000"),
+                )
+                .help("lower `maxFailedIndexes` to at most 100000"),
+            );
         }
     }
 }
