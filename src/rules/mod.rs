@@ -383,6 +383,7 @@ const BUILTIN: &[&dyn Rule] = &[
     &schema::invalid_label::InvalidLabel,
     &schema::invalid_resources::InvalidResources,
     &schema::invalid_pod_spec::InvalidPodSpec,
+    &schema::invalid_workload_spec::InvalidWorkloadSpec,
     &probes::missing_readiness_probe::MissingReadinessProbe,
     &probes::missing_liveness_probe::MissingLivenessProbe,
     &probes::identical_liveness_readiness::IdenticalLivenessReadiness,

@@ -9,7 +9,12 @@ declare_rule! {
     /// Reports a Deployment, ReplicaSet, StatefulSet or DaemonSet whose `spec.selector` does
     /// not match its own pod template's labels (or is empty), a ReplicationController whose
     /// `selector` does not, and a Job with `manualSelector: true` whose selector does not.
-    /// Jobs without `manualSelector` get a generated selector and are not checked.
+    /// Jobs without `manualSelector` get a generated selector and are not checked. A template
+    /// with no labels at all (no `metadata`, no `labels`, `labels: null`) matches no non-empty
+    /// selector and is reported here too; `invalid-workload-spec` leaves every selector/template
+    /// agreement problem to this rule (it reports a Job's or CronJob's `selector` that the API
+    /// server would generate itself). On `../shared/corpus/real` the template-without-labels
+    /// case adds 1 finding (an EKS workshop Deployment whose template has no `metadata`), true.
     ///
     /// ## Why is this bad
     /// The API server rejects the object (`selector does not match template labels`), so the
@@ -69,17 +74,17 @@ impl Rule for SelectorTemplateMismatch {
                 SelectorField::Missing | SelectorField::Unknown => return,
             },
         };
-        let Some(labels_node) = pod.metadata.and_then(|m| m.get("labels")) else {
-            return;
+        // A template without labels (no `metadata`, no `labels`, or `labels: null`) has the
+        // empty label set, which no non-empty selector matches: the API server refuses it too.
+        let labels_node = pod.metadata.and_then(|m| m.get_some("labels"));
+        let labels: Labels = match labels_node {
+            Some(node) => match Selector::map(node) {
+                Some(pairs) => pairs.into_iter().collect(),
+                None => return,
+            },
+            None => Labels::default(),
         };
-        let Some(pairs) = Selector::map(labels_node) else {
-            return;
-        };
-        let labels: Labels = pairs.into_iter().collect();
-        let labels_key = pod
-            .metadata
-            .and_then(|m| m.entry("labels"))
-            .map_or(labels_node, |(k, _)| k);
+        let labels_key = pod.metadata.and_then(|m| m.entry("labels")).map(|(k, _)| k);
         if selector.is_empty() {
             out.push(
                 Finding::new(
@@ -93,8 +98,8 @@ impl Rule for SelectorTemplateMismatch {
                 .help("select the pod template's labels in `spec.selector.matchLabels`"),
             );
         } else if !selector.matches(&labels) {
-            out.push(
-                Finding::new(
+            let mut finding = match (labels_node, labels_key) {
+                (Some(_), Some(labels_key)) => Finding::new(
                     key,
                     format!(
                         "{} `{}` selects {}, which its own pod template's labels do not match; the API server rejects it",
@@ -103,9 +108,19 @@ impl Rule for SelectorTemplateMismatch {
                         describe_selector(&selector)
                     ),
                 )
-                .label(labels_key, "the template's labels")
-                .help("make `spec.selector` and `spec.template.metadata.labels` agree (the selector is immutable once created, so fix the labels if the object exists)"),
-            );
+                .label(labels_key, "the template's labels"),
+                _ => Finding::new(
+                    key,
+                    format!(
+                        "{} `{}` selects {}, but its pod template has no labels; the API server rejects it (selector does not match template labels)",
+                        object.kind,
+                        object.name.unwrap_or(""),
+                        describe_selector(&selector)
+                    ),
+                ),
+            };
+            finding = finding.help("make `spec.selector` and `spec.template.metadata.labels` agree (the selector is immutable once created, so fix the labels if the object exists)");
+            out.push(finding);
         }
     }
 }

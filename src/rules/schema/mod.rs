@@ -7,6 +7,7 @@ pub mod invalid_name;
 pub mod invalid_resources;
 pub mod invalid_pod_spec;
 pub mod invalid_value;
+pub mod invalid_workload_spec;
 pub mod missing_required_field;
 pub mod unknown_field;
 pub mod unknown_kind;
