@@ -27,8 +27,9 @@ declare_rule! {
     /// - for `type: ExternalName`: a missing `externalName`, one that is not a DNS-1123
     ///   subdomain (a trailing dot is allowed), and `clusterIP`, `ipFamilies` or
     ///   `ipFamilyPolicy` set;
-    /// - `sessionAffinityConfig` with `sessionAffinity: None` (the default), and a ClientIP
-    ///   `timeoutSeconds` outside 1-86400;
+    /// - a ClientIP `sessionAffinityConfig.clientIP.timeoutSeconds` outside 1-86400 (a
+    ///   `sessionAffinityConfig` beside `sessionAffinity: None` is dropped by defaulting, so
+    ///   it is not reported);
     /// - `externalIPs` that are not IP addresses, or are unspecified, loopback or link-local;
     /// - `loadBalancerSourceRanges` on a Service that is not a `LoadBalancer`, or that are not
     ///   CIDRs; `loadBalancerClass` or `allocateLoadBalancerNodePorts` on a Service that is not
@@ -497,45 +498,31 @@ fn suggest_label(name: &str) -> String {
     }
 }
 
-/// `sessionAffinity` and `sessionAffinityConfig` (`validateClientIPAffinityConfig`).
+/// The ClientIP affinity's timeout (`validateClientIPAffinityConfig`). A
+/// `sessionAffinityConfig` beside `sessionAffinity: None` is refused by validation, but
+/// defaulting drops it first, so it is never seen; a ClientIP config without a timeout is
+/// given the default one.
 fn check_affinity<'d>(spec: Node<'d>, out: &mut Vec<Finding<'d>>) {
-    let affinity = match spec.get_some("sessionAffinity") {
-        None => Some("None"),
-        Some(node) => text(node),
-    };
-    let Some((config_key, config)) = spec.entry("sessionAffinityConfig") else {
-        return;
-    };
-    if config.is_null() {
+    if spec.get_some("sessionAffinity").and_then(text) != Some("ClientIP") {
         return;
     }
-    match affinity {
-        Some("None") => out.push(
+    let Some(timeout) = spec
+        .path(&["sessionAffinityConfig", "clientIP", "timeoutSeconds"])
+        .filter(|n| !n.is_null())
+    else {
+        return;
+    };
+    let Some(seconds) = timeout.as_i64() else {
+        return;
+    };
+    if !(1..=86400).contains(&seconds) {
+        out.push(
             Finding::new(
-                config_key,
-                format!(
-                    "`sessionAffinityConfig` is set but `sessionAffinity` is None{}; {REFUSED}: must not be set when session affinity is None",
-                    if spec.get_some("sessionAffinity").is_none() { " (the default)" } else { "" }
-                ),
+                timeout,
+                format!("`timeoutSeconds` `{seconds}` is out of range; {REFUSED}: must be greater than 0 and less than 86400"),
             )
-            .help("set `sessionAffinity: ClientIP` to keep clients on one pod, or remove `sessionAffinityConfig`"),
-        ),
-        Some("ClientIP") => {
-            let Some(timeout) = config.path(&["clientIP", "timeoutSeconds"]).filter(|n| !n.is_null()) else {
-                return;
-            };
-            let Some(seconds) = timeout.as_i64() else { return };
-            if !(1..=86400).contains(&seconds) {
-                out.push(
-                    Finding::new(
-                        timeout,
-                        format!("`timeoutSeconds` `{seconds}` is out of range; {REFUSED}: must be greater than 0 and less than 86400"),
-                    )
-                    .help("use 1 to 86400 seconds; without it, the timeout is 10800 (3 hours)"),
-                );
-            }
-        }
-        _ => {}
+            .help("use 1 to 86400 seconds; without it, the timeout is 10800 (3 hours)"),
+        );
     }
 }
 
