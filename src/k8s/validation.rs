@@ -337,3 +337,106 @@ mod tests {
         assert!(!path_segment_name("a/b").is_empty());
     }
 }
+
+// IP addresses and CIDRs, as the API server parses them in its legacy fields (Service
+// `clusterIP`, `externalIPs`, `loadBalancerSourceRanges`, NetworkPolicy `ipBlock`): Go's
+// `net.ParseIP` and `ParseCIDR` as k8s.io/utils/net's "sloppy" variants, which also take IPv4
+// octets with leading zeros (read as decimal). `StrictIPCIDRValidation` is off by default.
+
+/// An IP address, or `None` when the API server would not parse it.
+pub fn parse_ip(value: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = value.parse::<std::net::IpAddr>() {
+        return Some(ip);
+    }
+    let mut octets = [0u8; 4];
+    let mut parts = value.split('.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *octet = u8::try_from(part.parse::<u16>().ok()?).ok()?;
+    }
+    parts
+        .next()
+        .is_none()
+        .then(|| std::net::IpAddr::from(octets))
+}
+
+/// A CIDR `address/prefix`: its address and prefix length, or `None` when the API server
+/// would not parse it.
+pub fn parse_cidr(value: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (ip, prefix) = value.split_once('/')?;
+    let ip = parse_ip(ip)?;
+    if prefix.is_empty() || prefix.len() > 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let prefix: u8 = prefix.parse().ok()?;
+    let bits = if ip.is_ipv4() { 32 } else { 128 };
+    (prefix <= bits).then_some((ip, prefix))
+}
+
+/// The reasons an IP address is refused: `IsValidIPForLegacyField`.
+pub fn ip_address(value: &str) -> Vec<String> {
+    if parse_ip(value).is_some() {
+        Vec::new()
+    } else {
+        vec!["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)".to_owned()]
+    }
+}
+
+/// The reasons a CIDR is refused: `IsValidCIDRForLegacyField`.
+pub fn cidr(value: &str) -> Vec<String> {
+    if parse_cidr(value).is_some() {
+        Vec::new()
+    } else {
+        vec!["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)".to_owned()]
+    }
+}
+
+/// A wildcard DNS-1123 subdomain, as an Ingress host may be: `*.` and a subdomain.
+pub fn wildcard_dns1123_subdomain(value: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if value.len() > DNS1123_SUBDOMAIN_MAX {
+        errors.push(max_len(DNS1123_SUBDOMAIN_MAX));
+    }
+    let valid = value
+        .strip_prefix("*.")
+        .is_some_and(|rest| rest.split('.').all(is_label_shape));
+    if !valid {
+        errors.push(
+            "a wildcard RFC 1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com')"
+                .to_owned(),
+        );
+    }
+    errors
+}
+
+#[cfg(test)]
+mod ip_tests {
+    use super::*;
+
+    #[test]
+    fn ips_and_cidrs_parse_as_the_api_server_parses_them() {
+        assert!(ip_address("10.0.0.1").is_empty());
+        assert!(ip_address("010.000.000.001").is_empty());
+        assert!(ip_address("2001:db8::1").is_empty());
+        assert!(!ip_address("10.0.0").is_empty());
+        assert!(!ip_address("10.0.0.256").is_empty());
+        assert!(!ip_address("example.com").is_empty());
+        assert!(cidr("10.0.0.0/8").is_empty());
+        assert!(cidr("0.0.0.0/0").is_empty());
+        assert!(cidr("2001:db8::/64").is_empty());
+        assert!(!cidr("10.0.0.0").is_empty());
+        assert!(!cidr("10.0.0.0/33").is_empty());
+        assert!(!cidr("10.0.0.0/").is_empty());
+    }
+
+    #[test]
+    fn wildcard_subdomains_start_with_one_star_label() {
+        assert!(wildcard_dns1123_subdomain("*.example.com").is_empty());
+        assert!(!wildcard_dns1123_subdomain("*.*.example.com").is_empty());
+        assert!(!wildcard_dns1123_subdomain("foo.*.example.com").is_empty());
+        assert!(!wildcard_dns1123_subdomain("*example.com").is_empty());
+    }
+}

@@ -6,6 +6,11 @@ pub mod invalid_label;
 pub mod invalid_name;
 pub mod invalid_resources;
 pub mod invalid_pod_spec;
+pub mod invalid_hpa_spec;
+pub mod invalid_ingress_spec;
+pub mod invalid_network_policy_spec;
+pub mod invalid_pdb_spec;
+pub mod invalid_service_spec;
 pub mod invalid_value;
 pub mod invalid_workload_spec;
 pub mod missing_required_field;
@@ -37,4 +42,15 @@ fn quote_list(items: &[impl AsRef<str>]) -> String {
         .map(|i| format!("`{}`", i.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A value someone is to fill in before applying: a template expression, or text written as
+/// documentation examples write placeholders (`<your domain>`, `__INGRESS_HOST__`, `PORT`).
+/// The `invalid-*-spec` rules do not report these: the API server never sees them as written.
+fn is_placeholder(value: &str) -> bool {
+    crate::model::is_templated(value)
+        || value.contains(['<', '>'])
+        || value.contains("__")
+        || (value.bytes().any(|b| b.is_ascii_uppercase())
+            && !value.bytes().any(|b| b.is_ascii_lowercase()))
 }
