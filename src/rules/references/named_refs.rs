@@ -77,8 +77,11 @@ pub(crate) fn check(index: &Index, kind: RefKind, out: &mut Vec<GraphFinding>) {
                 {
                     continue;
                 }
+                // In `default`, which unrelated examples share, only the directory's are offered.
+                let shared = ns.as_deref().is_none_or(|n| n == "default");
                 let others: BTreeSet<&str> = index
                     .configs_of(kind, &ns)
+                    .filter(|o| !shared || parent_dir(&o.file) == dir(f))
                     .map(|o| o.id.name.as_str())
                     .collect();
                 let help = match closest_name(&r.name, others.iter().copied()) {
