@@ -13,9 +13,11 @@ use crate::model::pod::WorkloadKind;
 use crate::model::{Object, ObjectId};
 use crate::parse::tree::Node;
 
+pub mod named_refs;
 mod revision;
 pub mod routes;
 pub mod spread;
+pub use named_refs::{NamedRef, RefKind};
 pub use revision::{GuardedValue, Identities, Snapshot, guarded_values};
 pub use routes::{Backend, PortRef};
 pub use spread::HostSpread;
@@ -297,6 +299,8 @@ pub struct WorkloadFacts {
     pub runtime_class: Option<String>,
     /// Boxed: read by two rules only, and `KindFacts` stays small.
     pub service_account: Box<ServiceAccountUse>,
+    /// The ConfigMaps and Secrets the template needs (`optional: true` ones left out).
+    pub named_refs: Vec<NamedRef>,
 }
 
 /// A boolean field as the run can read it.
@@ -477,6 +481,14 @@ pub enum KindFacts {
         group: String,
         kind: String,
     },
+    /// A ConfigMap or Secret, with its keys (`data`, `binaryData`, `stringData`); `None` when
+    /// the run cannot tell them all (templated, or no data: a controller fills it).
+    ConfigMap {
+        keys: Option<Vec<String>>,
+    },
+    Secret {
+        keys: Option<Vec<String>>,
+    },
     Other,
 }
 
@@ -502,6 +514,9 @@ pub struct Facts {
     pub guarded: Option<Vec<GuardedValue>>,
     /// A kustomize patch of the object (see `mark_fragment`).
     pub fragment: bool,
+    /// A custom resource's name and the strings under its `spec`: names of ConfigMaps or
+    /// Secrets its operator may create (`Index::may_be_created`). Empty for built-in kinds.
+    pub mentions: Vec<String>,
 }
 
 /// Custom resources known to run pods even when neither their CRD nor their own text shows a
@@ -919,6 +934,7 @@ pub fn extract<'d>(
                     fragment: !pod.containers.iter().any(|c| c.get("image").is_some()),
                 })
             },
+            named_refs: named_refs::pod_refs(pod, site),
         })
     } else {
         match (group, object.kind) {
@@ -1073,6 +1089,12 @@ pub fn extract<'d>(
                 automount: Flag::of(object.root.get("automountServiceAccountToken")),
             },
             ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_facts(spec),
+            ("", "ConfigMap") => KindFacts::ConfigMap {
+                keys: named_refs::data_keys(object.root),
+            },
+            ("", "Secret") => KindFacts::Secret {
+                keys: named_refs::data_keys(object.root),
+            },
             ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => {
                 KindFacts::Role(role_facts(object, site))
             }
@@ -1129,6 +1151,11 @@ pub fn extract<'d>(
         kind,
         guarded: None,
         fragment: false,
+        mentions: if custom {
+            named_refs::mentioned_names(object.root, &object.id().name)
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -1180,6 +1207,11 @@ pub struct Index {
     /// The guarded fields of every object at the revision the run compares with
     /// (`--new-from-rev`).
     pub previous: Option<Arc<Snapshot>>,
+    /// What the run says of its ConfigMaps and Secrets and of what else may create them.
+    configs: named_refs::Evidence,
+    /// The names kustomize `configMapGenerator`s and `secretGenerator`s of the run give (any
+    /// namespace: an overlay's `namespace:` decides it), set by the engine.
+    pub generated_names: HashSet<String>,
 }
 
 impl Index {
@@ -1210,7 +1242,10 @@ impl Index {
             namespaces: HashMap::new(),
             patched: HashSet::new(),
             previous: None,
+            configs: named_refs::Evidence::default(),
+            generated_names: HashSet::new(),
         };
+        index.configs = named_refs::Evidence::build(&mut facts, &index.default_namespace);
         for (i, f) in facts.iter().enumerate() {
             let ns = index.namespace_of(f);
             index.by_namespace.entry(ns.clone()).or_default().push(i);
@@ -1674,6 +1709,48 @@ impl Index {
             }
             _ => None,
         })
+    }
+}
+
+/// ConfigMaps and Secrets: which the run defines, and which something else may create.
+impl Index {
+    /// Whether the run holds the ConfigMaps (resp. Secrets) that `f`, in namespace `ns`,
+    /// could refer to: see `named_refs::Evidence::knows_names_for`.
+    pub fn knows_configs_for(&self, kind: RefKind, ns: &NamespaceKey, f: &Facts) -> bool {
+        self.configs.knows_names_for(kind, ns, &f.file)
+    }
+
+    /// Whether a ConfigMap or Secret `name` that `f` names may be created by something other
+    /// than a manifest: a kustomize generator of the run, a cluster component, an operator
+    /// (see `named_refs::Evidence::may_create`).
+    pub fn may_be_created(&self, kind: RefKind, ns: &NamespaceKey, name: &str, f: &Facts) -> bool {
+        self.generated_names.contains(name) || self.configs.may_create(kind, ns, name, &f.file)
+    }
+
+    /// The ConfigMaps (resp. Secrets) of namespace `ns` in the run.
+    pub fn configs_of<'s>(
+        &'s self,
+        kind: RefKind,
+        ns: &NamespaceKey,
+    ) -> impl Iterator<Item = &'s Facts> + use<'s> {
+        self.in_namespace(ns).filter(move |f| {
+            matches!(
+                (&f.kind, kind),
+                (KindFacts::ConfigMap { .. }, RefKind::ConfigMap)
+                    | (KindFacts::Secret { .. }, RefKind::Secret)
+            )
+        })
+    }
+
+    /// The ConfigMaps (resp. Secrets) named `name` of namespace `ns` in the run: a base and
+    /// its kustomize patches are one object spread over several files.
+    pub fn configs_named<'s>(
+        &'s self,
+        kind: RefKind,
+        ns: &NamespaceKey,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s Facts> + use<'s> {
+        self.configs_of(kind, ns).filter(move |f| f.id.name == name)
     }
 }
 

@@ -285,3 +285,38 @@ pub fn kustomize_patches(inputs: &[&Input]) -> std::collections::HashSet<PathBuf
     }
     patches
 }
+
+/// The names kustomize `configMapGenerator`s and `secretGenerator`s give, read from the
+/// kustomizations among the inputs and in the directory of every input file, as
+/// `kustomize_patches` finds them. A generator's object gets a hash suffix and kustomize
+/// rewrites the references to it, so a pod naming it is not dangling.
+pub fn kustomize_generated_names(inputs: &[&Input]) -> std::collections::HashSet<String> {
+    let mut kustomizations = std::collections::BTreeSet::new();
+    for input in inputs {
+        if let Input::File { path, .. } = input {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            for name in KUSTOMIZATION_FILES {
+                let candidate = dir.join(name);
+                if candidate.is_file() {
+                    kustomizations.insert(candidate);
+                }
+            }
+        }
+    }
+    let mut names = std::collections::HashSet::new();
+    for file in kustomizations {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let lines = crate::parse::lines::LineIndex::new(&text);
+        let stream = crate::parse::parse_stream(&text, &lines);
+        for doc in &stream.documents {
+            let root = doc.root();
+            for key in ["configMapGenerator", "secretGenerator"] {
+                let generators = root.get(key).into_iter().flat_map(|list| list.items());
+                names.extend(generators.filter_map(|g| g.get_str("name").map(str::to_owned)));
+            }
+        }
+    }
+    names
+}

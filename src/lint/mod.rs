@@ -282,7 +282,16 @@ pub fn finish(
         }
         snapshot
     });
-    let index = cross_object(&mut report, facts, rules, options);
+    // What kustomize generators name is only read when a rule asks: it reads kustomizations.
+    let generated = if ["dangling-configmap-ref", "dangling-secret-ref"]
+        .iter()
+        .any(|id| rules.severity(id).is_some())
+    {
+        load::kustomize_generated_names(&inputs.iter().collect::<Vec<_>>())
+    } else {
+        HashSet::new()
+    };
+    let index = cross_object(&mut report, facts, generated, rules, options);
     for file in &mut report.files {
         pod_security::admission::grade(&mut file.diagnostics, &index, rules);
     }
@@ -321,10 +330,12 @@ fn canonical(input: &Input) -> Option<PathBuf> {
 fn cross_object(
     report: &mut RunReport,
     facts: Vec<Facts>,
+    generated: HashSet<String>,
     rules: &RuleSet,
     options: &RunOptions,
 ) -> Index {
     let mut index = Index::build(facts, options.namespace.clone());
+    index.generated_names = generated;
     index.previous = options.previous.clone();
     let file_of: HashMap<Arc<str>, usize> = report
         .files

@@ -406,6 +406,8 @@ const BUILTIN: &[&dyn Rule] = &[
     &references::service_target_port_unknown::ServiceTargetPortUnknown,
     &references::immutable_field_changed::ImmutableFieldChanged,
     &references::dangling_ingress_backend::DanglingIngressBackend,
+    &references::dangling_configmap_ref::DanglingConfigmapRef,
+    &references::dangling_secret_ref::DanglingSecretRef,
     &volumes::rwo_volume_scaled::RwoVolumeScaled,
     &volumes::rwo_volume_rolling_update::RwoVolumeRollingUpdate,
     &reliability::duplicate_env_var::DuplicateEnvVar,

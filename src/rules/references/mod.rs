@@ -1,12 +1,15 @@
 //! Rules about references between objects: selectors, names, ports.
 
+pub mod dangling_configmap_ref;
 pub mod dangling_hpa_target;
 pub mod dangling_ingress_backend;
 pub mod dangling_networkpolicy_peer;
 pub mod dangling_networkpolicy_selector;
 pub mod dangling_pdb_selector;
+pub mod dangling_secret_ref;
 pub mod dangling_service_selector;
 pub mod immutable_field_changed;
+pub mod named_refs;
 pub mod selector_template_mismatch;
 pub mod service_target_port_unknown;
 
