@@ -1,7 +1,8 @@
 use super::super::{GraphFinding, Rule, declare_rule};
 use super::named::{Defined, is_placeholder, namespace_name, near_miss_help};
 use super::{SYSTEM_NAMESPACES, describe_namespace};
-use crate::index::{Index, KindFacts, NamedRefs};
+use crate::index::{Index, KindFacts};
+use std::collections::HashSet;
 use crate::model::pod::WorkloadKind;
 
 declare_rule! {
@@ -75,16 +76,6 @@ declare_rule! {
     pub struct DanglingPvcRef => "dangling-pvc-ref";
 }
 
-/// Whether `claim` is `<template>-<statefulset>-<ordinal>`.
-fn is_stateful_claim(claim: &str, template: &str, statefulset: &str) -> bool {
-    claim
-        .strip_prefix(template)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .and_then(|rest| rest.strip_prefix(statefulset))
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 impl Rule for DanglingPvcRef {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
         let claims = Defined::of(index, |f| {
@@ -93,21 +84,32 @@ impl Rule for DanglingPvcRef {
         if claims.is_empty() {
             return;
         }
-        // Claims controllers create, by namespace: (StatefulSet, template names) and
-        // (workload, ephemeral volume names).
-        let mut created: std::collections::HashMap<String, Vec<(&str, &NamedRefs)>> =
-            std::collections::HashMap::new();
+        // What controllers create claims from, by namespace: `<template>-<statefulset>` (and
+        // the template name alone), and generic ephemeral volume names. Sets keep the check
+        // linear in the number of objects.
+        let mut stateful: HashSet<(String, String)> = HashSet::new();
+        let mut ephemeral: HashSet<(String, &str)> = HashSet::new();
         for f in &index.facts {
             if let KindFacts::Workload(w) = &f.kind {
-                let refs = &w.named_refs;
-                if !refs.claim_templates.is_empty() || !refs.ephemeral_volumes.is_empty() {
-                    created
-                        .entry(namespace_name(&index.namespace_of(f)))
-                        .or_default()
-                        .push((f.id.name.as_str(), refs));
+                let ns = namespace_name(&index.namespace_of(f));
+                for t in &w.named_refs.claim_templates {
+                    stateful.insert((ns.clone(), format!("{}-{}", t.name, f.id.name)));
+                    stateful.insert((ns.clone(), t.name.clone()));
+                }
+                for v in &w.named_refs.ephemeral_volumes {
+                    ephemeral.insert((ns.clone(), v.as_str()));
                 }
             }
         }
+        let from_controller = |ns: &str, claim: &str| {
+            let base = claim.trim_end_matches(|c: char| c.is_ascii_digit());
+            let ordinal = base.len() < claim.len() && base.ends_with('-');
+            (ordinal && stateful.contains(&(ns.to_owned(), base[..base.len() - 1].to_owned())))
+                || stateful.contains(&(ns.to_owned(), claim.to_owned()))
+                || claim
+                    .match_indices('-')
+                    .any(|(at, _)| ephemeral.contains(&(ns.to_owned(), &claim[at + 1..])))
+        };
         for (i, f) in index.facts.iter().enumerate() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
@@ -122,27 +124,21 @@ impl Rule for DanglingPvcRef {
                     .as_deref()
                     .is_some_and(|n| SYSTEM_NAMESPACES.contains(&n))
                 || !claims.declared_beside(&ns, &f.file)
-                || index.has_patch(f)
-                || index.operator_in_scope(&ns, &f.file)
             {
                 continue;
             }
-            let controlled = created.get(&namespace_name(&ns));
+            let ns_name = namespace_name(&ns);
+            // Decided once per workload, and only for one with a dangling claim: both scan.
+            let mut excused: Option<bool> = None;
             for mount in &w.claims {
                 let claim = mount.claim.as_str();
-                let from_controller = controlled.is_some_and(|owners| {
-                    owners.iter().any(|(owner, refs)| {
-                        refs.claim_templates
-                            .iter()
-                            .any(|t| t.name == claim || is_stateful_claim(claim, &t.name, owner))
-                            || refs.ephemeral_volumes.iter().any(|v| {
-                                claim
-                                    .strip_suffix(v.as_str())
-                                    .is_some_and(|rest| rest.ends_with('-'))
-                            })
+                if is_placeholder(claim)
+                    || claims.reaches(index, f, claim)
+                    || from_controller(&ns_name, claim)
+                    || *excused.get_or_insert_with(|| {
+                        index.has_patch(f) || index.operator_in_scope(&ns, &f.file)
                     })
-                });
-                if is_placeholder(claim) || claims.reaches(index, f, claim) || from_controller {
+                {
                     continue;
                 }
                 let namespace = describe_namespace(&ns);
@@ -178,19 +174,5 @@ impl Rule for DanglingPvcRef {
                 );
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_stateful_claim;
-
-    #[test]
-    fn statefulset_claims_are_template_set_and_ordinal() {
-        assert!(is_stateful_claim("data-db-0", "data", "db"));
-        assert!(is_stateful_claim("data-my-db-12", "data", "my-db"));
-        assert!(!is_stateful_claim("data-db", "data", "db"));
-        assert!(!is_stateful_claim("data-db-x", "data", "db"));
-        assert!(!is_stateful_claim("logs-db-0", "data", "db"));
     }
 }
