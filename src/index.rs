@@ -301,6 +301,63 @@ pub struct WorkloadFacts {
     pub service_account: Box<ServiceAccountUse>,
     /// The ConfigMaps and Secrets the template needs (`optional: true` ones left out).
     pub named_refs: Vec<NamedRef>,
+    /// Boxed: read by the `dangling-*` reference rules only.
+    pub object_refs: Box<ObjectRefs>,
+}
+
+/// Names of cluster objects a pod template refers to, beyond its service account and its
+/// claims (`claims`): what the `dangling-*` rules resolve.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectRefs {
+    /// `priorityClassName`, with its place (templated values too: rules skip them).
+    pub priority_class: Option<(String, Site)>,
+    /// A StatefulSet's `volumeClaimTemplates`: the claims its controller creates.
+    pub claim_templates: Vec<ClaimTemplate>,
+    /// Names of the generic ephemeral volumes (`ephemeral.volumeClaimTemplate`): each pod
+    /// gets a claim `<pod>-<volume>`.
+    pub ephemeral_volumes: Vec<String>,
+}
+
+/// One `volumeClaimTemplates` item: its controller creates claim `<name>-<statefulset>-<n>`.
+#[derive(Debug, Clone)]
+pub struct ClaimTemplate {
+    pub name: String,
+    /// `spec.storageClassName`, with its place.
+    pub storage_class: Option<(String, Site)>,
+}
+
+fn object_refs<'d>(
+    pod: &crate::model::pod::PodTemplate<'d>,
+    spec: Option<Node<'d>>,
+    site: &dyn Fn(Node<'d>) -> Site,
+) -> ObjectRefs {
+    let valued = |n: Node<'d>| scalar_text(n).map(|t| (t, site(n)));
+    ObjectRefs {
+        priority_class: pod.spec.get_some("priorityClassName").and_then(valued),
+        claim_templates: spec
+            .filter(|_| pod.workload == WorkloadKind::StatefulSet)
+            .and_then(|s| s.get("volumeClaimTemplates"))
+            .into_iter()
+            .flat_map(|t| t.items())
+            .filter_map(|t| {
+                Some(ClaimTemplate {
+                    name: t.path(&["metadata", "name"]).and_then(scalar_text)?,
+                    storage_class: t
+                        .path(&["spec", "storageClassName"])
+                        .filter(|n| !n.is_null())
+                        .and_then(valued),
+                })
+            })
+            .collect(),
+        ephemeral_volumes: pod
+            .spec
+            .get("volumes")
+            .into_iter()
+            .flat_map(|v| v.items())
+            .filter(|v| v.get_some("ephemeral").is_some())
+            .filter_map(|v| v.get("name").and_then(scalar_text))
+            .collect(),
+    }
 }
 
 /// A boolean field as the run can read it.
@@ -465,6 +522,8 @@ pub enum KindFacts {
     Route(Vec<Backend>),
     PersistentVolumeClaim {
         access_modes: Vec<String>,
+        /// `spec.storageClassName`, with its place, when set and not null.
+        storage_class: Option<(String, Site)>,
     },
     /// A Namespace, with the PodSecurity policy its `pod-security.kubernetes.io/` labels set
     /// (`None` without such labels).
@@ -935,6 +994,7 @@ pub fn extract<'d>(
                 })
             },
             named_refs: named_refs::pod_refs(pod, site),
+            object_refs: Box::new(object_refs(pod, spec, site)),
         })
     } else {
         match (group, object.kind) {
@@ -1110,6 +1170,9 @@ pub fn extract<'d>(
                     .and_then(|s| s.get("accessModes"))
                     .map(|m| m.items().filter_map(scalar_text).collect())
                     .unwrap_or_default(),
+                storage_class: spec
+                    .and_then(|s| s.get_some("storageClassName"))
+                    .and_then(|n| scalar_text(n).map(|t| (t, site(n)))),
             },
             _ => {
                 let target = spec.and_then(|s| s.get("scaleTargetRef"));

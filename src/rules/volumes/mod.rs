@@ -13,7 +13,7 @@ pub(crate) fn single_attach_mode<'i>(
     claim: &str,
 ) -> Option<&'i str> {
     let facts = index.find("PersistentVolumeClaim", ns, claim)?;
-    let KindFacts::PersistentVolumeClaim { access_modes } = &facts.kind else {
+    let KindFacts::PersistentVolumeClaim { access_modes, .. } = &facts.kind else {
         return None;
     };
     if access_modes
