@@ -239,8 +239,10 @@ pub struct ClaimMount {
 #[derive(Debug, Clone)]
 pub struct UndeclaredVolume {
     pub site: Site,
-    pub message: String,
-    pub help: String,
+    pub name: String,
+    /// `volumeMounts` or `volumeDevices`.
+    pub list: &'static str,
+    pub container_kind: crate::model::pod::ContainerKind,
     pub container: Option<String>,
 }
 
@@ -935,12 +937,13 @@ pub fn extract<'d>(
             Vec::new()
         };
         let undeclared_volumes = if reported {
-            crate::rules::schema::invalid_pod_spec::undeclared_volumes(object)
+            pod.undeclared_mounts(object.root)
                 .into_iter()
                 .map(|u| UndeclaredVolume {
                     site: site(u.node),
-                    message: u.message,
-                    help: u.help,
+                    name: u.name.to_owned(),
+                    list: u.list,
+                    container_kind: u.container_kind,
                     container: u.container.map(str::to_owned),
                 })
                 .collect()

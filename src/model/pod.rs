@@ -203,3 +203,103 @@ impl<'d> PodTemplate<'d> {
             })
     }
 }
+
+/// A `volumeMounts` or `volumeDevices` entry whose `name` no volume of the pod declares.
+pub struct UndeclaredMount<'d> {
+    /// The entry's `name` value.
+    pub node: Node<'d>,
+    pub name: &'d str,
+    /// `volumeMounts` or `volumeDevices`.
+    pub list: &'static str,
+    pub container_kind: ContainerKind,
+    pub container: Option<&'d str>,
+}
+
+impl<'d> PodTemplate<'d> {
+    /// Whether the template is a fragment the API server would never see alone: a container
+    /// without an image (a kustomize patch not recognised as one; its base declares what it
+    /// leaves out, volumes and `restartPolicy` included), no regular container, or a
+    /// controller without the `selector` apps/v1 requires. `root` is the object's root.
+    pub fn is_fragment(&self, root: Node<'d>) -> bool {
+        self.containers.iter().any(|c| c.get("image").is_none())
+            || self
+                .containers
+                .iter()
+                .all(|c| c.kind != ContainerKind::Regular)
+            || (matches!(
+                self.workload,
+                WorkloadKind::Deployment
+                    | WorkloadKind::ReplicaSet
+                    | WorkloadKind::StatefulSet
+                    | WorkloadKind::DaemonSet
+            ) && root.path(&["spec", "selector"]).is_none())
+    }
+
+    /// The volume names the pod declares (for a StatefulSet, its claim templates too); `None`
+    /// when a name cannot be read (templated, not a string, not a list), since any mount
+    /// could then be declared.
+    pub fn declared_volume_names(
+        &self,
+        root: Node<'d>,
+    ) -> Option<std::collections::HashSet<&'d str>> {
+        let literal = |n: Option<Node<'d>>| {
+            n.and_then(|n| n.as_str())
+                .filter(|t| !super::is_templated(t))
+        };
+        let mut names = std::collections::HashSet::new();
+        if self.workload == WorkloadKind::StatefulSet
+            && let Some(claims) = root.path(&["spec", "volumeClaimTemplates"])
+        {
+            if !claims.is_seq() && !claims.is_null() {
+                return None;
+            }
+            for claim in claims.items() {
+                names.insert(literal(claim.path(&["metadata", "name"]))?);
+            }
+        }
+        let list = self.spec.get_some("volumes");
+        if list.is_some_and(|l| !l.is_seq()) {
+            return None;
+        }
+        for volume in list.iter().flat_map(|l| l.items()) {
+            if let Some(name) = volume.get("name") {
+                names.insert(literal(Some(name))?);
+            }
+        }
+        Some(names)
+    }
+
+    /// Mounts and devices naming no declared volume; empty for fragments and for volume
+    /// lists that cannot be read.
+    pub fn undeclared_mounts(&self, root: Node<'d>) -> Vec<UndeclaredMount<'d>> {
+        if self.is_fragment(root) {
+            return Vec::new();
+        }
+        let Some(declared) = self.declared_volume_names(root) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for container in &self.containers {
+            for list in ["volumeMounts", "volumeDevices"] {
+                for item in container.get(list).iter().flat_map(|l| l.items()) {
+                    let Some(node) = item.get("name") else {
+                        continue;
+                    };
+                    let Some(name) = node.as_str().filter(|t| !super::is_templated(t)) else {
+                        continue;
+                    };
+                    if !declared.contains(name) {
+                        found.push(UndeclaredMount {
+                            node,
+                            name,
+                            list,
+                            container_kind: container.kind,
+                            container: container.name,
+                        });
+                    }
+                }
+            }
+        }
+        found
+    }
+}

@@ -2,8 +2,8 @@ use super::super::{GraphFinding, Rule, declare_rule};
 use super::named::{Defined, is_placeholder, namespace_name, near_miss_help};
 use super::{SYSTEM_NAMESPACES, describe_namespace};
 use crate::index::{Index, KindFacts};
-use std::collections::HashSet;
 use crate::model::pod::WorkloadKind;
+use std::collections::HashSet;
 
 declare_rule! {
     /// ## What it does

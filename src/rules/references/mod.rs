@@ -6,16 +6,16 @@ pub mod dangling_ingress_backend;
 pub mod dangling_networkpolicy_peer;
 pub mod dangling_networkpolicy_selector;
 pub mod dangling_pdb_selector;
-pub mod dangling_secret_ref;
 pub mod dangling_priority_class;
 pub mod dangling_pvc_ref;
 pub mod dangling_role_ref;
+pub mod dangling_secret_ref;
 pub mod dangling_service_account;
 pub mod dangling_service_selector;
 pub mod dangling_storage_class;
 pub mod immutable_field_changed;
-pub mod named_refs;
 mod named;
+pub mod named_refs;
 pub mod selector_template_mismatch;
 pub mod service_target_port_unknown;
 

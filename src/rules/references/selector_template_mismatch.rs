@@ -13,8 +13,10 @@ declare_rule! {
     /// with no labels at all (no `metadata`, no `labels`, `labels: null`) matches no non-empty
     /// selector and is reported here too; `invalid-workload-spec` leaves every selector/template
     /// agreement problem to this rule (it reports a Job's or CronJob's `selector` that the API
-    /// server would generate itself). On `../shared/corpus/real` the template-without-labels
-    /// case adds 1 finding (an EKS workshop Deployment whose template has no `metadata`), true.
+    /// server would generate itself). A fragment (a container without an image, as in a
+    /// kustomize patch) is not judged for missing labels: its base supplies them. On
+    /// `../shared/corpus/real` the template-without-labels case adds no finding (its one
+    /// candidate, an EKS workshop snippet whose container has no image, is such a fragment).
     ///
     /// ## Why is this bad
     /// The API server rejects the object (`selector does not match template labels`), so the
@@ -82,6 +84,9 @@ impl Rule for SelectorTemplateMismatch {
                 Some(pairs) => pairs.into_iter().collect(),
                 None => return,
             },
+            // A fragment (a container without an image: a kustomize patch or a documentation
+            // snippet) leaves its labels to the base it is merged into.
+            None if pod.is_fragment(object.root) => return,
             None => Labels::default(),
         };
         let labels_key = pod.metadata.and_then(|m| m.entry("labels")).map(|(k, _)| k);

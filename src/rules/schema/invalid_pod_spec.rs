@@ -145,7 +145,7 @@ impl Rule for InvalidPodSpec {
                     .help("remove `ephemeralContainers`; use `kubectl debug` on the running pod instead"),
             );
         }
-        let fragment = is_fragment(object, pod);
+        let fragment = pod.is_fragment(object.root);
         let volumes = volumes(object, pod, out).filter(|_| !fragment);
         for container in &pod.containers {
             ports(container, pod.spec, out);
@@ -175,80 +175,31 @@ impl Rule for InvalidPodSpec {
                 continue;
             }
             for u in &w.undeclared_volumes {
+                let how = if u.list == "volumeDevices" {
+                    "has a block device from volume"
+                } else {
+                    "mounts volume"
+                };
+                let name = &u.name;
                 out.push(
-                    GraphFinding::new(i, &u.site, u.message.clone())
-                        .help(u.help.clone())
-                        .container(u.container.clone()),
+                    GraphFinding::new(
+                        i,
+                        &u.site,
+                        format!(
+                            "{} `{}` {how} `{name}`, which the pod does not declare; {REFUSED}: `{}` must name a volume of the pod",
+                            u.container_kind.describe(),
+                            u.container.as_deref().unwrap_or("<unnamed>"),
+                            u.list
+                        ),
+                    )
+                    .help(format!(
+                        "add a volume named `{name}` to the pod's `volumes`, or fix the name"
+                    ))
+                    .container(u.container.clone()),
                 );
             }
         }
     }
-}
-
-/// A container without an image is a fragment (a kustomize patch kubelint did not recognise
-/// as one): its base declares what it leaves out, volumes and `restartPolicy` included. So is
-/// a controller without the `selector` apps/v1 requires.
-fn is_fragment(object: &Object<'_>, pod: &PodTemplate<'_>) -> bool {
-    pod.containers.iter().any(|c| c.get("image").is_none())
-        || pod
-            .containers
-            .iter()
-            .all(|c| c.kind != ContainerKind::Regular)
-        || (matches!(
-            pod.workload,
-            WorkloadKind::Deployment
-                | WorkloadKind::ReplicaSet
-                | WorkloadKind::StatefulSet
-                | WorkloadKind::DaemonSet
-        ) && object.root.path(&["spec", "selector"]).is_none())
-}
-
-/// Where a volume is named but not declared, and what to say about it.
-pub struct UndeclaredAt<'d> {
-    pub node: Node<'d>,
-    pub message: String,
-    pub help: String,
-    pub container: Option<&'d str>,
-}
-
-/// A `volumeMounts` or `volumeDevices` name that no volume of the pod (nor, for a
-/// StatefulSet, a claim template) declares: the node, the message and the help. The index
-/// keeps them, and the rule reports them once the run shows that no other object of the same
-/// identity (a kustomize base or patch) could declare the volume. Empty for fragments and for
-/// volume lists kubelint cannot read.
-pub fn undeclared_volumes<'d>(object: &Object<'d>) -> Vec<UndeclaredAt<'d>> {
-    let Some(pod) = &object.pod else {
-        return Vec::new();
-    };
-    if is_fragment(object, pod) {
-        return Vec::new();
-    }
-    let Some(volumes) = volumes(object, pod, &mut Vec::new()) else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for container in &pod.containers {
-        for (list, how) in [
-            ("volumeMounts", "mounts volume"),
-            ("volumeDevices", "has a block device from volume"),
-        ] {
-            for item in container.get(list).iter().flat_map(|l| l.items()) {
-                let Some((node, name)) = literal(item.get("name")) else {
-                    continue;
-                };
-                if volumes.kinds.contains_key(name) {
-                    continue;
-                }
-                found.push(UndeclaredAt {
-                    node,
-                    message: format!("{} {how} `{name}`, which the pod does not declare; {REFUSED}: `{list}` must name a volume of the pod", who(container)),
-                    help: format!("add a volume named `{name}` to the pod's `volumes`, or fix the name"),
-                    container: container.name,
-                });
-            }
-        }
-    }
-    found
 }
 
 fn templated(node: Node<'_>) -> bool {

@@ -624,10 +624,7 @@ fn job_indexes<'d>(spec: Node<'d>, completions: Option<i64>, out: &mut Vec<Findi
             );
         }
     }
-    let Some((key, value)) = spec
-        .entry("maxFailedIndexes")
-        .filter(|(_, v)| !v.is_null())
-    else {
+    let Some((key, value)) = spec.entry("maxFailedIndexes").filter(|(_, v)| !v.is_null()) else {
         return;
     };
     let max_failed = non_negative(spec, "maxFailedIndexes", out);

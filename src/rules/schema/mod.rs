@@ -2,14 +2,14 @@
 //! object against the strict schema of its kind (or its CRD), and words it: the schema
 //! stage returns what failed and where, the message and the help are made here.
 
-pub mod invalid_label;
-pub mod invalid_name;
-pub mod invalid_resources;
-pub mod invalid_pod_spec;
 pub mod invalid_hpa_spec;
 pub mod invalid_ingress_spec;
+pub mod invalid_label;
+pub mod invalid_name;
 pub mod invalid_network_policy_spec;
 pub mod invalid_pdb_spec;
+pub mod invalid_pod_spec;
+pub mod invalid_resources;
 pub mod invalid_service_spec;
 pub mod invalid_value;
 pub mod invalid_workload_spec;
