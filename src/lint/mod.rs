@@ -461,6 +461,39 @@ fn is_helm_test(object: &crate::model::Object<'_>) -> bool {
         .is_some_and(|hooks| hooks.split(',').any(|h| h.trim().starts_with("test")))
 }
 
+/// Streams at least this large are linted a batch of documents at a time, batches in
+/// parallel: one big multi-document file (a `helm template` render, `kubectl get -o yaml`,
+/// stdin) then uses every core, and each batch's trees are dropped as soon as its
+/// diagnostics and facts exist, so memory follows the batch, not the file.
+const PARALLEL_STREAM_BYTES: usize = 1 << 20;
+/// About how many bytes of documents one batch holds.
+const BATCH_BYTES: usize = 256 << 10;
+
+/// What linting some documents of a file adds to its report.
+#[derive(Default)]
+struct Batch {
+    documents: usize,
+    looks_like_manifest: bool,
+    has_errors: bool,
+    diagnostics: Vec<Diagnostic>,
+    facts: Vec<Facts>,
+    suppressions: Vec<Suppression>,
+    crds: Vec<schema::crd::Crd>,
+    custom_resources: Vec<CustomResource>,
+    object_ids: Vec<crate::model::ObjectId>,
+}
+
+impl Batch {
+    fn of(stream: &parse::ParsedStream<'_>) -> Self {
+        Batch {
+            documents: stream.documents.len() + stream.errors.len(),
+            looks_like_manifest: stream.documents.iter().any(model::looks_like_object),
+            has_errors: !stream.errors.is_empty(),
+            ..Batch::default()
+        }
+    }
+}
+
 /// Lints one file and returns, besides its report, the facts its objects add to the index.
 fn lint_file(
     path: Arc<str>,
@@ -469,45 +502,125 @@ fn lint_file(
     role: Role,
     rules: &RuleSet,
 ) -> (Linted, Vec<Facts>) {
+    lint_file_batched(
+        path,
+        text,
+        explicit,
+        role,
+        rules,
+        PARALLEL_STREAM_BYTES,
+        BATCH_BYTES,
+    )
+}
+
+/// `lint_file`, with the stream size from which documents are linted in batches of about
+/// `batch_bytes` (tests make both small).
+fn lint_file_batched(
+    path: Arc<str>,
+    text: &str,
+    explicit: bool,
+    role: Role,
+    rules: &RuleSet,
+    parallel_from: usize,
+    batch_bytes: usize,
+) -> (Linted, Vec<Facts>) {
+    let lines = LineIndex::new(text);
+    let emitter = Emitter {
+        text,
+        lines: &lines,
+        file: path.clone(),
+        rules,
+    };
+    let manifest_like = |b: &Batch| {
+        explicit
+            || b.looks_like_manifest
+            || (b.has_errors && text.contains("apiVersion") && text.contains("kind"))
+    };
+    let batch = if text.len() < parallel_from {
+        let stream = parse::parse_stream(text, &lines);
+        let mut batch = Batch::of(&stream);
+        if manifest_like(&batch) {
+            lint_documents(&stream, &emitter, role, &mut batch);
+        }
+        batch
+    } else {
+        let chunks = parse::split_documents(text, &lines);
+        let mut groups: Vec<(usize, &[parse::Chunk])> = Vec::new();
+        let mut first = 0;
+        for (i, chunk) in chunks.iter().enumerate() {
+            if chunk.end - chunks[first].start >= batch_bytes || i + 1 == chunks.len() {
+                groups.push((first, &chunks[first..=i]));
+                first = i + 1;
+            }
+        }
+        let parts: Vec<Batch> = groups
+            .par_iter()
+            .map(|&(first_index, group)| {
+                let stream = parse::parse_chunks(text, &lines, group, first_index);
+                let mut batch = Batch::of(&stream);
+                lint_documents(&stream, &emitter, role, &mut batch);
+                batch
+            })
+            .collect();
+        let mut all = Batch::default();
+        for part in parts {
+            all.documents += part.documents;
+            all.looks_like_manifest |= part.looks_like_manifest;
+            all.has_errors |= part.has_errors;
+            all.diagnostics.extend(part.diagnostics);
+            all.facts.extend(part.facts);
+            all.suppressions.extend(part.suppressions);
+            all.crds.extend(part.crds);
+            all.custom_resources.extend(part.custom_resources);
+            all.object_ids.extend(part.object_ids);
+        }
+        all
+    };
+    let mut linted = Linted {
+        report: FileReport {
+            path,
+            bytes: text.len(),
+            documents: batch.documents,
+            ..FileReport::default()
+        },
+        ..Linted::default()
+    };
+    if !manifest_like(&batch) {
+        linted.report.skipped = true;
+        return (linted, Vec::new());
+    }
+    if role.reported {
+        linted.suppressions = suppress::inline(text, &lines);
+    }
+    linted.suppressions.extend(batch.suppressions);
+    linted.report.objects = batch.object_ids.len();
+    linted.report.object_ids = batch.object_ids;
+    linted.report.diagnostics = batch.diagnostics;
+    linted.crds = batch.crds;
+    linted.custom_resources = batch.custom_resources;
+    linted.report.sort();
+    (linted, batch.facts)
+}
+
+/// The syntax errors and documents of `stream` through the rules, into `out`.
+fn lint_documents(
+    stream: &parse::ParsedStream<'_>,
+    emitter: &Emitter<'_>,
+    role: Role,
+    out: &mut Batch,
+) {
     let Role {
         reported,
         fragment,
         skip_helm_tests,
         guarded,
     } = role;
-    let lines = LineIndex::new(text);
-    let stream = parse::parse_stream(text, &lines);
-    let mut linted = Linted {
-        report: FileReport {
-            path: path.clone(),
-            bytes: text.len(),
-            documents: stream.documents.len() + stream.errors.len(),
-            ..FileReport::default()
-        },
-        ..Linted::default()
-    };
-    let manifest_like = explicit
-        || stream.documents.iter().any(model::looks_like_object)
-        || (!stream.errors.is_empty() && text.contains("apiVersion") && text.contains("kind"));
-    if !manifest_like {
-        linted.report.skipped = true;
-        return (linted, Vec::new());
-    }
-    let emitter = Emitter {
-        text,
-        lines: &lines,
-        file: path,
-        rules,
-    };
-    let mut diagnostics = Vec::new();
-    let mut facts = Vec::new();
+    let (text, lines, rules) = (emitter.text, emitter.lines, emitter.rules);
+    let diagnostics = &mut out.diagnostics;
     let site = |document: &Document<'_>, node: Node<'_>| Site {
         file: emitter.file.clone(),
         location: emitter.node_location(document, node),
     };
-    if reported {
-        linted.suppressions = suppress::inline(text, &lines);
-    }
     if reported && let Some(severity) = rules.severity(InvalidYaml::ID) {
         for error in &stream.errors {
             let hint = parse::hints::hint(text, error.document_start, error.offset, &error.message);
@@ -515,7 +628,7 @@ fn lint_file(
                 .opened
                 .filter(|&(at, _)| at != hint.primary)
                 .map(|(at, opener)| Label {
-                    location: Location::point(text, &lines, at),
+                    location: Location::point(text, lines, at),
                     message: format!("`{opener}` opened here"),
                 });
             diagnostics.push(
@@ -523,7 +636,7 @@ fn lint_file(
                     InvalidYaml::ID,
                     severity,
                     emitter.file.clone(),
-                    Location::point(text, &lines, hint.primary),
+                    Location::point(text, lines, hint.primary),
                     format!("invalid YAML: {}", error.message),
                 )
                 .with_help(hint.help.map(str::to_owned))
@@ -542,13 +655,7 @@ fn lint_file(
             };
             for (entry, _) in &rules.rules {
                 entry.rule.check_document(document, &mut findings);
-                emitter.emit_in_document(
-                    entry.id(),
-                    document,
-                    &mut findings,
-                    objects,
-                    &mut diagnostics,
-                );
+                emitter.emit_in_document(entry.id(), document, &mut findings, objects, diagnostics);
             }
         }
         let objects = match modeled {
@@ -561,7 +668,7 @@ fn lint_file(
                         document,
                         &mut findings,
                         None,
-                        &mut diagnostics,
+                        diagnostics,
                     );
                 }
                 continue;
@@ -572,7 +679,7 @@ fn lint_file(
                 continue;
             }
             if collect_crds && !fragment {
-                linted.crds.extend(schema::crd::crd_of(object));
+                out.crds.extend(schema::crd::crd_of(object));
             }
             let mut f = index::extract(object, &emitter.file, reported, &|n| site(document, n));
             if fragment {
@@ -580,37 +687,82 @@ fn lint_file(
             } else if guarded {
                 f.guarded = Some(index::guarded_values(object, &|n| site(document, n)));
             }
-            facts.push(f);
+            out.facts.push(f);
             if !reported || fragment {
                 continue;
             }
-            linted.report.objects += 1;
-            linted.report.object_ids.push(object.id());
+            out.object_ids.push(object.id());
             if collect_crds && !k8s::is_builtin_group(k8s::group_of(object.api_version)) {
-                linted.custom_resources.push(CustomResource::of(object));
+                out.custom_resources.push(CustomResource::of(object));
             }
-            linted
-                .suppressions
-                .extend(suppress::annotations(object, &|n| {
-                    emitter.node_location(document, n)
-                }));
+            out.suppressions.extend(suppress::annotations(object, &|n| {
+                emitter.node_location(document, n)
+            }));
             emitter.check_object(
                 rules.rules.iter().map(|(e, _)| *e),
                 document,
                 object,
                 &mut findings,
-                &mut diagnostics,
+                diagnostics,
             );
         }
     }
-    linted.report.diagnostics = diagnostics;
-    linted.report.sort();
-    (linted, facts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stream linted in batches of documents, in parallel, reports exactly what it reports
+    /// in one piece: every fixture, each made a stream of batches a few documents long.
+    #[test]
+    fn batched_streams_report_what_whole_streams_do() {
+        let rules = RuleSet::all();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![root];
+        let mut compared = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let name: Arc<str> = Arc::from(path.display().to_string());
+                let lint = |parallel_from, batch_bytes| {
+                    let (mut linted, facts) = lint_file_batched(
+                        name.clone(),
+                        &text,
+                        true,
+                        Role::default(),
+                        &rules,
+                        parallel_from,
+                        batch_bytes,
+                    );
+                    apply_suppressions(&mut linted.report, &mut linted.suppressions, &rules);
+                    let shown: Vec<String> = linted
+                        .report
+                        .diagnostics
+                        .iter()
+                        .map(|d| format!("{d:?}"))
+                        .collect();
+                    let sites: Vec<String> = facts.iter().map(|f| format!("{:?}", f.id)).collect();
+                    (shown, sites, linted.report.documents, linted.report.objects)
+                };
+                assert_eq!(
+                    lint(usize::MAX, 0),
+                    lint(0, 200),
+                    "{}: batched differs from whole",
+                    path.display()
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} fixtures compared");
+    }
 
     /// Every prefix, and every copy with one line removed or one character replaced, of every
     /// fixture: the engine must never panic, whatever half-written YAML it is given.

@@ -54,14 +54,17 @@ impl Quantity {
                 .checked_mul(10)?
                 .checked_add(c.to_digit(10)? as i128)?;
         }
-        exp10 -= frac_part.len() as i32;
-        // Scale to nano-units.
-        exp10 += 9;
+        // Scale to nano-units; an absurd exponent (`1e2147483647`) is no quantity.
+        exp10 = exp10
+            .checked_sub(i32::try_from(frac_part.len()).ok()?)?
+            .checked_add(9)?;
         let mut nanos = mantissa.checked_mul(1i128.checked_shl(binary_shift)?)?;
         if exp10 >= 0 {
             nanos = nanos.checked_mul(10i128.checked_pow(exp10 as u32)?)?;
         } else {
-            let divisor = 10i128.checked_pow((-exp10) as u32).unwrap_or(i128::MAX);
+            let divisor = 10i128
+                .checked_pow(exp10.unsigned_abs())
+                .unwrap_or(i128::MAX);
             nanos = nanos / divisor + i128::from(nanos % divisor != 0);
         }
         Some(Quantity {
@@ -126,7 +129,18 @@ mod tests {
 
     #[test]
     fn rejects_what_the_api_server_rejects() {
-        for bad in ["", "abc", "1.2.3", "1Gb", "Mi", "1 Gi", "--1"] {
+        for bad in [
+            "",
+            "abc",
+            "1.2.3",
+            "1Gb",
+            "Mi",
+            "1 Gi",
+            "--1",
+            // Exponents that overflow: no quantity, never a panic.
+            "1e2147483647",
+            "1.5e-2147483648",
+        ] {
             assert!(Quantity::parse(bad).is_none(), "{bad}");
         }
     }

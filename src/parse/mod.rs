@@ -56,11 +56,24 @@ pub struct ParsedStream<'a> {
 
 /// Parses every document of `text`. Never panics; every failure is a `SyntaxError`.
 pub fn parse_stream<'a>(text: &'a str, lines: &LineIndex) -> ParsedStream<'a> {
+    parse_chunks(text, lines, &split_documents(text, lines), 0)
+}
+
+/// Parses the documents of `chunks` (consecutive, from `split_documents`), at their real
+/// positions in `text`; `first_index` is the stream index of the first one. A large stream
+/// is parsed a batch of chunks at a time, in parallel, and each batch's trees dropped before
+/// the file ends.
+pub fn parse_chunks<'a>(
+    text: &'a str,
+    lines: &LineIndex,
+    chunks: &[Chunk],
+    first_index: usize,
+) -> ParsedStream<'a> {
     let mut out = ParsedStream::default();
-    let mut doc_index = 0;
-    for chunk in split_documents(text, lines) {
+    let mut doc_index = first_index;
+    for chunk in chunks {
         let piece = &text[chunk.start..chunk.end];
-        parse_chunk(piece, &chunk, text, lines, &mut doc_index, &mut out);
+        parse_chunk(piece, chunk, text, lines, &mut doc_index, &mut out);
     }
     out
 }
@@ -85,15 +98,16 @@ pub fn parse_stream_where<'a>(
 
 /// A run of lines holding (at most, if the input is well formed) one document.
 #[derive(Debug, Clone, Copy)]
-struct Chunk {
-    start: usize,
-    end: usize,
+pub struct Chunk {
+    /// Byte range in the file's text.
+    pub start: usize,
+    pub end: usize,
     first_line: usize,
 }
 
 /// Cuts the stream before every `---` and after every `...` at column 0. YAML forbids those
 /// markers inside a document's content, so this never cuts a valid document in two.
-fn split_documents(text: &str, lines: &LineIndex) -> Vec<Chunk> {
+pub fn split_documents(text: &str, lines: &LineIndex) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut start = lines.line_start(0) as usize;
     let mut first_line = 0;

@@ -179,7 +179,9 @@ fn check_host<'d>(node: Node<'d>, what: &str, out: &mut Vec<Finding<'d>>) {
         return;
     }
     let mut reasons = Vec::new();
-    if validation::parse_ip(host).is_some() {
+    // Only a rule's host is refused as an IP (validateIngressRules); validateIngressTLS
+    // checks the subdomain syntax alone, which `10.0.0.1` passes.
+    if what == "host" && validation::parse_ip(host).is_some() {
         reasons.push("must be a DNS name, not an IP address".to_owned());
     }
     if host.contains('*') {

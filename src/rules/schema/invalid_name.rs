@@ -137,7 +137,12 @@ impl NameRule {
         // quirk reproduced as is) by `a`.
         let masked;
         let name = if prefix && name.len() > 1 && name.ends_with('-') {
-            masked = format!("{}a", &name[..name.len() - 2]);
+            // Go cuts the byte before the dash; when that byte ends a longer character, the
+            // bytes left are not UTF-8 and the name fails, as U+FFFD makes it fail here.
+            let head = &name[..name.len() - 1];
+            let cut = head.char_indices().last().map_or(0, |(at, _)| at);
+            let broken = if head.len() - cut > 1 { "\u{fffd}" } else { "" };
+            masked = format!("{}{broken}a", &head[..cut]);
             masked.as_str()
         } else {
             name

@@ -58,6 +58,11 @@ declare_rule! {
     /// `missing-required-field`, and Helm-templated values are never judged. Checks that need
     /// the cluster (admission webhooks, quota, PodSecurity) are out of scope.
     ///
+    /// A StatefulSet's pod template is validated for its `restartPolicy` and
+    /// `activeDeadlineSeconds` only (`ValidatePodTemplateSpecForStatefulSet`): the API server
+    /// accepts the StatefulSet and refuses each pod its controller creates, and the other
+    /// findings on a StatefulSet say so.
+    ///
     /// ## Why is this bad
     /// `kubectl apply` fails with `... is invalid: spec.template.spec.containers[1].name:
     /// Duplicate value: "app"`, so the rollout never starts; in a chart the error appears only
@@ -128,6 +133,7 @@ const REFUSED: &str = "the API server refuses the object";
 impl Rule for InvalidPodSpec {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
         let Some(pod) = &object.pod else { return };
+        let start = out.len();
         let relaxed_env = options.target
             >= KubeVersion {
                 major: RELAXED_ENV_VAR_NAMES_SINCE.0,
@@ -136,7 +142,10 @@ impl Rule for InvalidPodSpec {
         let ephemeral: Vec<Container<'d>> = pod.ephemeral_containers().collect();
         container_names(pod, &ephemeral, out);
         if let Some((key, _)) = pod.spec.entry("ephemeralContainers")
-            && pod.spec.get_some("ephemeralContainers").is_some()
+            && pod
+                .spec
+                .get_some("ephemeralContainers")
+                .is_some_and(|l| l.items().next().is_some())
         {
             // ValidatePodCreate / ValidatePodTemplateSpec: only the ephemeralcontainers
             // subresource of a running pod may add them.
@@ -155,8 +164,12 @@ impl Rule for InvalidPodSpec {
             container_restart_policy(container, options.target, out);
         }
         host_port_conflicts(pod, out);
+        dns_policy(pod, out);
+        if pod.workload == WorkloadKind::StatefulSet {
+            super::reword_for_statefulset_pods(&mut out[start..]);
+        }
         pod_restart_policy(object, pod, fragment, out);
-        pod_fields(pod, out);
+        active_deadline(pod, out);
     }
 
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
@@ -181,21 +194,21 @@ impl Rule for InvalidPodSpec {
                     "mounts volume"
                 };
                 let name = &u.name;
+                let mut message = format!(
+                    "{} `{}` {how} `{name}`, which the pod does not declare; {REFUSED}: `{}` must name a volume of the pod",
+                    u.container_kind.describe(),
+                    u.container.as_deref().unwrap_or("<unnamed>"),
+                    u.list
+                );
+                if w.workload == WorkloadKind::StatefulSet {
+                    message = super::for_statefulset_pods(&message);
+                }
                 out.push(
-                    GraphFinding::new(
-                        i,
-                        &u.site,
-                        format!(
-                            "{} `{}` {how} `{name}`, which the pod does not declare; {REFUSED}: `{}` must name a volume of the pod",
-                            u.container_kind.describe(),
-                            u.container.as_deref().unwrap_or("<unnamed>"),
-                            u.list
-                        ),
-                    )
-                    .help(format!(
-                        "add a volume named `{name}` to the pod's `volumes`, or fix the name"
-                    ))
-                    .container(u.container.clone()),
+                    GraphFinding::new(i, &u.site, message)
+                        .help(format!(
+                            "add a volume named `{name}` to the pod's `volumes`, or fix the name"
+                        ))
+                        .container(u.container.clone()),
                 );
             }
         }
@@ -264,23 +277,23 @@ fn ports<'d>(container: &Container<'d>, spec: Node<'d>, out: &mut Vec<Finding<'d
     let host_network = spec.get("hostNetwork").and_then(|h| h.as_bool()) == Some(true);
     let mut first: HashMap<&str, Node<'d>> = HashMap::new();
     for port in list.items() {
-        if let Some((node, name)) = literal(port.get("name")) {
+        // validateContainerPorts: an empty name is no name; a duplicate is only looked for
+        // among valid names.
+        if let Some((node, name)) = literal(port.get("name")).filter(|(_, n)| !n.is_empty()) {
             let reasons = port_name(name);
             if !reasons.is_empty() {
                 out.push(
                     Finding::new(node, format!("port name `{name}` of {} is not a valid IANA service name; {REFUSED}: {}", who(container), reasons.join("; ")))
                         .help("use at most 15 lowercase letters, digits and `-`, with at least one letter and no `--`"),
                 );
-            }
-            match first.get(name) {
-                Some(&earlier) => out.push(
+            } else if let Some(&earlier) = first.get(name) {
+                out.push(
                     Finding::new(node, format!("port name `{name}` is used twice in {}; {REFUSED}: port names must be unique within a container", who(container)))
                         .label(earlier, "first used here")
                         .help("rename one of the ports"),
-                ),
-                None => {
-                    first.insert(name, node);
-                }
+                );
+            } else {
+                first.insert(name, node);
             }
         }
         let container_port = port.get("containerPort");
@@ -312,6 +325,7 @@ fn ports<'d>(container: &Container<'d>, spec: Node<'d>, out: &mut Vec<Finding<'d
                     ),
                 ));
             } else if host_network
+                && container.kind == ContainerKind::Regular
                 && let Some(cp) = container_port.and_then(|n| n.as_i64())
                 && cp != value
             {
@@ -515,7 +529,8 @@ fn mounts<'d>(
             if path.starts_with('/') {
                 reasons.push("must be a relative path");
             }
-            if path.split(['/', '\\']).any(|segment| segment == "..") {
+            // validatePathNoBacksteps splits on `/` only (a Linux API server's filepath).
+            if path.split('/').any(|segment| segment == "..") {
                 reasons.push("must not contain '..'");
             }
             if !reasons.is_empty() {
@@ -614,7 +629,7 @@ fn probes<'d>(container: &Container<'d>, out: &mut Vec<Finding<'d>>) {
         let Some((key, probe)) = container.node.entry(kind).filter(|(_, v)| !v.is_null()) else {
             continue;
         };
-        if container.kind == ContainerKind::Init {
+        if container.kind == ContainerKind::Init && !restart_policy_templated(container) {
             out.push(
                 Finding::new(key, format!("`{kind}` is set on {}; {REFUSED}: probes may not be set for init containers without `restartPolicy: Always`", who(container)))
                     .help("remove the probe: an init container runs to completion before the pod starts (or make it a sidecar with `restartPolicy: Always`)"),
@@ -693,6 +708,9 @@ fn probes<'d>(container: &Container<'d>, out: &mut Vec<Finding<'d>>) {
         return;
     };
     if container.kind == ContainerKind::Init {
+        if restart_policy_templated(container) {
+            return;
+        }
         out.push(
             Finding::new(key, format!("`lifecycle` is set on {}; {REFUSED}: lifecycle hooks may not be set for init containers without `restartPolicy: Always`", who(container)))
                 .help("remove `lifecycle`, or make the container a sidecar with `restartPolicy: Always`"),
@@ -749,10 +767,12 @@ fn env<'d>(container: &Container<'d>, relaxed: bool, out: &mut Vec<Finding<'d>>)
             continue;
         };
         let shown = name.map_or("", |(_, n)| n);
+        // A null `value` decodes to "", which the API server lets pass; a template may
+        // render empty.
         if var
-            .get("value")
+            .get_some("value")
             .and_then(|v| v.raw())
-            .is_some_and(|v| !v.is_empty())
+            .is_some_and(|v| !v.is_empty() && !is_templated(v))
         {
             out.push(
                 Finding::new(from_key, format!("environment variable `{shown}` of {} sets both `value` and `valueFrom`; {REFUSED}: `valueFrom` may not be specified when `value` is not empty", who(container)))
@@ -812,6 +832,14 @@ fn env<'d>(container: &Container<'d>, relaxed: bool, out: &mut Vec<Finding<'d>>)
 }
 
 /// validateContainerRestartPolicy (before ContainerRestartRules).
+/// An init container whose `restartPolicy` is a template may render `Always`: a sidecar.
+fn restart_policy_templated(container: &Container<'_>) -> bool {
+    container
+        .node
+        .get_some("restartPolicy")
+        .is_some_and(templated)
+}
+
 fn container_restart_policy<'d>(
     container: &Container<'d>,
     target: KubeVersion,
@@ -903,7 +931,7 @@ fn pod_restart_policy<'d>(
 }
 
 /// ValidatePodSpec (activeDeadlineSeconds, dnsPolicy) and the controllers' template checks.
-fn pod_fields<'d>(pod: &PodTemplate<'d>, out: &mut Vec<Finding<'d>>) {
+fn active_deadline<'d>(pod: &PodTemplate<'d>, out: &mut Vec<Finding<'d>>) {
     if let Some((key, node)) = pod
         .spec
         .entry("activeDeadlineSeconds")
@@ -921,6 +949,9 @@ fn pod_fields<'d>(pod: &PodTemplate<'d>, out: &mut Vec<Finding<'d>>) {
             ),
         }
     }
+}
+
+fn dns_policy<'d>(pod: &PodTemplate<'d>, out: &mut Vec<Finding<'d>>) {
     if let Some(node) = pod.spec.get("dnsPolicy")
         && node.as_str() == Some("None")
         && pod.spec.get_some("dnsConfig").is_none()

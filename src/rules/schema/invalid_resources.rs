@@ -2,6 +2,7 @@ use super::super::{Finding, Options, Rule, declare_rule};
 use super::invalid_name::placeholder;
 use crate::k8s::KubeVersion;
 use crate::k8s::validation::qualified_name;
+use crate::model::pod::WorkloadKind;
 use crate::model::quantity::Quantity;
 use crate::model::{Container, Object};
 use crate::parse::tree::Node;
@@ -31,6 +32,10 @@ declare_rule! {
     /// Malformed quantities (`512MB`) are `invalid-value`'s; values with a template
     /// placeholder are not judged. Out of scope, as they depend on the cluster: LimitRanges and
     /// ResourceQuotas, and whether a node offers an extended resource.
+    ///
+    /// A StatefulSet's pod template is not validated by the API server
+    /// (`ValidatePodTemplateSpecForStatefulSet`): it accepts the StatefulSet and refuses each
+    /// pod its controller creates, and the findings on a StatefulSet say so.
     ///
     /// ## Why is this bad
     /// The API server refuses the whole object (`spec.containers[0].resources.requests:
@@ -76,6 +81,7 @@ const POD_LEVEL_RESOURCES_SINCE: KubeVersion = KubeVersion {
 impl Rule for InvalidResources {
     fn check_object<'d>(&self, object: &Object<'d>, options: &Options, out: &mut Vec<Finding<'d>>) {
         let Some(pod) = &object.pod else { return };
+        let start = out.len();
         for container in pod
             .containers
             .iter()
@@ -91,6 +97,9 @@ impl Rule for InvalidResources {
             && let Some(resources) = pod.spec.get_some("resources")
         {
             check(resources, "the pod", false, out);
+        }
+        if pod.workload == WorkloadKind::StatefulSet {
+            super::reword_for_statefulset_pods(&mut out[start..]);
         }
     }
 }

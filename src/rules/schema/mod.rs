@@ -54,3 +54,24 @@ fn is_placeholder(value: &str) -> bool {
         || (value.bytes().any(|b| b.is_ascii_uppercase())
             && !value.bytes().any(|b| b.is_ascii_lowercase()))
 }
+
+/// The API server validates a StatefulSet's pod template for its labels, `restartPolicy` and
+/// `activeDeadlineSeconds` only (`ValidatePodTemplateSpecForStatefulSet` leaves the rest out):
+/// it accepts the StatefulSet and refuses each pod its controller then tries to create. The
+/// pod-spec findings on a StatefulSet say so instead of "the API server refuses the object".
+pub(crate) fn reword_for_statefulset_pods(findings: &mut [super::Finding<'_>]) {
+    for finding in findings {
+        finding.message = for_statefulset_pods(&finding.message);
+    }
+}
+
+pub(crate) fn for_statefulset_pods(message: &str) -> String {
+    const PODS_REFUSED: &str = "the API server accepts the StatefulSet but refuses each of its pods, so its controller creates none";
+    message
+        .replace("the API server refuses the object", PODS_REFUSED)
+        .replace("the API server refuses it", PODS_REFUSED)
+        .replace(
+            "is refused by the API server",
+            "is refused by the API server in every pod of the StatefulSet (it accepts the StatefulSet; its controller creates no pod)",
+        )
+}
