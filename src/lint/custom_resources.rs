@@ -43,8 +43,10 @@ pub(super) struct CustomResource {
     /// Where its object starts in the file: the second pass parses only the documents that
     /// hold one, and finds each by it.
     offset: u32,
-    /// Its JSON; none for a strategic-merge patch, which is not validated.
-    instance: Option<serde_json::Value>,
+    /// Its JSON, as compact text (a `Value` is several times larger, and most custom
+    /// resources of a run have no CRD in it); none for a strategic-merge patch, which is not
+    /// validated.
+    instance: Option<Box<str>>,
     /// Whether it sets a key to null: the JSON leaves those out (null is absent), so whether
     /// such a key is known is only seen on the tree.
     has_null_value: bool,
@@ -56,7 +58,7 @@ impl CustomResource {
             api_version: object.api_version.to_owned(),
             kind: object.kind.to_owned(),
             offset: object.root.span().start,
-            instance: schema::instance(object),
+            instance: schema::instance_text(object),
             has_null_value: schema::has_null_value(object.root, 0),
         }
     }
@@ -119,18 +121,35 @@ pub(super) fn judge(
                 .collect()
         })
         .collect();
+    // The JSON of the custom resources that have a schema in the run, and only theirs.
+    let instances: Vec<Vec<Option<serde_json::Value>>> = resources_of
+        .par_iter()
+        .zip(keys.par_iter())
+        .map(|(resources, keys)| {
+            resources
+                .iter()
+                .zip(keys)
+                .map(|(resource, key)| {
+                    key.as_ref()?;
+                    serde_json::from_str(resource.instance.as_deref()?).ok()
+                })
+                .collect()
+        })
+        .collect();
     // Each kind's validator is compiled once for all its custom resources, and only for the
     // fields they use.
-    let members: Vec<(&schema::crd::BatchKey, &serde_json::Value)> = resources_of
+    let members: Vec<(&schema::crd::BatchKey, &serde_json::Value)> = keys
         .iter()
-        .zip(&keys)
-        .flat_map(|(resources, keys)| resources.iter().zip(keys))
-        .filter_map(|(resource, key)| Some((key.as_ref()?, resource.instance.as_ref()?)))
+        .zip(&instances)
+        .flat_map(|(keys, instances)| keys.iter().zip(instances))
+        .filter_map(|(key, instance)| Some((key.as_ref()?, instance.as_ref()?)))
         .collect();
     let batch = schema::crd::Batch::compile(&members);
-    let needs_a_look = |resource: &CustomResource, key: &Option<schema::crd::BatchKey>| match key {
+    let needs_a_look = |resource: &CustomResource,
+                        key: &Option<schema::crd::BatchKey>,
+                        instance: &Option<serde_json::Value>| match key {
         // A key set to null is not in the JSON: whether the schema has it is seen on the tree.
-        Some(key) => match (&resource.instance, batch.get(key)) {
+        Some(key) => match (instance, batch.get(key)) {
             (Some(instance), Some(compiled)) => {
                 resource.has_null_value || !compiled.is_valid(instance)
             }
@@ -146,11 +165,13 @@ pub(super) fn judge(
     let looked_at: Vec<bool> = resources_of
         .par_iter()
         .zip(keys.par_iter())
-        .map(|(resources, keys)| {
+        .zip(instances.par_iter())
+        .map(|((resources, keys), instances)| {
             resources
                 .iter()
                 .zip(keys)
-                .any(|(resource, key)| needs_a_look(resource, key))
+                .zip(instances)
+                .any(|((resource, key), instance)| needs_a_look(resource, key, instance))
         })
         .collect();
     files
@@ -158,9 +179,10 @@ pub(super) fn judge(
         .zip(resources_of.par_iter())
         .zip(sources.par_iter())
         .zip(keys.par_iter())
+        .zip(instances.par_iter())
         .zip(looked_at.par_iter())
         .filter(|(_, look)| **look)
-        .for_each(|((((file, resources), source), keys), _)| {
+        .for_each(|(((((file, resources), source), keys), instances), _)| {
             let text = match source {
                 Source::Kept(text) => Cow::Borrowed(text.as_str()),
                 Source::Input(input) => match load::read(input) {
@@ -186,9 +208,11 @@ pub(super) fn judge(
             for_each_custom_resource(&stream, options, |document, object| {
                 // The batch was compiled for the JSON the first pass kept of this very object.
                 let offset = object.root.span().start;
-                if let Some((resource, Some(key))) =
-                    resources.iter().zip(keys).find(|(r, _)| r.offset == offset)
-                    && let Some(instance) = &resource.instance
+                if let Some(((_, Some(key)), Some(instance))) = resources
+                    .iter()
+                    .zip(keys)
+                    .zip(instances)
+                    .find(|((r, _), _)| r.offset == offset)
                     && let Some(compiled) = batch.get(key)
                 {
                     schema::check_in_batch(object, compiled, instance);
