@@ -709,8 +709,25 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 /// Writes to a temporary file beside `path` and renames it into place, so a reader never sees
-/// a half-written report and a failed run leaves the previous report intact.
+/// a half-written report and a failed run leaves the previous report intact. A symbolic link
+/// is written through (the file it names is replaced, the link stays), and what is not a
+/// regular file (`/dev/null`, `/dev/stdout`, a pipe) is written to directly: renaming over it
+/// would replace the device with a file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let resolved;
+    let path = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(bytes);
+        }
+        Ok(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => {
+            resolved = std::fs::canonicalize(path)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -206,6 +206,63 @@ fn output_file_is_written_whole() {
     }
 }
 
+/// `--output` into a pipe or a device writes into it: renaming a temporary file over
+/// `/dev/null` or a FIFO would replace it with a regular file. A symbolic link is written
+/// through and stays a link.
+#[cfg(unix)]
+#[test]
+fn output_into_a_pipe_or_through_a_link_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TempDir::new("output-special");
+    let fifo = dir.0.join("report.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let args = |output: &std::path::Path| {
+        kubelint(&[
+            "check",
+            "fixtures/examples",
+            "--format",
+            "json",
+            "--output",
+            output.to_str().unwrap(),
+        ])
+    };
+    assert_eq!(args(&fifo).status.code(), Some(1));
+    let read: serde_json::Value = serde_json::from_slice(&reader.join().unwrap()).unwrap();
+    assert!(
+        read["diagnostics"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+    );
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    let real = dir.write("real.json", b"old");
+    let link = dir.0.join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    assert_eq!(args(&link).status.code(), Some(1));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&real).unwrap()).unwrap();
+    assert!(written["diagnostics"].is_array());
+}
+
 #[test]
 fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     // tests/data/sarif-schema-2.1.0.json is the OASIS schema as published (shipped by the
