@@ -38,27 +38,49 @@ pub fn diagnostic(d: &Diagnostic) -> Value {
     Value::Object(m)
 }
 
+/// The diagnostics serialized one at a time: the report of a big run never exists as one
+/// `Value` tree (about 5 KB per diagnostic), only as its text.
+struct Diagnostics<'r>(&'r RunReport);
+
+impl serde::Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.diagnostics().map(diagnostic))
+    }
+}
+
 pub fn render(report: &RunReport) -> String {
-    let diagnostics: Vec<Value> = report.diagnostics().map(diagnostic).collect();
     let errors: Vec<Value> = report
         .errors
         .iter()
         .map(|e| json!({"file": e.path, "message": e.message}))
         .collect();
-    let value = json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "diagnostics": diagnostics,
-        "errors": errors,
-        "summary": {
-            "files": report.linted_files(),
-            "documents": report.files.iter().map(|f| f.documents).sum::<usize>(),
-            "objects": report.files.iter().map(|f| f.objects).sum::<usize>(),
-            "errors": report.count(Severity::Error),
-            "warnings": report.count(Severity::Warning),
-            "infos": report.count(Severity::Info),
-        }
+    let summary = json!({
+        "files": report.linted_files(),
+        "documents": report.files.iter().map(|f| f.documents).sum::<usize>(),
+        "objects": report.files.iter().map(|f| f.objects).sum::<usize>(),
+        "errors": report.count(Severity::Error),
+        "warnings": report.count(Severity::Warning),
+        "infos": report.count(Severity::Info),
     });
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    // Keys in the order a `json!` object has them (sorted), as before.
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::pretty(&mut out);
+    let written = {
+        use serde::ser::{SerializeMap, Serializer};
+        (&mut serializer)
+            .serialize_map(Some(4))
+            .and_then(|mut map| {
+                map.serialize_entry("diagnostics", &Diagnostics(report))?;
+                map.serialize_entry("errors", &errors)?;
+                map.serialize_entry("summary", &summary)?;
+                map.serialize_entry("version", env!("CARGO_PKG_VERSION"))?;
+                map.end()
+            })
+    };
+    let mut out = match written {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
     out.push('\n');
     out
 }
