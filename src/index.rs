@@ -503,7 +503,9 @@ pub struct BindingFacts {
 
 #[derive(Debug, Clone)]
 pub enum KindFacts {
-    Workload(WorkloadFacts),
+    /// Boxed: a workload's facts are several times those of any other kind, and a run holds
+    /// the facts of every object.
+    Workload(Box<WorkloadFacts>),
     Service(ServiceFacts),
     NetworkPolicy(NetworkPolicyFacts),
     PodDisruptionBudget {
@@ -950,7 +952,7 @@ pub fn extract<'d>(
         } else {
             Vec::new()
         };
-        KindFacts::Workload(WorkloadFacts {
+        KindFacts::Workload(Box::new(WorkloadFacts {
             workload: pod.workload,
             labels,
             labels_known,
@@ -998,7 +1000,7 @@ pub fn extract<'d>(
             },
             named_refs: named_refs::pod_refs(pod, site),
             object_refs: Box::new(object_refs(pod, spec, site)),
-        })
+        }))
     } else {
         match (group, object.kind) {
             ("", "Namespace") => KindFacts::Namespace(NamespacePolicy::from_labels(
@@ -1477,7 +1479,7 @@ impl Index {
         ns: &NamespaceKey,
     ) -> impl Iterator<Item = (&Facts, &WorkloadFacts)> {
         self.in_namespace(ns).filter_map(|f| match &f.kind {
-            KindFacts::Workload(w) => Some((f, w)),
+            KindFacts::Workload(w) => Some((f, &**w)),
             _ => None,
         })
     }
@@ -1631,7 +1633,7 @@ impl Index {
         self.selected_indices(ns, selector)
             .into_iter()
             .filter_map(|i| match &self.facts[i].kind {
-                KindFacts::Workload(w) => Some((&self.facts[i], w)),
+                KindFacts::Workload(w) => Some((&self.facts[i], &**w)),
                 _ => None,
             })
             .collect()

@@ -6,6 +6,7 @@
 //! null) are read and parsed again, to place the findings.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 
@@ -64,6 +65,9 @@ impl CustomResource {
     }
 }
 
+/// A custom resource of the run: its file's index, and its own among that file's.
+type Member = (usize, usize);
+
 /// Where the second pass reads a file again from: its input, or (standard input, which
 /// cannot be read twice) the text the first pass kept.
 pub(super) enum Source<'i> {
@@ -121,68 +125,82 @@ pub(super) fn judge(
                 .collect()
         })
         .collect();
-    // The JSON of the custom resources that have a schema in the run, and only theirs.
-    let instances: Vec<Vec<Option<serde_json::Value>>> = resources_of
-        .par_iter()
-        .zip(keys.par_iter())
-        .map(|(resources, keys)| {
-            resources
-                .iter()
-                .zip(keys)
-                .map(|(resource, key)| {
-                    key.as_ref()?;
-                    serde_json::from_str(resource.instance.as_deref()?).ok()
-                })
-                .collect()
-        })
-        .collect();
-    // Each kind's validator is compiled once for all its custom resources, and only for the
-    // fields they use.
-    let members: Vec<(&schema::crd::BatchKey, &serde_json::Value)> = keys
-        .iter()
-        .zip(&instances)
-        .flat_map(|(keys, instances)| keys.iter().zip(instances))
-        .filter_map(|(key, instance)| Some((key.as_ref()?, instance.as_ref()?)))
-        .collect();
-    let batch = schema::crd::Batch::compile(&members);
-    let needs_a_look = |resource: &CustomResource,
-                        key: &Option<schema::crd::BatchKey>,
-                        instance: &Option<serde_json::Value>| match key {
-        // A key set to null is not in the JSON: whether the schema has it is seen on the tree.
-        Some(key) => match (instance, batch.get(key)) {
-            (Some(instance), Some(compiled)) => {
-                resource.has_null_value || !compiled.is_valid(instance)
+    // Kind by kind (two at a time on two cores): parse the JSON of its custom resources,
+    // compile one validator cut down to the fields they use, note which fail, and drop the
+    // JSON. Only the files with one that fails are read again below, and only there is a
+    // resource's JSON parsed a second time.
+    let mut kinds: HashMap<(&str, &str), (&schema::crd::BatchKey, Vec<Member>)> = HashMap::new();
+    for (file, keys) in keys.iter().enumerate() {
+        for (at, key) in keys.iter().enumerate() {
+            if let Some(key) = key
+                && resources_of[file][at].instance.is_some()
+            {
+                kinds
+                    .entry((
+                        &resources_of[file][at].api_version,
+                        &resources_of[file][at].kind,
+                    ))
+                    .or_insert_with(|| (key, Vec::new()))
+                    .1
+                    .push((file, at));
             }
-            _ => false,
-        },
-        // No schema to validate against: a finding only if the kind must have one, or its
-        // CRD does not serve this version.
-        None => {
-            catalog.strict_kinds()
-                || catalog.defines(k8s::group_of(&resource.api_version), &resource.kind)
         }
-    };
-    let looked_at: Vec<bool> = resources_of
-        .par_iter()
-        .zip(keys.par_iter())
-        .zip(instances.par_iter())
-        .map(|((resources, keys), instances)| {
-            resources
+    }
+    let kinds: Vec<_> = kinds.into_values().collect();
+    let judged: Vec<(schema::crd::BatchKey, Option<schema::Compiled>, Vec<Member>)> = kinds
+        .into_par_iter()
+        .map(|(key, members)| {
+            let parsed: Vec<(usize, usize, serde_json::Value)> = members
                 .iter()
-                .zip(keys)
-                .zip(instances)
-                .any(|((resource, key), instance)| needs_a_look(resource, key, instance))
+                .filter_map(|&(file, at)| {
+                    let text = resources_of[file][at].instance.as_deref()?;
+                    Some((file, at, serde_json::from_str(text).ok()?))
+                })
+                .collect();
+            let values: Vec<&serde_json::Value> = parsed.iter().map(|(_, _, v)| v).collect();
+            let compiled = schema::crd::Batch::compile_kind(key, &values);
+            let failing = parsed
+                .iter()
+                .filter(|(file, at, value)| {
+                    resources_of[*file][*at].has_null_value
+                        || compiled.as_ref().is_some_and(|c| !c.is_valid(value))
+                })
+                .map(|&(file, at, _)| (file, at))
+                .collect();
+            (key.clone(), compiled, failing)
         })
         .collect();
+    let mut looked_at: Vec<bool> = resources_of
+        .iter()
+        .zip(&keys)
+        .map(|(resources, keys)| {
+            // No schema to validate against: a finding only if the kind must have one, or its
+            // CRD does not serve this version.
+            resources.iter().zip(keys).any(|(resource, key)| {
+                key.is_none()
+                    && (catalog.strict_kinds()
+                        || catalog.defines(k8s::group_of(&resource.api_version), &resource.kind))
+            })
+        })
+        .collect();
+    let mut compiled = Vec::new();
+    for (key, validator, failing) in judged {
+        for (file, _) in failing {
+            looked_at[file] = true;
+        }
+        if let Some(validator) = validator {
+            compiled.push((key, validator));
+        }
+    }
+    let batch = schema::crd::Batch::from_compiled(compiled);
     files
         .par_iter_mut()
         .zip(resources_of.par_iter())
         .zip(sources.par_iter())
         .zip(keys.par_iter())
-        .zip(instances.par_iter())
         .zip(looked_at.par_iter())
         .filter(|(_, look)| **look)
-        .for_each(|(((((file, resources), source), keys), instances), _)| {
+        .for_each(|((((file, resources), source), keys), _)| {
             let text = match source {
                 Source::Kept(text) => Cow::Borrowed(text.as_str()),
                 Source::Input(input) => match load::read(input) {
@@ -208,14 +226,15 @@ pub(super) fn judge(
             for_each_custom_resource(&stream, options, |document, object| {
                 // The batch was compiled for the JSON the first pass kept of this very object.
                 let offset = object.root.span().start;
-                if let Some(((_, Some(key)), Some(instance))) = resources
-                    .iter()
-                    .zip(keys)
-                    .zip(instances)
-                    .find(|((r, _), _)| r.offset == offset)
+                if let Some((resource, Some(key))) =
+                    resources.iter().zip(keys).find(|(r, _)| r.offset == offset)
                     && let Some(compiled) = batch.get(key)
+                    && let Some(instance) = resource
+                        .instance
+                        .as_deref()
+                        .and_then(|text| serde_json::from_str(text).ok())
                 {
-                    schema::check_in_batch(object, compiled, instance);
+                    schema::check_in_batch(object, compiled, &instance);
                 }
                 emitter.check_object(
                     schema_rules.iter().map(|(e, _)| *e),

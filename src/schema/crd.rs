@@ -196,26 +196,18 @@ pub struct BatchKey {
 pub struct Batch(HashMap<(String, String), Compiled>);
 
 impl Batch {
-    /// The validators for `members`, each the JSON of a custom resource with its key. A
-    /// validator is exact for the members it was compiled for, and only for them.
-    pub fn compile(members: &[(&BatchKey, &Value)]) -> Batch {
-        use rayon::prelude::*;
-        let mut groups: HashMap<(&str, &str), (&BatchKey, Vec<&Value>)> = HashMap::new();
-        for (key, instance) in members {
-            groups
-                .entry((&key.api_version, &key.kind))
-                .or_insert_with(|| (*key, Vec::new()))
-                .1
-                .push(*instance);
-        }
-        let groups: Vec<_> = groups.into_values().collect();
+    /// The validator for one kind's custom resources, the JSON of each in `instances`: the
+    /// run compiles kinds one at a time and keeps no kind's JSON longer than that. A
+    /// validator is exact for the instances it was compiled for, and only for them.
+    pub fn compile_kind(key: &BatchKey, instances: &[&Value]) -> Option<Compiled> {
+        compile(prune(&key.schema, instances)?, &key.kind)
+    }
+
+    pub fn from_compiled(compiled: impl IntoIterator<Item = (BatchKey, Compiled)>) -> Batch {
         Batch(
-            groups
-                .into_par_iter()
-                .filter_map(|(key, instances)| {
-                    let compiled = compile(prune(&key.schema, &instances)?, &key.kind)?;
-                    Some(((key.api_version.clone(), key.kind.clone()), compiled))
-                })
+            compiled
+                .into_iter()
+                .map(|(key, c)| ((key.api_version, key.kind), c))
                 .collect(),
         )
     }
