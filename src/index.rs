@@ -1263,7 +1263,9 @@ pub struct Index {
     budgets_by_dir: HashMap<(NamespaceKey, String), bool>,
     by_namespace: HashMap<NamespaceKey, Vec<usize>>,
     workloads_by_label: HashMap<(NamespaceKey, String, String), Vec<usize>>,
-    by_name: HashMap<(String, NamespaceKey, String), usize>,
+    /// Every object by (kind, namespace, name), in input order: a kustomize base and its
+    /// overlay's copy share one.
+    by_name: HashMap<(String, NamespaceKey, String), Vec<usize>>,
     /// (group, kind) of the custom resources whose CRD in the run has a pod template.
     pod_owning_kinds: HashSet<(String, String)>,
     /// (kind, namespace, name) of the objects a kustomize patch of the run changes.
@@ -1320,7 +1322,8 @@ impl Index {
             index
                 .by_name
                 .entry((f.id.kind.clone(), ns.clone(), f.id.name.clone()))
-                .or_insert(i);
+                .or_default()
+                .push(i);
             if let KindFacts::Service(s) = &f.kind {
                 let known = !s.selector_elsewhere;
                 *index
@@ -1618,9 +1621,17 @@ impl Index {
     /// Other objects of the run with the same kind, namespace and name as `f`: a kustomize
     /// base and its patches are one object spread over several files.
     pub fn same_identity<'s>(&'s self, f: &'s Facts) -> impl Iterator<Item = &'s Facts> {
-        self.in_namespace(&self.namespace_of(f)).filter(move |o| {
-            !std::ptr::eq(*o, f) && o.id.kind == f.id.kind && o.id.name == f.id.name
-        })
+        // Through `by_name`, not a scan of the namespace: rules ask this per selected workload.
+        Self::same_namespace(&self.namespace_of(f))
+            .into_iter()
+            .flat_map(move |key| {
+                self.by_name
+                    .get(&(f.id.kind.clone(), key, f.id.name.clone()))
+                    .into_iter()
+                    .flatten()
+                    .map(move |&i| &self.facts[i])
+            })
+            .filter(move |o| !std::ptr::eq(*o, f))
     }
 
     /// Pod templates of `ns` that `selector` selects; through a label posting list when the
@@ -1748,7 +1759,7 @@ impl Index {
         Self::same_namespace(ns).into_iter().find_map(|key| {
             self.by_name
                 .get(&(kind.to_owned(), key, name.to_owned()))
-                .copied()
+                .and_then(|all| all.first().copied())
         })
     }
 
