@@ -27,12 +27,41 @@ use crate::parse::tree::Node;
 #[derive(Debug, Clone)]
 pub struct CrdVersion {
     pub name: String,
-    /// Its schema, already rewritten into draft 4, as compact JSON: a repository of vendored
-    /// CRDs holds megabytes of schemas, mostly descriptions, and few of them are ever used by
-    /// a custom resource of the run. The 57 MB of CRDs of the real-world corpus keep 11 MB of
-    /// such text, where `Value`s took over 100 MB more; the few used are read back in
-    /// milliseconds.
-    schema: Option<Arc<str>>,
+    /// Its schema, already rewritten into draft 4, as compact JSON, compressed: a repository
+    /// of vendored CRDs holds megabytes of schemas, mostly descriptions, and few of them are
+    /// ever used by a custom resource of the run. The 57 MB of CRDs of the real-world corpus
+    /// keep 11 MB of such text (where `Value`s took over 100 MB more), about 1 MB packed; a
+    /// kind's schema is unpacked once, when a custom resource of the run needs it.
+    schema: Option<Arc<PackedSchema>>,
+}
+
+/// A schema's JSON text, gzip-compressed (fastest level: it is packed for every CRD of the
+/// run and unpacked for few).
+#[derive(Clone)]
+pub struct PackedSchema(Box<[u8]>);
+
+impl std::fmt::Debug for PackedSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PackedSchema({} bytes)", self.0.len())
+    }
+}
+
+impl PackedSchema {
+    fn pack(text: &str) -> Option<PackedSchema> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(text.as_bytes()).ok()?;
+        Some(PackedSchema(encoder.finish().ok()?.into_boxed_slice()))
+    }
+
+    fn unpack(&self) -> Option<String> {
+        use std::io::Read;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&self.0[..])
+            .read_to_string(&mut text)
+            .ok()?;
+        Some(text)
+    }
 }
 
 /// What a CRD tells about its custom resources.
@@ -186,7 +215,7 @@ impl Catalog {
 pub struct BatchKey {
     api_version: String,
     kind: String,
-    schema: Arc<str>,
+    schema: Arc<PackedSchema>,
 }
 
 /// Validators for a known set of custom resources, one per kind, each compiled from the CRD's
@@ -200,7 +229,7 @@ impl Batch {
     /// run compiles kinds one at a time and keeps no kind's JSON longer than that. A
     /// validator is exact for the instances it was compiled for, and only for them.
     pub fn compile_kind(key: &BatchKey, instances: &[&Value]) -> Option<Compiled> {
-        compile(prune(&key.schema, instances)?, &key.kind)
+        compile(prune(&key.schema.unpack()?, instances)?, &key.kind)
     }
 
     pub fn from_compiled(compiled: impl IntoIterator<Item = (BatchKey, Compiled)>) -> Batch {
@@ -334,9 +363,9 @@ pub fn crd_of(object: &Object<'_>) -> Option<Crd> {
     let spec = object.root.get("spec")?;
     let group = spec.get_str("group")?.to_owned();
     let kind = spec.path(&["names", "kind"])?.as_str()?.to_owned();
-    let schema_at = |node: Option<Node<'_>>| -> Option<Arc<str>> {
+    let schema_at = |node: Option<Node<'_>>| -> Option<Arc<PackedSchema>> {
         let node = node.filter(Node::is_map)?;
-        Some(to_draft4(node)?.into())
+        Some(Arc::new(PackedSchema::pack(&to_draft4(node)?)?))
     };
     // v1beta1 CRDs could share one schema between versions.
     let shared = schema_at(spec.path(&["validation", "openAPIV3Schema"]));
