@@ -1,5 +1,7 @@
-//! Paths and stdin → the inputs to lint. Nothing here parses YAML.
+//! Paths and stdin → the inputs to lint, and what the kustomizations beside them say about those
+//! inputs (patches, generated names). YAML is parsed here only for kustomizations.
 
+use crate::parse::tree::Node;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -240,11 +242,9 @@ pub fn read(input: &Input) -> Result<Content, LoadError> {
 
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-/// Files that a kustomization uses as patches (`patches`, `patchesStrategicMerge`,
-/// `patchesJson6902`), as canonical paths. They hold fragments of objects whose other fields
-/// are elsewhere, so they are not linted as whole objects. Kustomizations are looked for among
-/// the inputs and in the directory of every input file.
-pub fn kustomize_patches(inputs: &[&Input]) -> std::collections::HashSet<PathBuf> {
+/// Calls `f` with the directory and the root of every document of each kustomization among
+/// the inputs or in the directory of an input file (each read once).
+fn for_each_kustomization(inputs: &[&Input], mut f: impl FnMut(&Path, Node<'_>)) {
     let mut kustomizations = std::collections::BTreeSet::new();
     for input in inputs {
         if let Input::File { path, .. } = input {
@@ -257,7 +257,6 @@ pub fn kustomize_patches(inputs: &[&Input]) -> std::collections::HashSet<PathBuf
             }
         }
     }
-    let mut patches = std::collections::HashSet::new();
     for file in kustomizations {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
@@ -266,57 +265,46 @@ pub fn kustomize_patches(inputs: &[&Input]) -> std::collections::HashSet<PathBuf
         let lines = crate::parse::lines::LineIndex::new(&text);
         let stream = crate::parse::parse_stream(&text, &lines);
         for doc in &stream.documents {
-            let root = doc.root();
-            let mut paths = Vec::new();
-            if let Some(list) = root.get("patchesStrategicMerge") {
-                paths.extend(list.items().filter_map(|i| i.as_str()));
-            }
-            for key in ["patches", "patchesJson6902"] {
-                if let Some(list) = root.get(key) {
-                    paths.extend(list.items().filter_map(|i| i.get_str("path")));
-                }
-            }
-            for p in paths {
-                if let Ok(canonical) = std::fs::canonicalize(dir.join(p)) {
-                    patches.insert(canonical);
-                }
-            }
+            f(dir, doc.root());
         }
     }
+}
+
+/// Files that a kustomization uses as patches (`patches`, `patchesStrategicMerge`,
+/// `patchesJson6902`), as canonical paths. They hold fragments of objects whose other fields
+/// are elsewhere, so they are not linted as whole objects. Kustomizations are looked for among
+/// the inputs and in the directory of every input file.
+pub fn kustomize_patches(inputs: &[&Input]) -> std::collections::HashSet<PathBuf> {
+    let mut patches = std::collections::HashSet::new();
+    for_each_kustomization(inputs, |dir, root| {
+        let mut paths = Vec::new();
+        if let Some(list) = root.get("patchesStrategicMerge") {
+            paths.extend(list.items().filter_map(|i| i.as_str()));
+        }
+        for key in ["patches", "patchesJson6902"] {
+            if let Some(list) = root.get(key) {
+                paths.extend(list.items().filter_map(|i| i.get_str("path")));
+            }
+        }
+        for p in paths {
+            if let Ok(canonical) = std::fs::canonicalize(dir.join(p)) {
+                patches.insert(canonical);
+            }
+        }
+    });
     patches
 }
 
 /// The names kustomize `configMapGenerator`s and `secretGenerator`s give, read from the
-/// kustomizations among the inputs and in the directory of every input file, as
-/// `kustomize_patches` finds them. A generator's object gets a hash suffix and kustomize
-/// rewrites the references to it, so a pod naming it is not dangling.
+/// kustomizations `kustomize_patches` finds. A generator's object gets a hash suffix and
+/// kustomize rewrites the references to it, so a pod naming it is not dangling.
 pub fn kustomize_generated_names(inputs: &[&Input]) -> std::collections::HashSet<String> {
-    let mut kustomizations = std::collections::BTreeSet::new();
-    for input in inputs {
-        if let Input::File { path, .. } = input {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            for name in KUSTOMIZATION_FILES {
-                let candidate = dir.join(name);
-                if candidate.is_file() {
-                    kustomizations.insert(candidate);
-                }
-            }
-        }
-    }
     let mut names = std::collections::HashSet::new();
-    for file in kustomizations {
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let lines = crate::parse::lines::LineIndex::new(&text);
-        let stream = crate::parse::parse_stream(&text, &lines);
-        for doc in &stream.documents {
-            let root = doc.root();
-            for key in ["configMapGenerator", "secretGenerator"] {
-                let generators = root.get(key).into_iter().flat_map(|list| list.items());
-                names.extend(generators.filter_map(|g| g.get_str("name").map(str::to_owned)));
-            }
+    for_each_kustomization(inputs, |_, root| {
+        for key in ["configMapGenerator", "secretGenerator"] {
+            let generators = root.get(key).into_iter().flat_map(|list| list.items());
+            names.extend(generators.filter_map(|g| g.get_str("name").map(str::to_owned)));
         }
-    }
+    });
     names
 }
