@@ -7,7 +7,7 @@
 #                                      alternating runs (best of five each), to measure what a
 #                                      change costs
 #
-# Prints, for each tool: files, documents, MB/s, wall time and peak RSS, then the ratios; then
+# Prints, for each tool: files, documents, MB/s, files/s, wall time and peak RSS, then the ratios; then
 # kubelint alone on the same bytes as one multi-document stream, and on 1x, 2x, 4x and 8x the
 # corpus (copies with renamed namespaces, so the index grows with the input).
 # The peers are checkov (`pip install checkov`, default checks) and kubernetes-validate
@@ -61,7 +61,8 @@ report() {
   local name=$1 wall=$2 rss=$3
   awk -v n="$name" -v w="$wall" -v r="$rss" -v b="$bytes" -v f="$files" -v d="$documents" 'BEGIN {
     mbps = (w > 0) ? b / 1048576 / w : 0
-    printf "%-9s files %6d  documents %6d  %8.1f MB/s  wall %7.2f s  peak RSS %7.1f MB\n", n, f, d, mbps, w, r / 1024
+    fps = (w > 0) ? f / w : 0
+    printf "%-9s files %6d  documents %6d  %8.1f MB/s  %8.0f files/s  wall %7.2f s  peak RSS %7.1f MB\n", n, f, d, mbps, fps, w, r / 1024
   }'
 }
 

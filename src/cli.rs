@@ -710,23 +710,31 @@ fn check(args: CheckArgs) -> ExitCode {
 
 /// Writes to a temporary file beside `path` and renames it into place, so a reader never sees
 /// a half-written report and a failed run leaves the previous report intact. A symbolic link
-/// is written through (the file it names is replaced, the link stays), and what is not a
-/// regular file (`/dev/null`, `/dev/stdout`, a pipe) is written to directly: renaming over it
-/// would replace the device with a file.
+/// is written through (the file it names is replaced, or created, and the link stays). What is
+/// not a regular file (`/dev/null`, a pipe) and anything under `/dev` or `/proc` (`/dev/stdout`
+/// may name the file the shell redirected to, with `>>`) is appended to directly: renaming
+/// over it would replace the device, or the user's file, with a new one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let special = path.starts_with("/dev") || path.starts_with("/proc");
+    if special || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)?
+            .write_all(bytes);
+    }
     let resolved;
-    let path = match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
-            return std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)?
-                .write_all(bytes);
-        }
-        Ok(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => {
-            resolved = std::fs::canonicalize(path)?;
-            resolved.as_path()
-        }
-        _ => path,
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = match std::fs::canonicalize(path) {
+            Ok(target) => target,
+            // A link to a file that does not exist yet: create it where the link points.
+            Err(_) => {
+                let target = std::fs::read_link(path)?;
+                path.parent().unwrap_or(Path::new(".")).join(target)
+            }
+        };
+        resolved.as_path()
+    } else {
+        path
     };
     let dir = path
         .parent()

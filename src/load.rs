@@ -243,7 +243,7 @@ pub fn read(input: &Input) -> Result<Content, LoadError> {
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Calls `f` with the directory and the root of every document of each kustomization among
-/// the inputs or in the directory of an input file (each read once).
+/// the inputs or in the directory of an input file (each read once per call).
 fn for_each_kustomization(inputs: &[&Input], mut f: impl FnMut(&Path, Node<'_>)) {
     let mut kustomizations = std::collections::BTreeSet::new();
     for input in inputs {

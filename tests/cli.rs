@@ -261,6 +261,96 @@ fn output_into_a_pipe_or_through_a_link_keeps_it() {
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&real).unwrap()).unwrap();
     assert!(written["diagnostics"].is_array());
+
+    // A link to a file that does not exist yet creates it, and stays a link.
+    let dangling = dir.0.join("dangling.json");
+    std::os::unix::fs::symlink("created.json", &dangling).unwrap();
+    assert_eq!(args(&dangling).status.code(), Some(1));
+    assert!(
+        std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(dir.0.join("created.json").is_file());
+
+    // `--output /dev/stdout` with stdout appended to a file (`>> log`) appends to it.
+    let log = dir.write("log.txt", b"previous line\n");
+    let appended = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kubelint"))
+        .args([
+            "check",
+            "fixtures/examples",
+            "--format",
+            "json",
+            "--output",
+            "/dev/stdout",
+        ])
+        .stdout(appended)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.starts_with("previous line\n{"),
+        "{}",
+        &text[..40.min(text.len())]
+    );
+}
+
+/// A custom resource nested deeper than serde_json reads by default (128 levels) is still
+/// validated against its CRD.
+#[test]
+fn a_deeply_nested_custom_resource_is_validated() {
+    let dir = TempDir::new("deep-cr");
+    let crd = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: deeps.example.com}
+spec:
+  group: example.com
+  names: {kind: Deep, plural: deeps, singular: deep, listKind: DeepList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                tree:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+"#;
+    let mut tree = String::from("leaf");
+    for _ in 0..200 {
+        tree = format!("{{a: {tree}}}");
+    }
+    let resource = format!(
+        "apiVersion: example.com/v1\nkind: Deep\nmetadata: {{name: deep}}\nspec:\n  typo: 1\n  tree: {tree}\n"
+    );
+    dir.write("crd.yaml", crd.as_bytes());
+    let path = dir.write("deep.yaml", resource.as_bytes());
+    let out = kubelint(&[
+        "check",
+        &path,
+        &dir.0.join("crd.yaml").to_string_lossy(),
+        "--select",
+        "unknown-field",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pointers: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert_eq!(pointers, ["/spec/typo"], "{report}");
 }
 
 #[test]

@@ -65,6 +65,15 @@ impl CustomResource {
     }
 }
 
+/// The JSON `CustomResource::of` kept, read back. `AsJson` writes as deep as the parser
+/// nests (`parse::MAX_DEPTH`), deeper than serde_json reads by default (128 levels).
+fn parse_instance(text: &str) -> Option<serde_json::Value> {
+    use serde::Deserialize;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    deserializer.disable_recursion_limit();
+    serde_json::Value::deserialize(&mut deserializer).ok()
+}
+
 /// A custom resource of the run: its file's index, and its own among that file's.
 type Member = (usize, usize);
 
@@ -154,7 +163,7 @@ pub(super) fn judge(
                 .iter()
                 .filter_map(|&(file, at)| {
                     let text = resources_of[file][at].instance.as_deref()?;
-                    Some((file, at, serde_json::from_str(text).ok()?))
+                    Some((file, at, parse_instance(text)?))
                 })
                 .collect();
             let values: Vec<&serde_json::Value> = parsed.iter().map(|(_, _, v)| v).collect();
@@ -162,8 +171,9 @@ pub(super) fn judge(
             let failing = parsed
                 .iter()
                 .filter(|(file, at, value)| {
-                    resources_of[*file][*at].has_null_value
-                        || compiled.as_ref().is_some_and(|c| !c.is_valid(value))
+                    compiled.as_ref().is_some_and(|c| {
+                        resources_of[*file][*at].has_null_value || !c.is_valid(value)
+                    })
                 })
                 .map(|&(file, at, _)| (file, at))
                 .collect();
@@ -229,10 +239,7 @@ pub(super) fn judge(
                 if let Some((resource, Some(key))) =
                     resources.iter().zip(keys).find(|(r, _)| r.offset == offset)
                     && let Some(compiled) = batch.get(key)
-                    && let Some(instance) = resource
-                        .instance
-                        .as_deref()
-                        .and_then(|text| serde_json::from_str(text).ok())
+                    && let Some(instance) = resource.instance.as_deref().and_then(parse_instance)
                 {
                     schema::check_in_batch(object, compiled, &instance);
                 }

@@ -555,6 +555,8 @@ fn lint_file_batched(
         }
         let parts: Vec<Batch> = groups
             .par_iter()
+            // `first_index` counts chunks: in a well-formed stream each holds one document, so
+            // it is the document's index (which no report shows).
             .map(|&(first_index, group)| {
                 let stream = parse::parse_chunks(text, &lines, group, first_index);
                 let mut batch = Batch::of(&stream);
