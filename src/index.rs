@@ -1266,6 +1266,8 @@ pub struct Index {
     /// Every object by (kind, namespace, name), in input order: a kustomize base and its
     /// overlay's copy share one.
     by_name: HashMap<(String, NamespaceKey, String), Vec<usize>>,
+    /// HorizontalPodAutoscalers by (namespace, target kind, target name), in input order.
+    autoscalers: HashMap<(NamespaceKey, String, String), Vec<usize>>,
     /// (group, kind) of the custom resources whose CRD in the run has a pod template.
     pod_owning_kinds: HashSet<(String, String)>,
     /// (kind, namespace, name) of the objects a kustomize patch of the run changes.
@@ -1308,6 +1310,7 @@ impl Index {
             by_namespace: HashMap::new(),
             workloads_by_label: HashMap::new(),
             by_name: HashMap::new(),
+            autoscalers: HashMap::new(),
             pod_owning_kinds: HashSet::new(),
             namespaces: HashMap::new(),
             patched: HashSet::new(),
@@ -1349,6 +1352,13 @@ impl Index {
             }
             if let KindFacts::PodOwningCrd { group, kind } = &f.kind {
                 index.pod_owning_kinds.insert((group.clone(), kind.clone()));
+            }
+            if let KindFacts::HorizontalPodAutoscaler(h) = &f.kind {
+                index
+                    .autoscalers
+                    .entry((ns.clone(), h.target_kind.clone(), h.target_name.clone()))
+                    .or_default()
+                    .push(i);
             }
             if f.fragment {
                 // A patch and its base share namespace keys as `same_identity` compares them.
@@ -1422,9 +1432,15 @@ impl Index {
 
     /// The ServiceAccount `name` of namespace `ns`, if the run has it.
     pub fn service_account(&self, ns: &NamespaceKey, name: &str) -> Option<(&Facts, Flag)> {
-        self.in_namespace(ns).find_map(|f| match &f.kind {
-            KindFacts::ServiceAccount { automount } if f.id.name == name => Some((f, *automount)),
-            _ => None,
+        // Through `by_name`, not a scan of the namespace: rules ask this per workload.
+        Self::same_namespace(ns).into_iter().find_map(|key| {
+            let all = self
+                .by_name
+                .get(&("ServiceAccount".to_owned(), key, name.to_owned()))?;
+            all.iter().find_map(|&i| match &self.facts[i].kind {
+                KindFacts::ServiceAccount { automount } => Some((&self.facts[i], *automount)),
+                _ => None,
+            })
         })
     }
 
@@ -1778,16 +1794,20 @@ impl Index {
             .min()
     }
 
+    /// Through `autoscalers`, not a scan of the namespace: rules ask this per selected workload.
     fn autoscalers_of<'s>(&'s self, target: &'s Facts) -> impl Iterator<Item = &'s HpaFacts> {
-        let ns = self.namespace_of(target);
-        self.in_namespace(&ns).filter_map(move |f| match &f.kind {
-            KindFacts::HorizontalPodAutoscaler(h)
-                if h.target_kind == target.id.kind && h.target_name == target.id.name =>
-            {
-                Some(h)
-            }
-            _ => None,
-        })
+        Self::same_namespace(&self.namespace_of(target))
+            .into_iter()
+            .flat_map(move |key| {
+                self.autoscalers
+                    .get(&(key, target.id.kind.clone(), target.id.name.clone()))
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(move |&i| match &self.facts[i].kind {
+                KindFacts::HorizontalPodAutoscaler(h) => Some(h),
+                _ => None,
+            })
     }
 }
 
