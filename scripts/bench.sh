@@ -113,6 +113,27 @@ else
   echo "checkov   not installed (pip install checkov): no comparison"
 fi
 
+# Policies: the same run with twenty admission policies (benches/policies.yaml, in the spirit
+# of the Kyverno library's CEL policies) passed with --policies, alternating runs, best of five.
+policies="$(dirname "$0")/../benches/policies.yaml"
+best_plain="" best_policies=""
+for _ in 1 2 3 4 5; do
+  /usr/bin/time -f '%e' -o "$tmp/t" "$bin" check "$corpus" --format json --output "$tmp/plain.json" >/dev/null 2>&1 || true
+  t=$(tail -n 1 "$tmp/t")
+  if [ -z "$best_plain" ] || awk -v a="$t" -v b="$best_plain" 'BEGIN {exit !(a < b)}'; then best_plain=$t; fi
+  /usr/bin/time -f '%e' -o "$tmp/t" "$bin" check "$corpus" --policies "$policies" --format json --output "$tmp/policies.json" >/dev/null 2>&1 || true
+  t=$(tail -n 1 "$tmp/t")
+  if [ -z "$best_policies" ] || awk -v a="$t" -v b="$best_policies" 'BEGIN {exit !(a < b)}'; then best_policies=$t; fi
+done
+policy_findings=$(python3 -c "
+import json, sys
+report = json.load(open(sys.argv[1]))
+print(sum(1 for d in report['diagnostics'] if d['rule'].startswith('vap/')))
+" "$tmp/policies.json")
+awk -v a="$best_plain" -v b="$best_policies" -v n="$policy_findings" 'BEGIN {
+  printf "policies (20 admission policies): %.2f s -> %.2f s (%+.0f%%), %d policy findings\n", a, b, (a > 0 ? (b - a) / a * 100 : 0), n
+}'
+
 # One stream: every file of the corpus concatenated into one multi-document file (what a big
 # `helm template`, `kubectl get -o yaml` or a CI artefact looks like), against the same bytes
 # as files. Best of three each.

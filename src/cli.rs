@@ -48,6 +48,20 @@ enum Command {
         /// The rule id, e.g. shell-form-sigterm
         rule: String,
     },
+    /// Work with kubelint policy files
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCommand {
+    /// Run the inline `tests:` of policy files (default: those of the configuration)
+    Test {
+        /// Policy files or directories
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -105,6 +119,10 @@ struct CheckArgs {
     /// (CRDs among the inputs and --context are used too). Repeatable.
     #[arg(long, value_name = "PATH")]
     crds: Vec<PathBuf>,
+    /// Files or directories of ValidatingAdmissionPolicies and their bindings to evaluate
+    /// against the inputs, besides those among the inputs and --context. Repeatable.
+    #[arg(long, value_name = "PATH")]
+    policies: Vec<PathBuf>,
     /// Report custom resources whose CRD the run does not have (`unknown-kind`), instead of
     /// skipping them
     #[arg(long)]
@@ -159,7 +177,18 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(*args),
         Command::Rules { format } => {
-            print!("{}", list_rules(format));
+            // The policy files of the configuration here are rules of this repository too.
+            let policies = effective_config(&ConfigArgs::default(), Path::new("."))
+                .map(|c| {
+                    let (policies, _) = crate::policy::own::load(&c.policy_files());
+                    crate::policy::PolicySet {
+                        policies,
+                        ..Default::default()
+                    }
+                    .descriptors()
+                })
+                .unwrap_or_default();
+            print!("{}", list_rules(format, &policies));
             ExitCode::SUCCESS
         }
         Command::Config { path, config } => {
@@ -174,6 +203,7 @@ pub fn main() -> ExitCode {
                 }
             }
         }
+        Command::Policy(PolicyCommand::Test { paths, config }) => policy_test(paths, &config),
         Command::Explain { rule } => match explain(&rule) {
             Ok(text) => {
                 print!("{text}");
@@ -189,6 +219,37 @@ pub fn main() -> ExitCode {
 
 /// A rule's documentation, or for a category the list of its rules.
 fn explain(name: &str) -> Result<String, String> {
+    if let Some(policy) = name.strip_prefix("vap/") {
+        return Ok(format!(
+            "# {name} (policies)\n\nThe ValidatingAdmissionPolicy `{policy}` of the run: its manifest is its documentation, and \
+             its bindings' validationActions give its severity (README: \"Your own policies\").\n"
+        ));
+    }
+    if crate::rules::is_policy_id(name) {
+        let files = effective_config(&ConfigArgs::default(), Path::new("."))?.policy_files();
+        let (policies, _) = crate::policy::own::load(&files);
+        let set = crate::policy::PolicySet {
+            policies,
+            ..Default::default()
+        };
+        return set
+            .descriptors()
+            .into_iter()
+            .find(|p| p.id == name)
+            .map(|p| {
+                format!(
+                    "# {} (policies, {})\n\n{}\n\nDeclared in {}.{}\n",
+                    p.id,
+                    p.severity.as_str(),
+                    p.summary,
+                    p.file,
+                    p.help.map(|h| format!("\n\n{h}")).unwrap_or_default()
+                )
+            })
+            .ok_or_else(|| {
+                format!("no policy file of this directory's configuration declares `{name}`")
+            });
+    }
     if let Some(entry) = rules::find(name) {
         return Ok(format!(
             "# {} ({}, {})\n\n{}\n\n{}\n",
@@ -222,7 +283,57 @@ fn explain(name: &str) -> Result<String, String> {
     Ok(out)
 }
 
-fn list_rules(format: ListFormat) -> String {
+/// `kubelint policy test`: every inline test of the policy files, one line each.
+fn policy_test(paths: Vec<PathBuf>, config: &ConfigArgs) -> ExitCode {
+    let paths = if paths.is_empty() {
+        match effective_config(config, Path::new(".")) {
+            Ok(c) => c.policy_files(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        paths
+    };
+    if paths.is_empty() {
+        eprintln!(
+            "error: no policy files: name them, or keep them in .kubelint/policies/ (or `policies:` in .kubelint.yaml)"
+        );
+        return ExitCode::from(2);
+    }
+    let (results, errors) = crate::policy::own::run_tests(&paths);
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let failed = results.iter().filter(|r| r.failure.is_some()).count();
+    for r in &results {
+        match &r.failure {
+            None => println!("ok    {}:{} {} — {}", r.file, r.line, r.policy, r.name),
+            Some(why) => println!(
+                "FAIL  {}:{} {} — {}: {why}",
+                r.file, r.line, r.policy, r.name
+            ),
+        }
+    }
+    println!(
+        "{} tests, {} passed, {failed} failed",
+        results.len(),
+        results.len() - failed
+    );
+    if !errors.is_empty() {
+        ExitCode::from(2)
+    } else if failed > 0 || results.is_empty() {
+        if results.is_empty() {
+            eprintln!("error: the policy files hold no `tests:`");
+        }
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn list_rules(format: ListFormat, policies: &[crate::run_report::PolicyDescriptor]) -> String {
     let registry = rules::registry();
     match format {
         ListFormat::Json => {
@@ -238,11 +349,26 @@ fn list_rules(format: ListFormat) -> String {
                         "help_uri": e.help_uri(),
                     })
                 })
+                .chain(policies.iter().map(|p| {
+                    serde_json::json!({
+                        "id": p.id,
+                        "category": rules::POLICY_CATEGORY,
+                        "severity": p.severity,
+                        "summary": p.summary,
+                        "enabled": true,
+                        "file": p.file,
+                    })
+                }))
                 .collect();
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
         ListFormat::Human => {
-            let width = registry.iter().map(|e| e.id().len()).max().unwrap_or(0);
+            let width = registry
+                .iter()
+                .map(|e| e.id().len())
+                .chain(policies.iter().map(|p| p.id.len()))
+                .max()
+                .unwrap_or(0);
             let category_width = registry
                 .iter()
                 .map(|e| e.meta.category.len())
@@ -261,6 +387,16 @@ fn list_rules(format: ListFormat) -> String {
                     e.meta.category,
                     e.meta.severity.as_str(),
                     e.meta.summary
+                ));
+            }
+            for p in policies {
+                out.push_str(&format!(
+                    "{:width$}  {:category_width$}  {:7}  {} ({})\n",
+                    p.id,
+                    rules::POLICY_CATEGORY,
+                    p.severity.as_str(),
+                    p.summary,
+                    p.file
                 ));
             }
             out
@@ -360,7 +496,10 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
     };
     let mut config = match file {
         Some(path) => config::load(&path).map_err(|e| e.to_string())?,
-        None => Config::default(),
+        None => Config {
+            policies_dir: config::discover_policies(start),
+            ..Config::default()
+        },
     };
     for name in args.select.iter().chain(&args.enable).chain(&args.ignore) {
         if !config::is_rule_or_category(name) {
@@ -376,6 +515,11 @@ fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
         let (rule, level) = pair
             .split_once('=')
             .ok_or_else(|| format!("--severity takes RULE=LEVEL, not `{pair}`"))?;
+        if config::is_policy_id(rule) {
+            return Err(format!(
+                "--severity: `{rule}` is a policy: its severity is its policy file's `severity`, or its binding's validationActions"
+            ));
+        }
         if rules::find(rule).is_none() {
             return Err(format!("--severity: {}", config::not_a_rule(rule)));
         }
@@ -576,6 +720,8 @@ fn check(args: CheckArgs) -> ExitCode {
     crd_paths.extend(args.crds.iter().cloned());
     let crds = load::discover(&crd_paths, None, load::Named::AsWalked);
     load_errors.extend(crds.errors);
+    let policies = load::discover(&args.policies, None, load::Named::AsWalked);
+    load_errors.extend(policies.errors);
     let (context, crds) = (context.inputs, crds.inputs);
     let rule_set = config.rule_set();
     let mut options = lint::RunOptions {
@@ -584,6 +730,7 @@ fn check(args: CheckArgs) -> ExitCode {
         crds,
         strict_kinds: args.strict_kinds || config.strict_kinds,
         previous: None,
+        policies: policies.inputs,
     };
     let mut at_revision = None;
     let now = lint::first_pass(

@@ -42,6 +42,9 @@ pub struct Config {
     /// The file it was read from, if any.
     #[serde(skip)]
     pub source: Option<PathBuf>,
+    /// Without a configuration file: the `.kubelint/policies/` found above the first path.
+    #[serde(skip)]
+    pub policies_dir: Option<PathBuf>,
     /// Rule ids or categories to run (default: every rule on by default). A category selects
     /// its rules that are on by default; a rule off by default runs when named by id.
     #[serde(
@@ -91,6 +94,10 @@ pub struct Config {
     /// `pod-security.kubernetes.io/` labels for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_security: Option<ClusterPolicy>,
+    /// Policy files or directories of them (relative to the configuration file), besides
+    /// `.kubelint/policies/` beside it.
+    #[serde(default, deserialize_with = "paths", serialize_with = "write_paths")]
+    pub policies: Vec<PathBuf>,
     /// Per-rule options (`rules: {shell-form-sigterm: {jobs: true}}`), each rule's own options
     /// struct. The derive checks only the rule ids; [`parse`] reads each entry with its rule.
     #[serde(rename = "rules", default, deserialize_with = "rule_ids")]
@@ -129,7 +136,8 @@ struct RuleId(String);
 impl<'de> Deserialize<'de> for RuleId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let id = String::deserialize(d)?;
-        if rules::find(&id).is_none() {
+        // A policy's id is known only once the policies are read, after the configuration.
+        if rules::find(&id).is_none() && !is_policy_id(&id) {
             let hint = closest_name(&id, rules::registry().iter().map(|e| e.id()))
                 .map(|near| format!("; did you mean `{near}`?"))
                 .unwrap_or_default();
@@ -334,6 +342,33 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The nearest `.kubelint/policies/` directory at or above `start`, for a run without a
+/// configuration file.
+pub fn discover_policies(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let first = if start.is_dir() {
+        start.as_path()
+    } else {
+        start.parent()?
+    };
+    let found = first
+        .ancestors()
+        .map(|d| d.join(".kubelint").join("policies"))
+        .find(|candidate| candidate.is_dir())?;
+    Some(relative_to_working_dir(found))
+}
+
+/// `path` relative to the working directory when it lies under it: files found by searching
+/// upwards are shown as the user would type them.
+fn relative_to_working_dir(path: PathBuf) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .filter(|relative| !relative.as_os_str().is_empty())
+        .unwrap_or(path)
+}
+
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
@@ -375,13 +410,23 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let mut config: Config = de::from_node(root).map_err(|e| at(say_what_is_expected(root, e)))?;
     for (key, value) in root.get("rules").iter().flat_map(|r| r.entries()) {
         let id = key.key_text().unwrap_or("");
-        let entry = rules::find(id).expect("rule ids are checked by the derive");
+        let Some(entry) = rules::find(id) else {
+            return Err(at(de::Error::new(
+                key.span().start,
+                format!("`{id}` is a policy: policies take no options"),
+            )));
+        };
         config
             .options
             .insert(id.to_owned(), entry.configure(value).map_err(at)?);
     }
     let base = path.parent().unwrap_or(Path::new("."));
-    for p in config.context.iter_mut().chain(&mut config.crds) {
+    for p in config
+        .context
+        .iter_mut()
+        .chain(&mut config.crds)
+        .chain(&mut config.policies)
+    {
         *p = base.join(&*p);
     }
     config.source = Some(path.to_path_buf());
@@ -417,10 +462,13 @@ fn say_what_is_expected(root: crate::parse::tree::Node<'_>, e: de::Error) -> de:
 }
 
 pub fn is_rule_or_category(name: &str) -> bool {
-    rules::registry()
-        .iter()
-        .any(|e| e.id() == name || e.meta.category == name)
+    is_policy_id(name)
+        || rules::registry()
+            .iter()
+            .any(|e| e.id() == name || e.meta.category == name)
 }
+
+pub use rules::is_policy_id;
 
 /// The error for a name that is neither a rule id nor a category, with the closest of them.
 pub fn not_a_rule(name: &str) -> String {
@@ -475,6 +523,12 @@ impl Config {
                 && !named(&self.ignore)
         };
         RuleSet {
+            policy_files: self.policy_files(),
+            policy_selection: rules::PolicySelection {
+                select: self.select.clone(),
+                enable: self.enable.clone(),
+                ignore: self.ignore.clone(),
+            },
             admission_only: rules::registry()
                 .iter()
                 .filter(|e| admission_only(e))
@@ -518,6 +572,27 @@ impl Config {
                 ..rules::Options::default()
             },
         }
+    }
+
+    /// The policy files of the run: `policies:`, and `.kubelint/policies/` beside the
+    /// configuration file (or in the working directory, without one) when it exists.
+    pub fn policy_files(&self) -> Vec<PathBuf> {
+        let default = match &self.source {
+            Some(file) => file
+                .parent()
+                .map(|base| relative_to_working_dir(base.join(".kubelint").join("policies"))),
+            None => self.policies_dir.clone(),
+        };
+        let mut files: Vec<PathBuf> = self
+            .policies
+            .iter()
+            .cloned()
+            .map(relative_to_working_dir)
+            .collect();
+        if let Some(default) = default.filter(|d| d.is_dir() && !files.contains(d)) {
+            files.push(default);
+        }
+        files
     }
 
     /// The Kubernetes version rules target.
@@ -1166,6 +1241,8 @@ mod tests {
                     let options = options.into_iter().collect();
                     Config {
                         source: Some(PathBuf::from(".kubelint.yaml")),
+                        policies_dir: None,
+                        policies: Vec::new(),
                         select,
                         enable,
                         ignore,

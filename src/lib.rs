@@ -10,6 +10,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod policy;
 pub mod report;
 pub mod revision;
 pub mod rules;

@@ -39,6 +39,20 @@ impl FileReport {
 pub struct RunReport {
     pub files: Vec<FileReport>,
     pub errors: Vec<LoadError>,
+    /// The policies the run evaluated: rules known only at run time, which reports that list
+    /// rules (SARIF) describe beside the built-in ones.
+    pub policies: Vec<PolicyDescriptor>,
+}
+
+/// What a report needs to describe a policy as a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyDescriptor {
+    pub id: &'static str,
+    pub summary: String,
+    pub help: Option<String>,
+    /// The file that declares it.
+    pub file: String,
+    pub severity: Severity,
 }
 
 impl RunReport {

@@ -209,7 +209,9 @@ pub fn apply(
             if *used {
                 continue;
             }
-            let known = crate::rules::find(rule).is_some();
+            // A policy's id is known as a rule's is: a suppression of a policy that ran and
+            // found nothing suppresses nothing.
+            let known = crate::rules::find(rule).is_some() || crate::rules::is_policy_id(rule);
             if known && !enabled(rule) {
                 continue;
             }

@@ -15,8 +15,9 @@ use crate::report::{human, json};
 use crate::rules;
 use crate::rules::RuleSet;
 
-/// Directories of `fixtures/` that belong to no rule: the README's example.
-const NOT_RULES: &[&str] = &["examples"];
+/// Directories of `fixtures/` that belong to no rule: the README's example, and the
+/// scenarios of admission policies and policy files (`policy::tests`).
+const NOT_RULES: &[&str] = &["examples", "policies"];
 
 /// Runs the fixtures of every registered rule, each to the end, and fails naming every rule
 /// whose fixtures failed (or are missing), and every fixture directory that names no rule.
@@ -145,7 +146,7 @@ pub fn assert_rule_fixtures(rule: &str) {
 }
 
 /// The inputs, shown by their paths relative to `root`.
-fn as_typed_in(root: &Path, inputs: Vec<load::Input>) -> Vec<load::Input> {
+pub fn as_typed_in(root: &Path, inputs: Vec<load::Input>) -> Vec<load::Input> {
     inputs
         .into_iter()
         .map(|input| match input {

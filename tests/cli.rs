@@ -2070,3 +2070,147 @@ fn admission_is_not_predicted_where_the_run_cannot_tell() {
     );
     assert_eq!(severities(&patched), ["error"]);
 }
+
+/// The README's "Your own policies" example: a repository that deploys a ValidatingAdmissionPolicy
+/// and its binding gets the policy's errors on its Deployments, with no configuration.
+#[test]
+fn admission_policies_among_the_inputs_are_evaluated() {
+    let out = kubelint(&[
+        "check",
+        "fixtures/policies/run-as-non-root",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_of(&out);
+    let found: Vec<(String, u64, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "vap/require-run-as-non-root")
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("error".to_owned(), 12, 5), ("error".to_owned(), 29, 23)]
+    );
+}
+
+/// `--policies` brings policies kept elsewhere to the inputs; `--ignore policies` turns every
+/// policy off; a policy is selected by its id.
+#[test]
+fn policies_are_passed_selected_and_ignored_like_rules() {
+    let dir = TempDir::new("policies-flag");
+    let policy = std::fs::read_to_string("fixtures/policies/run-as-non-root/policy.yaml").unwrap();
+    let policy_file = dir.write("platform/policy.yaml", policy.as_bytes());
+    let app = std::fs::read_to_string("fixtures/policies/run-as-non-root/app.yaml").unwrap();
+    let app_file = dir.write("app/app.yaml", app.as_bytes());
+    let rules = |extra: &[&str]| {
+        let mut args = vec!["check", app_file.as_str(), "--format", "json"];
+        args.extend_from_slice(extra);
+        rules_of(&json_of(&kubelint(&args)))
+    };
+    let policy_findings =
+        |rules: Vec<String>| rules.iter().filter(|r| r.starts_with("vap/")).count();
+    assert_eq!(policy_findings(rules(&[])), 0);
+    assert_eq!(policy_findings(rules(&["--policies", &policy_file])), 2);
+    assert_eq!(
+        policy_findings(rules(&["--policies", &policy_file, "--ignore", "policies"])),
+        0
+    );
+    assert_eq!(
+        rules(&[
+            "--policies",
+            &policy_file,
+            "--select",
+            "vap/require-run-as-non-root"
+        ]),
+        ["vap/require-run-as-non-root", "vap/require-run-as-non-root"]
+    );
+}
+
+/// Policy files beside the configuration: found without flags, listed by `kubelint rules`, and
+/// their inline tests run by `kubelint policy test` (exit 1 when one fails).
+#[test]
+fn policy_files_are_found_listed_and_tested() {
+    let dir = TempDir::new("policy-files");
+    let policies =
+        std::fs::read_to_string("fixtures/policies/own-policies/.kubelint/policies/workloads.yaml")
+            .unwrap();
+    dir.write(".kubelint/policies/workloads.yaml", policies.as_bytes());
+    dir.write(".kubelint.yaml", b"fail-on: error\n");
+    let app = std::fs::read_to_string("fixtures/policies/own-policies/app.yaml").unwrap();
+    dir.write("app.yaml", app.as_bytes());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kubelint"))
+            .args(args)
+            .current_dir(&dir.0)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["check", ".", "--select", "policies", "--format", "json"]);
+    assert_eq!(
+        rules_of(&json_of(&out)),
+        ["acme/memory-limit", "acme/team-label"]
+    );
+    let listed = String::from_utf8(run(&["rules"]).stdout).unwrap();
+    assert!(
+        listed.contains("acme/team-label") && listed.contains(".kubelint/policies/workloads.yaml"),
+        "{listed}"
+    );
+    let explained = String::from_utf8(run(&["explain", "acme/team-label"]).stdout).unwrap();
+    assert!(
+        explained.starts_with("# acme/team-label (policies, warning)\n\nWorkloads name the team"),
+        "{explained}"
+    );
+    let tested = run(&["policy", "test"]);
+    let stdout = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.ends_with("4 tests, 4 passed, 0 failed\n"),
+        "{stdout}"
+    );
+    // A test that no longer holds fails the command.
+    dir.write(
+        ".kubelint/policies/workloads.yaml",
+        policies.replace("expect: fail", "expect: pass").as_bytes(),
+    );
+    let tested = run(&["policy", "test"]);
+    let stdout = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL  .kubelint/policies/workloads.yaml:21 acme/team-label"),
+        "{stdout}"
+    );
+}
+
+/// A policy file with an error is reported with its position, and the run goes on.
+#[test]
+fn a_broken_policy_file_is_an_error_of_the_run_not_a_crash() {
+    let dir = TempDir::new("policy-broken");
+    dir.write(
+        ".kubelint/policies/bad.yaml",
+        b"id: acme/bad\nvalidations:\n- expression: object.spec.replicas <=\n",
+    );
+    let app = dir.write(
+        "app.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kubelint"))
+        .args(["check", &app])
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".kubelint/policies/bad.yaml: 3:38: CEL: Syntax error"),
+        "{stderr}"
+    );
+}

@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     "suppress",
     "config",
     "baseline",
+    "policy",
     "lint",
     "report",
     "cli",

@@ -227,6 +227,7 @@ pub(super) fn judge(
                     .any(|r| range.contains(&(r.offset as usize)))
             });
             let emitter = Emitter {
+                policies: None,
                 text: &text,
                 lines: &lines,
                 file: file.path.clone(),

@@ -7,6 +7,7 @@ use crate::diagnostic::{Diagnostic, Label, Location};
 use crate::model::{self, ObjectId};
 use crate::parse::lines::LineIndex;
 use crate::parse::tree::{Document, Node};
+use crate::policy::{PolicyFinding, PolicySet};
 use crate::rules::{Finding, RuleEntry, RuleSet};
 
 /// What turns one file's findings into diagnostics.
@@ -15,6 +16,8 @@ pub(super) struct Emitter<'t> {
     pub lines: &'t LineIndex,
     pub file: Arc<str>,
     pub rules: &'t RuleSet,
+    /// The policies of the run, if it has any.
+    pub policies: Option<&'t PolicySet>,
 }
 
 impl Emitter<'_> {
@@ -33,6 +36,39 @@ impl Emitter<'_> {
                 .rule
                 .check_object(object, self.rules.options_of(entry.id()), findings);
             self.emit(entry.id(), document, findings, Some(&id), out);
+        }
+    }
+
+    /// Evaluates the run's policies on one object and emits their findings, each at the
+    /// severity its binding gives it.
+    pub(super) fn check_policies<'d>(
+        &self,
+        document: &'d Document<'d>,
+        object: &model::Object<'d>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let Some(policies) = self.policies else {
+            return;
+        };
+        let mut found = Vec::new();
+        policies.check(object, &self.rules.policy_selection, &mut found);
+        if found.is_empty() {
+            return;
+        }
+        let id = object.id();
+        let mut seen = std::collections::HashSet::new();
+        for PolicyFinding {
+            rule,
+            severity,
+            finding,
+            ..
+        } in found
+        {
+            // Two declarations of one policy (channels, overlays) that say the same thing at
+            // the same node say it once.
+            if seen.insert((rule, finding.node.id(), finding.message.clone())) {
+                self.emit_at(rule, severity, document, finding, Some(&id), out);
+            }
         }
     }
 
@@ -78,28 +114,40 @@ impl Emitter<'_> {
             return;
         };
         for finding in findings.drain(..) {
-            let mut location = self.node_location(document, finding.node);
-            if let Some(subject) = finding.subject {
-                location.path = document.pointer(subject.id());
-            }
-            let container = container_of(document, &location.path);
-            let labels = finding
-                .labels
-                .into_iter()
-                .map(|(node, message)| Label {
-                    location: self.node_location(document, node),
-                    message,
-                })
-                .collect();
-            out.push(
-                Diagnostic::new(rule, severity, self.file.clone(), location, finding.message)
-                    .with_help(finding.help)
-                    .with_labels(labels)
-                    .in_object(object.cloned())
-                    .in_container(container)
-                    .with_policy(finding.policy),
-            );
+            self.emit_at(rule, severity, document, finding, object, out);
         }
+    }
+
+    fn emit_at<'d>(
+        &self,
+        rule: &'static str,
+        severity: crate::diagnostic::Severity,
+        document: &'d Document<'d>,
+        finding: Finding<'d>,
+        object: Option<&ObjectId>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut location = self.node_location(document, finding.node);
+        if let Some(subject) = finding.subject {
+            location.path = document.pointer(subject.id());
+        }
+        let container = container_of(document, &location.path);
+        let labels = finding
+            .labels
+            .into_iter()
+            .map(|(node, message)| Label {
+                location: self.node_location(document, node),
+                message,
+            })
+            .collect();
+        out.push(
+            Diagnostic::new(rule, severity, self.file.clone(), location, finding.message)
+                .with_help(finding.help)
+                .with_labels(labels)
+                .in_object(object.cloned())
+                .in_container(container)
+                .with_policy(finding.policy),
+        );
     }
 
     pub(super) fn node_location(&self, document: &Document<'_>, node: Node<'_>) -> Location {

@@ -18,6 +18,7 @@ use crate::model::{self, Modeled};
 use crate::parse::lines::LineIndex;
 use crate::parse::tree::{Document, Node};
 use crate::parse::{self};
+use crate::policy::{self, PolicySet};
 use crate::rules::meta::unused_suppression::UnusedSuppression;
 use crate::rules::syntax::{invalid_manifest::InvalidManifest, invalid_yaml::InvalidYaml};
 use crate::rules::{Finding, RuleSet, pod_security};
@@ -41,6 +42,9 @@ pub struct RunOptions {
     /// The guarded fields of the objects at the revision this run is compared with
     /// (`--new-from-rev`), for `immutable-field-changed`.
     pub previous: Option<Arc<Snapshot>>,
+    /// Files or directories of ValidatingAdmissionPolicies and bindings to evaluate, besides
+    /// those among the inputs (`--policies`).
+    pub policies: Vec<Input>,
 }
 
 /// One file as the first pass leaves it: its report so far, and what later stages of the
@@ -98,6 +102,7 @@ pub fn run_recording(
 /// `--new-from-rev`) share those files' entries instead of linting them twice.
 pub struct Pass {
     entries: Vec<Entry>,
+    policies: Arc<PolicySet>,
 }
 
 #[derive(Clone)]
@@ -159,6 +164,21 @@ pub fn first_pass(
         .collect();
     let all: Vec<&Input> = jobs.iter().map(|(i, _, _)| *i).collect();
     let patches = load::kustomize_patches(&all);
+    let policy_inputs: Vec<&Input> = all.iter().copied().chain(&options.policies).collect();
+    let wants_policies =
+        rules.policy_selection.any() || policy::RULES.iter().any(|id| rules.severity(id).is_some());
+    let mut policies = if wants_policies {
+        policy::discover(&policy_inputs, &rules.policy_files, rules)
+    } else {
+        PolicySet::default()
+    };
+    policies.default_namespace = Some(
+        options
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_owned()),
+    );
+    let policies_ref = (!policies.is_empty()).then_some(&policies);
     let pending;
     let first_rules = if uses_schema_rules(rules) {
         pending = rules.with_catalog(schema::Catalog::pending(options.strict_kinds));
@@ -185,6 +205,7 @@ pub fn first_pass(
                             fragment,
                             skip_helm_tests: options.skip_helm_tests,
                             guarded,
+                            policies: policies_ref,
                         };
                         let (linted, facts) = lint_file(path, &text, explicit, role, first_rules);
                         // Standard input cannot be read again: the second pass needs its text
@@ -215,7 +236,10 @@ pub fn first_pass(
             }
         })
         .collect();
-    Pass { entries }
+    Pass {
+        entries,
+        policies: Arc::new(policies),
+    }
 }
 
 /// The run-wide stages after the first pass: custom resources against the run's CRDs, the
@@ -235,6 +259,7 @@ pub fn finish(
     let mut suppressions = Vec::new();
     let mut custom_resources = Vec::new();
     let mut inputs = Vec::new();
+    let policies = pass.policies;
     for entry in pass.entries {
         match entry.result {
             Ok(FirstPass {
@@ -253,6 +278,13 @@ pub fn finish(
                 }
             }
             Err(e) => report.errors.push(e),
+        }
+    }
+    report.errors.extend(policies.errors.iter().cloned());
+    report.policies = policies.descriptors();
+    for d in &policies.diagnostics {
+        if let Some(file) = report.files.iter_mut().find(|f| f.path == d.file) {
+            file.diagnostics.push(d.clone());
         }
     }
     let sources: Vec<Source<'_>> = sources
@@ -306,7 +338,10 @@ fn apply_suppressions(file: &mut FileReport, suppressions: &mut [Suppression], r
     if suppressions.is_empty() {
         return;
     }
-    let enabled = |id: &str| rules.severity(id).is_some();
+    let enabled = |id: &str| {
+        rules.severity(id).is_some()
+            || (crate::rules::is_policy_id(id) && rules.policy_selection.selects(id))
+    };
     suppress::apply(
         &file.path,
         &mut file.diagnostics,
@@ -430,7 +465,7 @@ pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) ->
 
 /// How a file takes part in a run.
 #[derive(Debug, Clone, Copy)]
-struct Role {
+struct Role<'p> {
     /// False for `--context` files: they only contribute facts.
     reported: bool,
     /// A kustomize patch: checked as YAML, but its objects are partial, so no object rule runs
@@ -440,15 +475,18 @@ struct Role {
     skip_helm_tests: bool,
     /// Record the fields the API server will not let change (`--new-from-rev`).
     guarded: bool,
+    /// The policies of the run, if it has any.
+    policies: Option<&'p PolicySet>,
 }
 
-impl Default for Role {
+impl Default for Role<'_> {
     fn default() -> Self {
         Role {
             reported: true,
             fragment: false,
             skip_helm_tests: false,
             guarded: false,
+            policies: None,
         }
     }
 }
@@ -499,7 +537,7 @@ fn lint_file(
     path: Arc<str>,
     text: &str,
     explicit: bool,
-    role: Role,
+    role: Role<'_>,
     rules: &RuleSet,
 ) -> (Linted, Vec<Facts>) {
     lint_file_batched(
@@ -519,7 +557,7 @@ fn lint_file_batched(
     path: Arc<str>,
     text: &str,
     explicit: bool,
-    role: Role,
+    role: Role<'_>,
     rules: &RuleSet,
     parallel_from: usize,
     batch_bytes: usize,
@@ -530,6 +568,7 @@ fn lint_file_batched(
         lines: &lines,
         file: path.clone(),
         rules,
+        policies: role.policies,
     };
     let manifest_like = |b: &Batch| {
         explicit
@@ -608,7 +647,7 @@ fn lint_file_batched(
 fn lint_documents(
     stream: &parse::ParsedStream<'_>,
     emitter: &Emitter<'_>,
-    role: Role,
+    role: Role<'_>,
     out: &mut Batch,
 ) {
     let Role {
@@ -616,6 +655,7 @@ fn lint_documents(
         fragment,
         skip_helm_tests,
         guarded,
+        ..
     } = role;
     let (text, lines, rules) = (emitter.text, emitter.lines, emitter.rules);
     let diagnostics = &mut out.diagnostics;
@@ -707,6 +747,7 @@ fn lint_documents(
                 &mut findings,
                 diagnostics,
             );
+            emitter.check_policies(document, object, diagnostics);
         }
     }
 }

@@ -113,6 +113,14 @@ pub fn objects_of<'d>(doc: &'d Document<'d>) -> Modeled<'d> {
     Modeled::Objects(out)
 }
 
+/// The objects a node of a document holds (itself, or the items of a `kind: List`), e.g. the
+/// sample objects of a policy file's tests.
+pub fn objects_at(node: Node<'_>) -> Result<Vec<Object<'_>>, NotAnObject> {
+    let mut out = Vec::new();
+    collect(node, &mut out, 0).map_err(|(why, _)| why)?;
+    Ok(out)
+}
+
 fn collect<'d>(
     node: Node<'d>,
     out: &mut Vec<Object<'d>>,

@@ -13,6 +13,16 @@ pub struct Quantity {
 impl Quantity {
     pub const ZERO: Quantity = Quantity { nanos: 0 };
 
+    /// The quantity as a count of nano-units (`1` is 10⁹): the exact value CEL's quantity
+    /// arithmetic works on.
+    pub fn nanos(self) -> i128 {
+        self.nanos
+    }
+
+    pub fn from_nanos(nanos: i128) -> Quantity {
+        Quantity { nanos }
+    }
+
     pub fn parse(text: &str) -> Option<Quantity> {
         let s = text.trim();
         let (negative, s) = match s.as_bytes().first()? {

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rules::{self, RuleEntry};
+use crate::run_report::PolicyDescriptor;
 use crate::run_report::RunReport;
 
 fn level(s: Severity) -> &'static str {
@@ -227,13 +228,45 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
     r
 }
 
+/// A policy of the run (an admission policy, a policy file) as a SARIF rule.
+fn policy_descriptor(policy: &PolicyDescriptor) -> Value {
+    let text = format!(
+        "{}\n\nDeclared in `{}`.{}",
+        policy.summary,
+        policy.file,
+        policy
+            .help
+            .as_deref()
+            .map(|h| format!("\n\n{h}"))
+            .unwrap_or_default()
+    );
+    json!({
+        "id": policy.id,
+        "name": pascal_case(&policy.id.replace(['/', '.'], "-")),
+        "shortDescription": { "text": policy.summary },
+        "fullDescription": { "text": policy.summary },
+        "help": { "text": text, "markdown": text },
+        // The policy's own text is its file; how policies are evaluated is the README's.
+        "helpUri": format!("{}/blob/main/README.md#your-own-policies", crate::HOMEPAGE),
+        "defaultConfiguration": { "level": level(policy.severity), "enabled": true },
+        "properties": { "tags": [rules::POLICY_CATEGORY] },
+    })
+}
+
 pub fn render(report: &RunReport) -> String {
     let registry = rules::registry();
-    let descriptors: Vec<Value> = registry.iter().map(rule_descriptor).collect();
+    let mut ids: Vec<&str> = registry.iter().map(|e| e.id()).collect();
+    let mut descriptors: Vec<Value> = registry.iter().map(rule_descriptor).collect();
+    for policy in &report.policies {
+        if !ids.contains(&policy.id) {
+            ids.push(policy.id);
+            descriptors.push(policy_descriptor(policy));
+        }
+    }
     let results: Vec<Value> = report
         .diagnostics()
         .map(|d| {
-            let index = registry.iter().position(|e| e.id() == d.rule).unwrap_or(0);
+            let index = ids.iter().position(|id| *id == d.rule).unwrap_or(0);
             result(d, index)
         })
         .collect();

@@ -7,6 +7,7 @@ pub mod api;
 pub mod lifecycle;
 pub mod meta;
 pub mod pod_security;
+pub mod policies;
 pub mod probes;
 pub mod references;
 pub mod reliability;
@@ -24,7 +25,7 @@ use std::sync::{Arc, OnceLock};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-pub use set::RuleSet;
+pub use set::{POLICY_CATEGORY, PolicySelection, RuleSet, is_policy_id};
 
 use crate::diagnostic::Severity;
 use crate::index::{Index, Site};
@@ -462,6 +463,8 @@ const BUILTIN: &[&dyn Rule] = &[
     &pod_security::run_as_root::RunAsRoot,
     &pod_security::missing_seccomp_profile::MissingSeccompProfile,
     &pod_security::capabilities_not_dropped::CapabilitiesNotDropped,
+    &policies::invalid_policy::InvalidPolicy,
+    &policies::policy_not_evaluated::PolicyNotEvaluated,
 ];
 
 const METADATA: &str = include_str!("../../rules/rules.yaml");

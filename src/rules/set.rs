@@ -1,6 +1,7 @@
 //! The rules a run applies, as configuration and flags select them.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use crate::diagnostic::Severity;
 use crate::k8s::pod_security::ClusterPolicy;
@@ -21,7 +22,40 @@ pub struct RuleSet {
     pub admission_only: HashSet<&'static str>,
     /// The cluster's PodSecurity defaults and exemptions (configuration `pod-security:`).
     pub pod_security: ClusterPolicy,
+    /// The policy files of the configuration (`policies:`, `.kubelint/policies/`).
+    pub policy_files: Vec<PathBuf>,
+    /// Which policies run, as `select`, `enable` and `ignore` name them.
+    pub policy_selection: PolicySelection,
 }
+
+/// Which policies a run applies, from the configuration's `select`, `enable` and `ignore`:
+/// policies are known only once read, so they are selected by id (or by their category) as
+/// each is met.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySelection {
+    pub select: Option<Vec<String>>,
+    pub enable: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl PolicySelection {
+    /// Whether any policy could run: when none can, the run does not look for policies.
+    pub fn any(&self) -> bool {
+        let names_one =
+            |list: &[String]| list.iter().any(|n| n == POLICY_CATEGORY || n.contains('/'));
+        (self.select.as_deref().is_none_or(names_one) || names_one(&self.enable))
+            && !self.ignore.iter().any(|n| n == POLICY_CATEGORY)
+    }
+
+    pub fn selects(&self, id: &str) -> bool {
+        let named = |list: &[String]| list.iter().any(|n| n == id || n == POLICY_CATEGORY);
+        let selected = self.select.as_deref().is_none_or(named);
+        (selected || named(&self.enable)) && !named(&self.ignore)
+    }
+}
+
+/// The category of every policy and of the rules about policies.
+pub const POLICY_CATEGORY: &str = "policies";
 
 impl RuleSet {
     pub fn all() -> RuleSet {
@@ -32,6 +66,8 @@ impl RuleSet {
             defaults: Options::default(),
             admission_only: HashSet::new(),
             pod_security: ClusterPolicy::default(),
+            policy_files: Vec::new(),
+            policy_selection: PolicySelection::default(),
         }
     }
 
@@ -50,6 +86,8 @@ impl RuleSet {
             defaults,
             admission_only: self.admission_only.clone(),
             pod_security: self.pod_security.clone(),
+            policy_files: self.policy_files.clone(),
+            policy_selection: self.policy_selection.clone(),
         }
     }
 
@@ -65,4 +103,16 @@ impl RuleSet {
     pub fn options_of(&self, id: &str) -> &Options {
         self.options.get(id).unwrap_or(&self.defaults)
     }
+}
+
+/// Whether `id` has the shape of a policy's id (`vap/NAME` for an admission policy,
+/// `PREFIX/NAME` for a policy file): such ids are known only once the policies are read.
+pub fn is_policy_id(id: &str) -> bool {
+    id.split_once('/').is_some_and(|(prefix, name)| {
+        !prefix.is_empty()
+            && !name.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '/' | '_'))
+    })
 }

@@ -1,0 +1,2 @@
+pub mod invalid_policy;
+pub mod policy_not_evaluated;
