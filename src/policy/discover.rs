@@ -57,35 +57,41 @@ impl Problems<'_> {
 
     /// An error inside an expression: at `column` (characters) of the string at `node`.
     pub fn invalid_at(&mut self, node: Node<'_>, column: usize, message: String) {
-        let Some(severity) = self.invalid else {
+        self.inside(InvalidPolicy::ID, self.invalid, node, column, message);
+    }
+
+    /// Something kubelint cannot evaluate, at `column` (characters) of the string at `node`.
+    pub fn not_evaluated_at(&mut self, node: Node<'_>, column: usize, message: String) {
+        self.inside(
+            PolicyNotEvaluated::ID,
+            self.not_evaluated,
+            node,
+            column,
+            message,
+        );
+    }
+
+    fn inside(
+        &mut self,
+        rule: &'static str,
+        severity: Option<Severity>,
+        node: Node<'_>,
+        column: usize,
+        message: String,
+    ) {
+        let Some(severity) = severity else {
             return;
         };
         let offset = offset_in_scalar(self.text, node, column);
         let mut location = Location::point(self.text, self.lines, offset);
         location.path = node.document().pointer(node.id());
         self.out.push(Diagnostic::new(
-            InvalidPolicy::ID,
+            rule,
             severity,
             self.file.clone(),
             location,
             message,
         ));
-    }
-
-    /// Something kubelint cannot evaluate, at `column` (characters) of the string at `node`.
-    pub fn not_evaluated_at(&mut self, node: Node<'_>, column: usize, message: String) {
-        if let Some(severity) = self.not_evaluated {
-            let offset = offset_in_scalar(self.text, node, column);
-            let mut location = Location::point(self.text, self.lines, offset);
-            location.path = node.document().pointer(node.id());
-            self.out.push(Diagnostic::new(
-                PolicyNotEvaluated::ID,
-                severity,
-                self.file.clone(),
-                location,
-                message,
-            ));
-        }
     }
 }
 

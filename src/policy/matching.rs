@@ -89,6 +89,17 @@ pub fn resource_of<'a>(group: &str, kind: &str, set: &PolicySet) -> Cow<'a, str>
         .unwrap_or_else(|| Cow::Owned(k8s::resources::guess_resource(kind)))
 }
 
+/// The strings of the list at `key` of `node` (what is not a string is skipped).
+pub fn strings(node: Node<'_>, key: &str) -> Vec<String> {
+    node.get_some(key)
+        .map(|l| {
+            l.items()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Built-in kinds that live outside namespaces (a manifest's `metadata.namespace` says
 /// nothing either way: most namespaced objects leave it to `kubectl apply -n`).
 const CLUSTER_SCOPED: &[&str] = &[
@@ -138,15 +149,7 @@ impl ResourceRule {
     }
 
     pub fn read(node: Node<'_>) -> ResourceRule {
-        let list = |key: &str| -> Vec<String> {
-            node.get_some(key)
-                .map(|l| {
-                    l.items()
-                        .filter_map(|i| i.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let list = |key: &str| strings(node, key);
         let operations = list("operations");
         ResourceRule {
             groups: list("apiGroups"),

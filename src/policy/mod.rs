@@ -94,8 +94,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Whether any of its expressions names `identifier`.
-    pub fn uses(&self, identifier: &str) -> bool {
+    /// Every expression of the policy: match conditions, variables, validations and messages.
+    fn expressions(&self) -> impl Iterator<Item = &Expression> {
         self.conditions
             .iter()
             .chain(&self.variables)
@@ -105,25 +105,19 @@ impl Policy {
                     .iter()
                     .flat_map(|v| std::iter::once(&v.expression).chain(&v.message_expression)),
             )
-            .any(|e| e.source.contains(identifier))
+    }
+
+    /// Whether any of its expressions names `identifier`.
+    pub fn uses(&self, identifier: &str) -> bool {
+        self.expressions().any(|e| e.source.contains(identifier))
     }
 
     /// The field paths of `object` the policy's expressions read, each up to where it stops
     /// being a plain field name (a list item, a computed key): what it sees of an object.
     pub fn reads(&self) -> &[Vec<String>] {
         self.reads.get_or_init(|| {
-            let expressions = self
-                .conditions
-                .iter()
-                .chain(&self.variables)
-                .map(|(_, e)| e)
-                .chain(
-                    self.validations
-                        .iter()
-                        .flat_map(|v| std::iter::once(&v.expression).chain(&v.message_expression)),
-                );
             let mut reads: Vec<Vec<String>> = Vec::new();
-            for e in expressions {
+            for e in self.expressions() {
                 for (root, steps) in &e.paths {
                     if *root != Root::Object {
                         continue;

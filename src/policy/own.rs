@@ -242,15 +242,7 @@ fn read_match(node: Option<Node<'_>>, problems: &mut Problems<'_>) -> Option<Mat
     let Some(node) = node else {
         return Some(Match::default());
     };
-    let list = |key: &str| -> Vec<String> {
-        node.get_some(key)
-            .map(|l| {
-                l.items()
-                    .filter_map(|i| i.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = |key: &str| super::matching::strings(node, key);
     let mut matches = Match {
         kinds: list("kinds"),
         namespaces: list("namespaces"),
