@@ -368,7 +368,9 @@ impl PolicySet {
                             .unwrap_or(why),
                     ),
                 };
-                let node = self.place(object, policy, validation, &bindings);
+                // Tracing re-runs parts of the expression: only one the budget let run.
+                let traced = validation.expression.within_budget(fan_out);
+                let node = self.place(object, policy, validation, &bindings, traced);
                 // A value a template engine fills in later cannot be judged now.
                 if node.as_str().is_some_and(crate::model::is_templated) {
                     continue;
@@ -379,7 +381,7 @@ impl PolicySet {
                         let message = validation
                             .message_expression
                             .as_ref()
-                            .and_then(|m| match m.run(&bindings) {
+                            .and_then(|m| match self.run_within_budget(m, &bindings, fan_out) {
                                 Ok(Value::String(s)) if !s.trim().is_empty() => Some(s.to_string()),
                                 _ => None,
                             })
@@ -430,7 +432,7 @@ impl PolicySet {
     ) -> Result<Value, String> {
         if !expression.within_budget(fan_out) {
             return Err(format!(
-                "not evaluated: with lists of up to {fan_out} items its nested comprehensions could exceed the cost budget of {:e}",
+                "with lists of up to {fan_out} items, its nested comprehensions could exceed the cost budget of {:e} steps",
                 expr::COST_BUDGET
             ));
         }
@@ -445,13 +447,15 @@ impl PolicySet {
         policy: &Policy,
         validation: &Validation,
         bindings: &Bindings<'_>,
+        traced: bool,
     ) -> Node<'d> {
         let variables: Vec<(String, Option<expr::Path>)> = policy
             .variables
             .iter()
             .map(|(name, e)| (name.clone(), e.as_path()))
             .collect();
-        if let Some((Root::Object, steps)) = validation.expression.blame(bindings, &variables)
+        if traced
+            && let Some((Root::Object, steps)) = validation.expression.blame(bindings, &variables)
             && !steps.is_empty()
         {
             return at_path(object, &steps);
