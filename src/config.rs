@@ -324,38 +324,33 @@ impl std::fmt::Display for ConfigError {
 
 /// The nearest `.kubelint.yaml` in `start` or one of its ancestors.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(start).ok()?;
-    let mut dir = if start.is_dir() {
-        Some(start.as_path())
-    } else {
-        start.parent()
-    };
-    while let Some(d) = dir {
-        for name in FILE_NAMES {
-            let candidate = d.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-        dir = d.parent();
-    }
-    None
+    nearest(start, |dir| {
+        FILE_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
 }
 
 /// The nearest `.kubelint/policies/` directory at or above `start`, for a run without a
 /// configuration file.
 pub fn discover_policies(start: &Path) -> Option<PathBuf> {
+    let found = nearest(start, |dir| {
+        Some(dir.join(".kubelint").join("policies")).filter(|candidate| candidate.is_dir())
+    })?;
+    Some(relative_to_working_dir(found))
+}
+
+/// What `found` finds in the directory of `start` (itself, if a directory) or the nearest of
+/// its ancestors.
+fn nearest(start: &Path, found: impl Fn(&Path) -> Option<PathBuf>) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
     let first = if start.is_dir() {
         start.as_path()
     } else {
         start.parent()?
     };
-    let found = first
-        .ancestors()
-        .map(|d| d.join(".kubelint").join("policies"))
-        .find(|candidate| candidate.is_dir())?;
-    Some(relative_to_working_dir(found))
+    first.ancestors().find_map(found)
 }
 
 /// `path` relative to the working directory when it lies under it: files found by searching

@@ -42,13 +42,14 @@ fn set_default(map: &mut HashMap<Key, Value>, key: &str, value: Value) {
 }
 
 /// Applies the API server's defaults for `kind` to `object`, and the namespace the request
-/// would name (`namespace`) when the manifest leaves it to `kubectl apply`.
+/// names (`namespace`, none for a cluster-scoped object) when the manifest leaves it to
+/// `kubectl apply`.
 pub fn apply(kind: &str, namespace: Option<&str>, object: &mut Value) {
     let Value::Map(root) = object else {
         return;
     };
     let root = Arc::make_mut(&mut root.map);
-    if let (Some(namespace), false) = (namespace, super::matching::is_cluster_scoped(kind))
+    if let Some(namespace) = namespace
         && let Some(metadata) = child(root, "metadata")
     {
         set_default(metadata, "namespace", text(namespace));

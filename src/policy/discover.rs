@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::index::Selector;
-use crate::load::{self, Content, Input, LoadError};
+use crate::load::{Input, LoadError, MAX_FILE_BYTES};
 use crate::model::{self, Modeled, Object};
 use crate::parse::lines::LineIndex;
 use crate::parse::tree::{ByteSpan, Node};
@@ -191,14 +191,14 @@ pub fn discover(inputs: &[&Input], policy_files: &[PathBuf], rules: &RuleSet) ->
             let Input::File { path, .. } = input else {
                 return (Vec::new(), None);
             };
-            let Ok(bytes) = std::fs::read(path) else {
+            let Some(bytes) = read_bytes(path) else {
                 return (Vec::new(), None);
             };
             let kinds = kinds_named(&bytes);
             if policy_kinds.find(&bytes).is_none() {
                 return (kinds, None);
             }
-            let Ok(Content::Text(text)) = load::read(input) else {
+            let Ok(text) = String::from_utf8(bytes) else {
                 return (kinds, None);
             };
             (kinds, Some(scan(input, &text, invalid, not_evaluated)))
@@ -240,12 +240,9 @@ pub fn discover(inputs: &[&Input], policy_files: &[PathBuf], rules: &RuleSet) ->
             // A policy that is declared but unusable was reported as `invalid-policy`.
             false if declared.contains(&draft.policy_name) => {}
             false => {
-                if let (Some(severity), Some((file, location))) =
-                    (not_evaluated, draft.policy_name_at)
-                {
-                    set.diagnostics.push(Diagnostic::new(
-                        PolicyNotEvaluated::ID,
-                        severity,
+                if let Some((file, location)) = draft.policy_name_at {
+                    set.diagnostics.extend(unevaluated(
+                        not_evaluated,
                         file,
                         location,
                         format!(
@@ -262,10 +259,9 @@ pub fn discover(inputs: &[&Input], policy_files: &[PathBuf], rules: &RuleSet) ->
             .policies
             .iter()
             .any(|p| p.id == id && p.bindings.is_empty());
-        if let (true, Some(severity)) = (unbound, not_evaluated) {
-            set.diagnostics.push(Diagnostic::new(
-                PolicyNotEvaluated::ID,
-                severity,
+        if unbound {
+            set.diagnostics.extend(unevaluated(
+                not_evaluated,
                 file,
                 location,
                 format!(
@@ -294,7 +290,7 @@ pub fn discover(inputs: &[&Input], policy_files: &[PathBuf], rules: &RuleSet) ->
             let Input::File { path, .. } = input else {
                 return None;
             };
-            let bytes = std::fs::read(path).ok()?;
+            let bytes = read_bytes(path)?;
             if !wanted.may_be_in(&bytes) {
                 return None;
             }
@@ -308,6 +304,25 @@ pub fn discover(inputs: &[&Input], policy_files: &[PathBuf], rules: &RuleSet) ->
         set.params.extend(c.params);
     }
     set
+}
+
+/// A file's bytes, unless it is larger than the run reads (the file-by-file pass says so).
+fn read_bytes(path: &std::path::Path) -> Option<Vec<u8>> {
+    let size = std::fs::metadata(path).ok()?.len();
+    (size <= MAX_FILE_BYTES)
+        .then(|| std::fs::read(path).ok())
+        .flatten()
+}
+
+/// A `policy-not-evaluated` finding, when that rule runs.
+fn unevaluated(
+    severity: Option<Severity>,
+    file: Arc<str>,
+    location: Location,
+    message: String,
+) -> Option<Diagnostic> {
+    severity
+        .map(|severity| Diagnostic::new(PolicyNotEvaluated::ID, severity, file, location, message))
 }
 
 /// What the policies of a run need from other objects.

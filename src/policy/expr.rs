@@ -660,29 +660,6 @@ pub fn value_of(node: Node<'_>) -> Value {
     }
 }
 
-/// The most items any list or map under `node` holds: what a comprehension may iterate.
-pub fn fan_out(node: Node<'_>) -> usize {
-    let mut widest = 0;
-    let mut stack = vec![node];
-    let mut seen = 0usize;
-    while let Some(n) = stack.pop() {
-        seen += 1;
-        // An alias-heavy document is a DAG walked as a tree: stop counting once every node
-        // could have been seen many times over, the bound is already generous.
-        if seen > 1 << 22 {
-            return usize::MAX >> 8;
-        }
-        if n.is_map() {
-            widest = widest.max(n.entries().len());
-            stack.extend(n.entries().map(|(_, v)| v));
-        } else if n.is_seq() {
-            widest = widest.max(n.items().len());
-            stack.extend(n.items());
-        }
-    }
-    widest
-}
-
 /// Where a path leads in an object.
 #[derive(Debug, Clone, Copy)]
 pub struct Located<'d> {

@@ -41,12 +41,15 @@ pub struct Match {
 
 /// An object as matching sees it.
 pub struct Target<'a> {
-    group: &'a str,
-    version: &'a str,
-    kind: &'a str,
-    resource: Cow<'a, str>,
-    name: &'a str,
-    namespace: Option<Cow<'a, str>>,
+    pub group: &'a str,
+    pub version: &'a str,
+    pub kind: &'a str,
+    /// Its plural resource, as a request for it names it.
+    pub resource: Cow<'a, str>,
+    pub name: &'a str,
+    /// The namespace a request for it names: its own, else the run's default (never for a
+    /// cluster-scoped kind).
+    pub namespace: Option<Cow<'a, str>>,
     labels: Labels,
 }
 

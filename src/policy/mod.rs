@@ -38,7 +38,7 @@ pub const RULES: &[&str] = &[
 use expr::{Bindings, Expression, Root};
 pub use matching::Match;
 
-pub use crate::rules::{POLICY_CATEGORY as CATEGORY, PolicySelection as Selection};
+pub use crate::rules::PolicySelection as Selection;
 
 pub use crate::rules::is_policy_id;
 
@@ -255,7 +255,7 @@ impl PolicySet {
         for (policy, _) in &applying {
             reads.extend(policy.reads().iter().map(Vec::as_slice));
         }
-        let prepared = Prepared::of(object, self, &reads);
+        let prepared = Prepared::of(object, &target, self, &reads);
         for (policy, binding) in applying {
             self.evaluate(policy, binding, object, &prepared, out);
         }
@@ -615,20 +615,20 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn of(object: &Object<'_>, set: &PolicySet, reads: &[&[String]]) -> Prepared {
+    fn of(
+        object: &Object<'_>,
+        target: &matching::Target<'_>,
+        set: &PolicySet,
+        reads: &[&[String]],
+    ) -> Prepared {
         let mut bindings = Bindings::default();
-        let namespace = object.namespace.or(set.default_namespace.as_deref());
+        let namespace = target.namespace.as_deref();
         let mut value = pruned_value(object.root, reads);
         let fan_out = value_fan_out(&value);
         defaults::apply(object.kind, namespace, &mut value);
         bindings.set("object", value);
         bindings.set("oldObject", Value::Null);
-        let group = crate::k8s::group_of(object.api_version);
-        let version = object
-            .api_version
-            .rsplit_once('/')
-            .map_or(object.api_version, |(_, v)| v);
-        let resource = matching::resource_of(group, object.kind, set);
+        let (group, version, resource) = (target.group, target.version, &target.resource);
         let map = |pairs: Vec<(&str, Value)>| {
             let map: HashMap<String, Value> =
                 pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
@@ -649,7 +649,7 @@ impl Prepared {
                 map(vec![
                     ("group", text(group)),
                     ("version", text(version)),
-                    ("resource", text(&resource)),
+                    ("resource", text(resource)),
                 ]),
             ),
             ("name", text(object.name.unwrap_or_default())),

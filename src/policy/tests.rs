@@ -167,4 +167,29 @@ mod scenarios {
             "{messages:?}"
         );
     }
+
+    /// A cluster-scoped object is requested without a namespace: no `namespaceObject`, and
+    /// `request.namespace` empty (they were the run's default namespace).
+    #[test]
+    fn a_cluster_scoped_object_has_no_namespace() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cluster.yaml");
+        std::fs::write(
+            &file,
+            "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: p}\nspec:\n  matchConstraints:\n    resourceRules: [{apiGroups: [rbac.authorization.k8s.io], apiVersions: [v1], operations: [CREATE], resources: [clusterroles]}]\n  validations:\n  - expression: namespaceObject == null && request.namespace == '' && !has(object.metadata.namespace)\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: p}\nspec: {policyName: p, validationActions: [Deny]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n",
+        )
+        .unwrap();
+        let inputs = [load::Input::File {
+            path: file,
+            display: "cluster.yaml".to_owned(),
+            explicit: true,
+        }];
+        let report = lint::run(&inputs, &[], &RuleSet::all(), &RunOptions::default());
+        let found: Vec<&str> = report
+            .diagnostics()
+            .filter(|d| d.rule == "vap/p")
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(found.is_empty(), "{found:?}");
+    }
 }
