@@ -135,30 +135,35 @@ mod scenarios {
         );
     }
 
+    /// What the policy `vap/p` says when `yaml` is linted as one file.
+    fn messages_of_p(yaml: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("input.yaml");
+        std::fs::write(&file, yaml).unwrap();
+        let inputs = [load::Input::File {
+            path: file,
+            display: "input.yaml".to_owned(),
+            explicit: true,
+        }];
+        let report = lint::run(&inputs, &[], &RuleSet::all(), &RunOptions::default());
+        report
+            .diagnostics()
+            .filter(|d| d.rule == "vap/p")
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
     /// An expression the cost budget refuses is reported without being traced: tracing re-runs
     /// its comprehensions, which on 20,000 containers nested twice never ended.
     #[test]
     fn an_expression_over_the_budget_is_not_traced_either() {
-        let dir = tempfile::tempdir().unwrap();
         let containers: String = (0..20_000)
             .map(|i| format!("      - {{name: c{i}, image: 'n:1'}}\n"))
             .collect();
         let manifest = format!(
             "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {{name: p}}\nspec:\n  matchConstraints:\n    resourceRules: [{{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}}]\n  validations:\n  - expression: object.spec.template.spec.containers.all(a, object.spec.template.spec.containers.all(b, a.name == b.name || a.image != 'x'))\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {{name: p}}\nspec: {{policyName: p, validationActions: [Deny]}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: a}}\nspec:\n  selector: {{matchLabels: {{a: b}}}}\n  template:\n    metadata: {{labels: {{a: b}}}}\n    spec:\n      containers:\n{containers}"
         );
-        let file = dir.path().join("big.yaml");
-        std::fs::write(&file, manifest).unwrap();
-        let inputs = [load::Input::File {
-            path: file,
-            display: "big.yaml".to_owned(),
-            explicit: true,
-        }];
-        let report = lint::run(&inputs, &[], &RuleSet::all(), &RunOptions::default());
-        let messages: Vec<&str> = report
-            .diagnostics()
-            .filter(|d| d.rule == "vap/p")
-            .map(|d| d.message.as_str())
-            .collect();
+        let messages = messages_of_p(&manifest);
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(
             messages[0].ends_with(
@@ -172,24 +177,9 @@ mod scenarios {
     /// `request.namespace` empty (they were the run's default namespace).
     #[test]
     fn a_cluster_scoped_object_has_no_namespace() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("cluster.yaml");
-        std::fs::write(
-            &file,
+        let found = messages_of_p(
             "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: p}\nspec:\n  matchConstraints:\n    resourceRules: [{apiGroups: [rbac.authorization.k8s.io], apiVersions: [v1], operations: [CREATE], resources: [clusterroles]}]\n  validations:\n  - expression: namespaceObject == null && request.namespace == '' && !has(object.metadata.namespace)\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: p}\nspec: {policyName: p, validationActions: [Deny]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: []\n",
-        )
-        .unwrap();
-        let inputs = [load::Input::File {
-            path: file,
-            display: "cluster.yaml".to_owned(),
-            explicit: true,
-        }];
-        let report = lint::run(&inputs, &[], &RuleSet::all(), &RunOptions::default());
-        let found: Vec<&str> = report
-            .diagnostics()
-            .filter(|d| d.rule == "vap/p")
-            .map(|d| d.message.as_str())
-            .collect();
+        );
         assert!(found.is_empty(), "{found:?}");
     }
 }
