@@ -12,6 +12,7 @@ use crate::diagnostic::Severity;
 use crate::k8s::KubeVersion;
 use crate::lint;
 use crate::load;
+use crate::render;
 use crate::report::{self, Format};
 use crate::rules;
 
@@ -144,8 +145,26 @@ struct CheckArgs {
     /// will not update (`immutable-field-changed`)
     #[arg(long, value_name = "REV", conflicts_with = "write_baseline")]
     new_from_rev: Option<String>,
+    /// Build the kustomizations found in directories (overlay roots) and lint what they build,
+    /// findings shown in the base and patch files; `never` lints their files as plain YAML
+    /// [default: the configuration's `kustomize:`, else auto]
+    #[arg(long, value_enum, value_name = "WHEN")]
+    kustomize: Option<RenderWhen>,
+    /// Render the Helm charts found in directories with `helm template` and lint the output,
+    /// findings shown in the templates [default: the configuration's `helm.render`, else auto]
+    #[arg(long, value_enum, value_name = "WHEN")]
+    helm: Option<RenderWhen>,
+    /// A values file for `helm template`, after the chart's own values.yaml. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
     #[command(flatten)]
     config: ConfigArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum RenderWhen {
+    Auto,
+    Never,
 }
 
 /// Flags that override the configuration file.
@@ -560,7 +579,26 @@ fn exclude_as(
             load::Input::File { path, .. } => {
                 !set.is_match(Config::relative(base.as_deref(), &working_path(path)))
             }
-            load::Input::Stdin { .. } => true,
+            load::Input::Stdin { .. } | load::Input::Rendered { .. } => true,
+        })
+        .collect())
+}
+
+/// The directories of `dirs` whose file `name` the configuration's `exclude` globs keep.
+fn not_excluded(dirs: &[PathBuf], name: &str, config: &Config) -> Result<Vec<PathBuf>, String> {
+    let probes = dirs
+        .iter()
+        .map(|dir| load::Input::File {
+            path: dir.join(name),
+            display: String::new(),
+            explicit: false,
+        })
+        .collect();
+    Ok(exclude(probes, config)?
+        .into_iter()
+        .filter_map(|probe| match probe {
+            load::Input::File { path, .. } => path.parent().map(Path::to_path_buf),
+            _ => None,
         })
         .collect())
 }
@@ -627,7 +665,7 @@ fn lint_at_revision(
                 path.as_path(),
                 (revision.in_repository(path), display.as_str()),
             )),
-            load::Input::Stdin { .. } => None,
+            load::Input::Stdin { .. } | load::Input::Rendered { .. } => None,
         })
         .collect();
     let shown_now: std::collections::HashMap<&Path, &str> = now_in_repository
@@ -661,7 +699,7 @@ fn lint_at_revision(
             Some((None, _)) => true,
             None => false,
         },
-        load::Input::Stdin { .. } => false,
+        load::Input::Stdin { .. } | load::Input::Rendered { .. } => false,
     });
     let (report, snapshot) = lint::finish(pass, rule_set, &earlier, true);
     Ok((report, snapshot.unwrap_or_default()))
@@ -699,7 +737,45 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(note) = skipped_charts_note(&found.skipped_charts) {
+    // A revision's checkout holds only the files that changed: nothing there can be built, so
+    // both sides of --new-from-rev lint plain files.
+    let renders = args.new_from_rev.is_none();
+    let render_options = render::Options {
+        kustomize: renders
+            && args
+                .kustomize
+                .map_or(config.kustomize.is_auto(), |w| w == RenderWhen::Auto),
+        helm: renders
+            && args
+                .helm
+                .map_or(config.helm.render.is_auto(), |w| w == RenderWhen::Auto),
+        helm_values: config
+            .helm
+            .values
+            .iter()
+            .chain(&args.helm_values)
+            .cloned()
+            .collect(),
+        helm_release: config.helm.release.clone(),
+        helm_namespace: config.helm.namespace.clone(),
+    };
+    // A kustomization or chart is excluded as its kustomization file or Chart.yaml would be.
+    let (kustomizations, charts) = match (
+        not_excluded(&found.kustomizations, "kustomization.yaml", &config),
+        not_excluded(&found.charts, "Chart.yaml", &config),
+    ) {
+        (Ok(k), Ok(c)) => (k, c),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rendered = render::render(inputs, &kustomizations, &charts, &render_options);
+    load_errors.extend(rendered.errors);
+    let inputs = rendered.inputs;
+    if !render_options.helm
+        && let Some(note) = skipped_charts_note(&found.skipped_charts)
+    {
         eprintln!("{note}");
     }
     let target = config.target();
@@ -731,6 +807,7 @@ fn check(args: CheckArgs) -> ExitCode {
         strict_kinds: args.strict_kinds || config.strict_kinds,
         previous: None,
         policies: policies.inputs,
+        renderings: rendered.renderings,
     };
     let mut at_revision = None;
     let now = lint::first_pass(

@@ -89,6 +89,14 @@ pub struct Config {
     /// Skip objects annotated `helm.sh/hook: test` (Helm test pods).
     #[serde(default)]
     pub skip_helm_tests: bool,
+    /// Kustomizations found while walking: built and linted as the cluster gets them, findings
+    /// shown in their base and patch files (`auto`), or their files linted as plain YAML
+    /// (`never`).
+    #[serde(default, skip_serializing_if = "Render::is_auto")]
+    pub kustomize: Render,
+    /// Helm charts: rendered with `helm template` and findings shown in their templates.
+    #[serde(default, skip_serializing_if = "Helm::is_default")]
+    pub helm: Helm,
     /// The cluster's PodSecurity admission defaults and exemptions (its
     /// AdmissionConfiguration): the policy of namespaces the run holds no
     /// `pod-security.kubernetes.io/` labels for.
@@ -106,6 +114,44 @@ pub struct Config {
     /// injected sidecars).
     #[serde(default)]
     pub suppress: Vec<ConfigSuppression>,
+}
+
+/// Whether directories that are built (kustomizations, Helm charts) are rendered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Render {
+    #[default]
+    Auto,
+    Never,
+}
+
+impl Render {
+    pub fn is_auto(&self) -> bool {
+        *self == Render::Auto
+    }
+}
+
+/// `helm:` — how charts are rendered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Helm {
+    #[serde(default, skip_serializing_if = "Render::is_auto")]
+    pub render: Render,
+    /// Values files (relative to the configuration file), after each chart's `values.yaml`.
+    #[serde(default, deserialize_with = "paths", serialize_with = "write_paths")]
+    pub values: Vec<PathBuf>,
+    /// The release name templates see as `.Release.Name` (default `release-name`, as helm's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The namespace templates see as `.Release.Namespace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+impl Helm {
+    pub fn is_default(&self) -> bool {
+        *self == Helm::default()
+    }
 }
 
 /// One `suppress:` entry: every condition given must hold.
@@ -421,6 +467,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .iter_mut()
         .chain(&mut config.crds)
         .chain(&mut config.policies)
+        .chain(&mut config.helm.values)
     {
         *p = base.join(&*p);
     }
@@ -1251,6 +1298,8 @@ mod tests {
                         fail_on: fail_on.map(str::to_owned),
                         namespace,
                         skip_helm_tests,
+                        kustomize: Render::default(),
+                        helm: Helm::default(),
                         pod_security,
                         options,
                         suppress,

@@ -11,6 +11,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod policy;
+pub mod render;
 pub mod report;
 pub mod revision;
 pub mod rules;

@@ -20,12 +20,20 @@ pub enum Input {
     Stdin {
         display: String,
     },
+    /// What a renderer (kustomize, helm) made of a directory: linted like a file, then its
+    /// findings are mapped back to the files the output came from.
+    Rendered {
+        display: String,
+        text: std::sync::Arc<str>,
+    },
 }
 
 impl Input {
     pub fn display(&self) -> &str {
         match self {
-            Input::File { display, .. } | Input::Stdin { display } => display,
+            Input::File { display, .. }
+            | Input::Stdin { display }
+            | Input::Rendered { display, .. } => display,
         }
     }
 
@@ -33,6 +41,7 @@ impl Input {
         match self {
             Input::File { explicit, .. } => *explicit,
             Input::Stdin { .. } => true,
+            Input::Rendered { .. } => false,
         }
     }
 }
@@ -73,6 +82,11 @@ pub struct Discovered {
     /// Helm charts whose `templates/` were skipped (Go templates are not manifests), by the
     /// chart's directory as displayed: the run says so, since it lints nothing of them.
     pub skipped_charts: Vec<String>,
+    /// Directories holding a kustomization, found while walking (not named files): the
+    /// candidates for rendering.
+    pub kustomizations: Vec<PathBuf>,
+    /// Helm charts (directories holding `Chart.yaml`) found while walking or named.
+    pub charts: Vec<PathBuf>,
 }
 
 /// How files named on the command line are treated.
@@ -155,6 +169,8 @@ fn helm_chart_of(path: &Path) -> Option<PathBuf> {
 fn walk(root: &Path, found: &mut Discovered) {
     let charts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let skipped = charts.clone();
+    let chart_dirs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen_charts = chart_dirs.clone();
     let walker = ignore::WalkBuilder::new(root)
         .sort_by_file_name(|a, b| a.cmp(b))
         // Helm templates are Go templates, not manifests: render them, then lint the output.
@@ -163,6 +179,9 @@ fn walk(root: &Path, found: &mut Discovered) {
                 entry.file_type().is_some_and(|t| t.is_dir()) && is_chart_templates(entry.path());
             if templates && let Ok(mut charts) = skipped.lock() {
                 note_chart(&mut charts, display_path(&chart_dir(entry.path())));
+                if let Ok(mut dirs) = seen_charts.lock() {
+                    dirs.push(chart_dir(entry.path()));
+                }
             }
             !templates
         })
@@ -178,6 +197,15 @@ fn walk(root: &Path, found: &mut Discovered) {
                     continue;
                 }
                 let path = entry.path();
+                if path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| KUSTOMIZATION_FILES.contains(&n))
+                    && let Some(dir) = path.parent()
+                    && !found.kustomizations.iter().any(|k| k == dir)
+                {
+                    found.kustomizations.push(dir.to_path_buf());
+                }
                 let wanted = path
                     .extension()
                     .and_then(|e| e.to_str())
@@ -195,6 +223,13 @@ fn walk(root: &Path, found: &mut Discovered) {
     if let Ok(mut charts) = charts.lock() {
         for chart in charts.drain(..) {
             note_chart(&mut found.skipped_charts, chart);
+        }
+    }
+    if let Ok(mut dirs) = chart_dirs.lock() {
+        for dir in dirs.drain(..) {
+            if !found.charts.contains(&dir) {
+                found.charts.push(dir);
+            }
         }
     }
 }
@@ -215,6 +250,7 @@ pub fn read(input: &Input) -> Result<Content, LoadError> {
             }
             std::fs::read(path).map_err(|e| error(e.to_string()))?
         }
+        Input::Rendered { text, .. } => return Ok(Content::Text(text.to_string())),
         Input::Stdin { .. } => {
             let mut buf = Vec::new();
             std::io::stdin()
@@ -240,7 +276,8 @@ pub fn read(input: &Input) -> Result<Content, LoadError> {
     })
 }
 
-const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_FILES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Calls `f` with the directory and the root of every document of each kustomization among
 /// the inputs or in the directory of an input file (each read once per call).

@@ -175,6 +175,30 @@ fn covers(s: &Suppression, d: &Diagnostic) -> bool {
     }
 }
 
+/// `apply` for one file of a run: the rules that ran are the rule set's (and the policies it
+/// selects), and stale suppressions are reported at `unused-suppression`'s severity.
+pub fn apply_to_report(
+    file: &mut crate::run_report::FileReport,
+    suppressions: &mut [Suppression],
+    rules: &crate::rules::RuleSet,
+) {
+    if suppressions.is_empty() {
+        return;
+    }
+    let enabled = |id: &str| {
+        rules.severity(id).is_some()
+            || (crate::rules::is_policy_id(id) && rules.policy_selection.selects(id))
+    };
+    apply(
+        &file.path,
+        &mut file.diagnostics,
+        suppressions,
+        &enabled,
+        rules.severity(UnusedSuppression::ID),
+    );
+    file.sort();
+}
+
 /// Removes suppressed diagnostics and reports (as `unused-suppression`, at `unused_severity`)
 /// each named rule that suppressed nothing. `enabled` tells which rules ran: a suppression of a
 /// rule that did not run is not stale.

@@ -17,7 +17,7 @@ use crate::rules::RuleSet;
 
 /// Directories of `fixtures/` that belong to no rule: the README's example, and the
 /// scenarios of admission policies and policy files (`policy::tests`).
-const NOT_RULES: &[&str] = &["examples", "policies"];
+const NOT_RULES: &[&str] = &["examples", "helm", "kustomize", "policies"];
 
 /// Runs the fixtures of every registered rule, each to the end, and fails naming every rule
 /// whose fixtures failed (or are missing), and every fixture directory that names no rule.
@@ -80,7 +80,7 @@ pub fn assert_rule_fixtures(rule: &str) {
             } = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
             let under = |dir: &Path, input: &load::Input| match input {
                 load::Input::File { path, .. } => path.starts_with(dir),
-                load::Input::Stdin { .. } => false,
+                load::Input::Stdin { .. } | load::Input::Rendered { .. } => false,
             };
             let (context_dir, before_dir) = (full.join("context"), full.join("before"));
             let (context, rest): (Vec<_>, Vec<_>) =

@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     "config",
     "baseline",
     "policy",
+    "render",
     "lint",
     "report",
     "cli",

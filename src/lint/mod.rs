@@ -19,7 +19,7 @@ use crate::parse::lines::LineIndex;
 use crate::parse::tree::{Document, Node};
 use crate::parse::{self};
 use crate::policy::{self, PolicySet};
-use crate::rules::meta::unused_suppression::UnusedSuppression;
+use crate::render;
 use crate::rules::syntax::{invalid_manifest::InvalidManifest, invalid_yaml::InvalidYaml};
 use crate::rules::{Finding, RuleSet, pod_security};
 use crate::run_report::{FileReport, RunReport};
@@ -45,6 +45,9 @@ pub struct RunOptions {
     /// Files or directories of ValidatingAdmissionPolicies and bindings to evaluate, besides
     /// those among the inputs (`--policies`).
     pub policies: Vec<Input>,
+    /// The kustomizations and charts rendered into inputs, whose findings are moved to the
+    /// files the output came from.
+    pub renderings: Vec<Arc<render::Rendering>>,
 }
 
 /// One file as the first pass leaves it: its report so far, and what later stages of the
@@ -328,34 +331,16 @@ pub fn finish(
         pod_security::admission::grade(&mut file.diagnostics, &index, rules);
     }
     for (file, suppressions) in report.files.iter_mut().zip(&mut suppressions) {
-        apply_suppressions(file, suppressions, rules);
+        suppress::apply_to_report(file, suppressions, rules);
     }
+    render::remap(&mut report.files, &options.renderings, rules);
     (report, snapshot)
-}
-
-/// The filter stage: drops suppressed findings and reports stale suppressions.
-fn apply_suppressions(file: &mut FileReport, suppressions: &mut [Suppression], rules: &RuleSet) {
-    if suppressions.is_empty() {
-        return;
-    }
-    let enabled = |id: &str| {
-        rules.severity(id).is_some()
-            || (crate::rules::is_policy_id(id) && rules.policy_selection.selects(id))
-    };
-    suppress::apply(
-        &file.path,
-        &mut file.diagnostics,
-        suppressions,
-        &enabled,
-        rules.severity(UnusedSuppression::ID),
-    );
-    file.sort();
 }
 
 fn canonical(input: &Input) -> Option<PathBuf> {
     match input {
         Input::File { path, .. } => std::fs::canonicalize(path).ok(),
-        Input::Stdin { .. } => None,
+        Input::Stdin { .. } | Input::Rendered { .. } => None,
     }
 }
 
@@ -459,7 +444,7 @@ fn not_utf8(path: Arc<str>, valid_prefix: &str, rules: &RuleSet) -> FileReport {
 /// if no document is an object.
 pub fn lint_text(path: Arc<str>, text: &str, explicit: bool, rules: &RuleSet) -> FileReport {
     let mut linted = lint_file(path, text, explicit, Role::default(), rules).0;
-    apply_suppressions(&mut linted.report, &mut linted.suppressions, rules);
+    suppress::apply_to_report(&mut linted.report, &mut linted.suppressions, rules);
     linted.report
 }
 
@@ -785,7 +770,7 @@ mod tests {
                         parallel_from,
                         batch_bytes,
                     );
-                    apply_suppressions(&mut linted.report, &mut linted.suppressions, &rules);
+                    suppress::apply_to_report(&mut linted.report, &mut linted.suppressions, &rules);
                     let shown: Vec<String> = linted
                         .report
                         .diagnostics
