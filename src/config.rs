@@ -666,6 +666,14 @@ impl Config {
         if self.fail_on.is_none() {
             out.push_str("# fail-on: warning\n");
         }
+        if self.kustomize.is_auto() {
+            out.push_str("# kustomize: auto (overlay roots found in directories are built)\n");
+        }
+        if self.helm.is_default() {
+            out.push_str(
+                "# helm: {render: auto} (charts found in directories are rendered with helm template)\n",
+            );
+        }
         out.push_str("# rules that run, at their severities:\n");
         let rule_set = self.rule_set();
         for (entry, severity) in &rule_set.rules {
@@ -839,6 +847,31 @@ mod tests {
         let example = &body[..body.find("```").unwrap()];
         let config = parse_str(example).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.enable, ["missing-priority-class"]);
+    }
+
+    #[test]
+    fn reads_how_kustomizations_and_charts_are_rendered() {
+        let c = parse_str(
+            "kustomize: never\nhelm:\n  render: never\n  values: [values-prod.yaml]\n  release: shop\n  namespace: prod\n",
+        )
+        .unwrap();
+        assert_eq!(c.kustomize, Render::Never);
+        assert_eq!(c.helm.render, Render::Never);
+        assert_eq!(c.helm.values, [PathBuf::from("repo/values-prod.yaml")]);
+        assert_eq!(
+            (c.helm.release.as_deref(), c.helm.namespace.as_deref()),
+            (Some("shop"), Some("prod"))
+        );
+        let again = round_trip(&c);
+        assert_eq!((again.kustomize, &again.helm), (c.kustomize, &c.helm));
+        let e = parse_str("kustomize: sometimes\n").unwrap_err();
+        assert!(
+            e.0.contains(":1:12: `sometimes` is not auto or never"),
+            "{e}"
+        );
+        let e = parse_str("helm: {valuse: [a.yaml]}\n").unwrap_err();
+        assert!(e.0.contains("did you mean `values`?"), "{e}");
+        assert!(Config::default().kustomize.is_auto() && Config::default().helm.is_default());
     }
 
     #[test]

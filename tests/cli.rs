@@ -27,6 +27,14 @@ fn kubelint_stdin(args: &[&str], input: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Whether `kubectl kustomize` or `kustomize build` can run here.
+fn kustomize_installed() -> bool {
+    std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p)
+            .any(|d| d.join("kubectl").is_file() || d.join("kustomize").is_file())
+    })
+}
+
 fn json_of(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -1470,7 +1478,8 @@ fn runs_that_lint_nothing_are_not_green() {
     )
     .unwrap();
     let chart = chart.to_string_lossy().into_owned();
-    let out = kubelint(&["check", &chart, "--color", "never"]);
+    // Not rendered (tests/render.rs covers rendering, and helm missing).
+    let out = kubelint(&["check", &chart, "--color", "never", "--helm", "never"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -2037,6 +2046,9 @@ fn admission_is_not_predicted_where_the_run_cannot_tell() {
             "json",
             "--fail-on",
             "never",
+            // The files as they are: what a run that cannot build them sees.
+            "--kustomize",
+            "never",
         ]));
         v["diagnostics"]
             .as_array()
@@ -2062,6 +2074,18 @@ fn admission_is_not_predicted_where_the_run_cannot_tell() {
         b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          securityContext: {privileged: false}\n",
     );
     assert_eq!(severities(&patched), ["warning"]);
+    // Built, the kustomization's patch makes the container unprivileged: nothing to report.
+    if kustomize_installed() {
+        let v = json_of(&kubelint(&[
+            "check",
+            patched.0.to_str().unwrap(),
+            "--select",
+            "privileged-container",
+            "--format",
+            "json",
+        ]));
+        assert_eq!(v["diagnostics"], serde_json::json!([]), "{v}");
+    }
     // Without the patch, the namespace's enforce label grades the same finding.
     std::fs::remove_file(patched.0.join("unprivileged.yaml")).unwrap();
     patched.write(

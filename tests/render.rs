@@ -103,6 +103,7 @@ fn kustomize_output_as_json_names_the_base_files_and_their_pointers() {
             "shell-form-sigterm fixtures/kustomize/base/deployment.yaml:18 /spec/template/spec/containers/0/command/2",
             "missing-pod-anti-affinity fixtures/kustomize/overlays/prod/replicas.yaml:6 /spec/replicas",
             "privileged-container fixtures/kustomize/overlays/prod/security.yaml:4 /0/value/privileged",
+            "image-tag-latest fixtures/kustomize/overlays/staging/kustomization.yaml:15 /patches/0/patch",
         ],
         "{}",
         text(&out.stdout)

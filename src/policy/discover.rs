@@ -12,7 +12,7 @@ use crate::index::Selector;
 use crate::load::{Input, LoadError, MAX_FILE_BYTES};
 use crate::model::{self, Modeled, Object};
 use crate::parse::lines::LineIndex;
-use crate::parse::tree::{ByteSpan, Node};
+use crate::parse::tree::Node;
 use crate::parse::{self};
 use crate::rules::RuleSet;
 use crate::rules::policies::invalid_policy::InvalidPolicy;
@@ -82,7 +82,7 @@ impl Problems<'_> {
         let Some(severity) = severity else {
             return;
         };
-        let offset = offset_in_scalar(self.text, node, column);
+        let offset = crate::parse::offset_in_scalar(self.text, node, column);
         let mut location = Location::point(self.text, self.lines, offset);
         location.path = node.document().pointer(node.id());
         self.out.push(Diagnostic::new(
@@ -92,60 +92,6 @@ impl Problems<'_> {
             location,
             message,
         ));
-    }
-}
-
-/// The byte offset in the file of the `column`-th character of a scalar's value: exact for a
-/// plain or quoted scalar on one line and for a literal block (`|`); the scalar's start for a
-/// folded one.
-pub fn offset_in_scalar(text: &str, node: Node<'_>, column: usize) -> u32 {
-    let ByteSpan { start, end } = node.span();
-    let raw = text.get(start as usize..end as usize).unwrap_or_default();
-    let at_char = |s: &str, n: usize| s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
-    // A block scalar's span starts at its content; its header (`|`, `>-`) ends the text before.
-    let header = text[..start as usize].trim_end();
-    let block = header
-        .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
-        .chars()
-        .last()
-        .filter(|c| matches!(c, '|' | '>'));
-    match block {
-        Some('|') => {
-            // Literal: each line of the value is a line of the file, after the indentation.
-            let line_start = text[..start as usize].rfind('\n').map_or(0, |i| i + 1);
-            let indent = start as usize - line_start;
-            let mut remaining = column;
-            let mut offset = start as usize;
-            let mut first = true;
-            for line in text[start as usize..end as usize].split_inclusive('\n') {
-                let skip = if first { 0 } else { indent.min(line.len()) };
-                first = false;
-                let content = &line[skip..];
-                let chars = content.trim_end_matches('\n').chars().count();
-                if remaining <= chars {
-                    return (offset + skip + at_char(content, remaining)) as u32;
-                }
-                remaining -= chars + 1;
-                offset += line.len();
-            }
-            start
-        }
-        // Folded: lines are joined with spaces, so a column is not a place; the start is.
-        Some(_) => start,
-        None if raw.contains('\n') => start,
-        None => {
-            let quote = usize::from(raw.starts_with('"') || raw.starts_with('\''));
-            let body = &raw[quote..];
-            // An escape before the column shifts it; such expressions are rare, the start is
-            // honest.
-            let prefix_end = at_char(body, column);
-            if quote == 1
-                && (body[..prefix_end].contains('\\') || body[..prefix_end].contains("''"))
-            {
-                return start;
-            }
-            start + (quote + prefix_end) as u32
-        }
     }
 }
 

@@ -76,6 +76,14 @@ pub fn render(
     charts: &[PathBuf],
     options: &Options,
 ) -> Rendered {
+    let wanted =
+        (options.kustomize && !kustomizations.is_empty()) || (options.helm && !charts.is_empty());
+    if !wanted {
+        return Rendered {
+            inputs,
+            ..Rendered::default()
+        };
+    }
     let shown: std::collections::HashMap<PathBuf, String> = inputs
         .iter()
         .filter_map(|input| match input {
@@ -186,7 +194,7 @@ pub fn render(
     let mut inputs: Vec<Input> = inputs
         .into_iter()
         .filter(|input| match input {
-            Input::File { path, explicit, .. } => {
+            Input::File { path, explicit, .. } if !consumed.is_empty() => {
                 *explicit
                     || std::fs::canonicalize(path).map_or(true, |real| !consumed.contains(&real))
             }

@@ -27,13 +27,11 @@ const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
 /// that several overlays build has each of its findings once, naming every overlay.
 pub fn remap(files: &mut Vec<FileReport>, renderings: &[Arc<Rendering>], rules: &RuleSet) {
     let mut moved: BTreeMap<PathBuf, Moved> = BTreeMap::new();
-    let mut insert_at = None;
     for rendering in renderings {
         let Some(at) = files.iter().position(|f| *f.path == *rendering.display) else {
             continue;
         };
         let rendered = files.remove(at);
-        insert_at = Some(insert_at.map_or(at, |first: usize| first.min(at)));
         remap_one(rendering, rendered, &mut moved);
     }
     let mut reports = Vec::new();
@@ -57,8 +55,21 @@ pub fn remap(files: &mut Vec<FileReport>, renderings: &[Arc<Rendering>], rules: 
         m.report.sort();
         reports.push(m.report);
     }
-    let at = insert_at.unwrap_or(files.len()).min(files.len());
-    files.splice(at..at, reports);
+    // Each file where a walk would have listed it: directory by directory, names sorted.
+    let order = |path: &str| -> Vec<String> {
+        Path::new(path)
+            .iter()
+            .map(|c| c.to_string_lossy().into_owned())
+            .collect()
+    };
+    for report in reports {
+        let key = order(&report.path);
+        let at = files
+            .iter()
+            .position(|f| order(&f.path) > key)
+            .unwrap_or(files.len());
+        files.insert(at, report);
+    }
 }
 
 /// The findings moved to one file, before those that several builds share are merged.
@@ -159,6 +170,9 @@ struct Patch {
     file: PathBuf,
     target_kind: Option<String>,
     target_name: Option<String>,
+    /// A patch written inline (`patches: [{patch: |- …}]`): its entry's index in `patches`
+    /// of the kustomization `file`.
+    inline: Option<usize>,
 }
 
 /// How exactly a finding was placed.
@@ -268,7 +282,7 @@ fn remap_one(rendering: &Rendering, rendered: FileReport, out: &mut BTreeMap<Pat
         let origin = &origins[doc_index];
         match &rendering.renderer {
             Renderer::Kustomize { .. } => {
-                place_kustomized(doc, origin, location, &patches, &parsed)
+                place_kustomized(doc, origin, location, &patches, &parsed, &sources.texts)
             }
             Renderer::Helm { .. } => {
                 let file = origin.file.clone()?;
@@ -388,8 +402,9 @@ fn refine_in_template(
     if let Some(values) = &spot.values_path {
         return (found, Placed::FromValues(values.clone()));
     }
-    let line_end = template[spot.start.min(template.len())..]
-        .find('\n')
+    let line_end = template
+        .get(spot.start..)
+        .and_then(|rest| rest.find('\n'))
         .map_or(template.len(), |at| spot.start + at);
     let on_line = template.get(spot.end.min(line_end)..line_end).unwrap_or("");
     let is_key = last_key.is_some_and(|k| *k == rendered.trim_matches(['"', '\'']));
@@ -398,8 +413,10 @@ fn refine_in_template(
             let start = spot.end.min(line_end) + at;
             return (span(start, start + rendered.len()), Placed::Exact);
         }
-        if let (Some(open), Some(close)) = (on_line.find("{{"), on_line.rfind("}}")) {
-            let action = &on_line[open..close + 2];
+        if let Some(open) = on_line.find("{{")
+            && let Some(close) = on_line[open..].rfind("}}")
+        {
+            let action = &on_line[open..open + close + 2];
             let start = spot.end.min(line_end) + open;
             let values = action
                 .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
@@ -443,7 +460,10 @@ fn origin_of(doc: &Document<'_>, rendering: &Rendering, helm: &[helm::SourcedDoc
             if let Some(text) = annotation(doc, ORIGIN) {
                 let lines = LineIndex::new(text);
                 let parsed = parse_stream(text, &lines);
-                if let Some(meta) = parsed.documents.first().map(|d| d.root()) {
+                // A remote base's object names its repository, and a path inside it.
+                if let Some(meta) = parsed.documents.first().map(|d| d.root())
+                    && meta.get("repo").is_none()
+                {
                     origin.file = meta.get_str("path").and_then(resolve);
                     if origin.file.is_none() {
                         origin.generated_in = meta.get_str("configuredIn").and_then(resolve);
@@ -482,28 +502,41 @@ fn patches_of(kustomization: &Path) -> Vec<Patch> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut add = |path: &str, target: Option<Node<'_>>| {
-        if let Ok(file) = std::fs::canonicalize(dir.join(path)) {
-            out.push(Patch {
-                file,
-                target_kind: target.and_then(|t| t.get_str("kind")).map(str::to_owned),
-                target_name: target.and_then(|t| t.get_str("name")).map(str::to_owned),
-            });
-        }
+    let mut add = |file: PathBuf, target: Option<Node<'_>>, inline: Option<usize>| {
+        out.push(Patch {
+            file,
+            target_kind: target.and_then(|t| t.get_str("kind")).map(str::to_owned),
+            target_name: target.and_then(|t| t.get_str("name")).map(str::to_owned),
+            inline,
+        });
     };
+    let file = |path: &str| std::fs::canonicalize(dir.join(path)).ok();
     for entry in root
         .get("patchesStrategicMerge")
         .into_iter()
         .flat_map(|l| l.items())
     {
-        if let Some(path) = entry.as_str().filter(|p| !p.contains('\n')) {
-            add(path, None);
+        if let Some(path) = entry.as_str().filter(|p| !p.contains('\n'))
+            && let Some(path) = file(path)
+        {
+            add(path, None, None);
         }
     }
     for key in ["patchesJson6902", "patches"] {
-        for entry in root.get(key).into_iter().flat_map(|l| l.items()) {
-            if let Some(path) = entry.get_str("path") {
-                add(path, entry.get("target"));
+        for (index, entry) in root
+            .get(key)
+            .into_iter()
+            .flat_map(|l| l.items())
+            .enumerate()
+        {
+            if let Some(path) = entry.get_str("path").and_then(file) {
+                add(path, entry.get("target"), None);
+            } else if key == "patches" && entry.get_str("patch").is_some() {
+                add(
+                    kustomization.to_path_buf(),
+                    entry.get("target"),
+                    Some(index),
+                );
             }
         }
     }
@@ -671,6 +704,7 @@ fn place_kustomized(
     location: &Location,
     patches: &HashMap<PathBuf, Vec<Patch>>,
     parsed: &HashMap<&Path, ParsedStream<'_>>,
+    texts: &HashMap<PathBuf, (String, LineIndex)>,
 ) -> Option<Target> {
     let root = doc.root();
     let kind = root.get_str("kind");
@@ -707,48 +741,91 @@ fn place_kustomized(
             },
         }
     };
+    // A patch's documents: a strategic merge patch of the object, or JSON 6902 operations.
+    let in_patch = |patch: &Patch, documents: &[Document<'_>]| -> Option<Target> {
+        let targeted = patch.target_kind.as_deref().is_none_or(|k| Some(k) == kind)
+            && patch.target_name.as_deref().is_none_or(|n| Some(n) == name);
+        for patch_doc in documents {
+            let patch_root = patch_doc.root();
+            if patch_root.is_seq() {
+                if !targeted || patch.target_kind.is_none() {
+                    continue;
+                }
+                if let Some(t) = place_in_json_patch(patch_doc, root, &tokens, &patch.file) {
+                    return Some(t);
+                }
+                continue;
+            }
+            let same_object = patch_root.get_str("kind") == kind
+                && patch_root
+                    .path(&["metadata", "name"])
+                    .and_then(|n| n.as_str())
+                    == name;
+            let applies = if patch.target_kind.is_some() {
+                targeted
+            } else {
+                same_object
+            };
+            if !applies {
+                continue;
+            }
+            let w = walk(root, patch_root, &tokens);
+            // `kind`, `apiVersion` and the name are only how a patch finds its object.
+            // So is a list item's `name` (the key a strategic merge matches items by)...
+            let identifies = matches!(
+                tokens.as_slice(),
+                ["kind"] | ["apiVersion"] | ["metadata", "name"] | ["metadata"] | []
+            ) || matches!(tokens.as_slice(), [.., index, "name"] if index.parse::<usize>().is_ok());
+            // ... unless the item exists only in the patch (a sidecar it adds).
+            let in_origin = || object.is_some_and(|o| walk(root, o.root(), &tokens).complete);
+            if w.complete && !(identifies && in_origin()) {
+                return Some(target(&patch.file, &w, patch_doc));
+            }
+        }
+        None
+    };
     // The last patch applied wins; each is tried before the object it patches.
     for kustomization in origin.patched_in.iter().rev() {
         for patch in patches.get(kustomization).into_iter().flatten().rev() {
             let Some(stream) = parsed.get(patch.file.as_path()) else {
                 continue;
             };
-            let targeted = patch.target_kind.as_deref().is_none_or(|k| Some(k) == kind)
-                && patch.target_name.as_deref().is_none_or(|n| Some(n) == name);
-            for patch_doc in &stream.documents {
-                let patch_root = patch_doc.root();
-                if patch_root.is_seq() {
-                    if !targeted || patch.target_kind.is_none() {
-                        continue;
-                    }
-                    if let Some(t) = place_in_json_patch(patch_doc, root, &tokens, &patch.file) {
-                        return Some(t);
-                    }
-                    continue;
+            let Some(index) = patch.inline else {
+                if let Some(t) = in_patch(patch, &stream.documents) {
+                    return Some(t);
                 }
-                let same_object = patch_root.get_str("kind") == kind
-                    && patch_root
-                        .path(&["metadata", "name"])
-                        .and_then(|n| n.as_str())
-                        == name;
-                let applies = if patch.target_kind.is_some() {
-                    targeted
-                } else {
-                    same_object
+                continue;
+            };
+            // An inline patch is parsed from its scalar, and its places mapped back into
+            // the kustomization file.
+            let Some(scalar) = stream
+                .documents
+                .first()
+                .and_then(|d| d.root().get("patches"))
+                .and_then(|l| l.items().nth(index))
+                .and_then(|entry| entry.get("patch"))
+            else {
+                continue;
+            };
+            let (Some(value), Some((file_text, _))) = (scalar.as_str(), texts.get(&patch.file))
+            else {
+                continue;
+            };
+            let lines = LineIndex::new(value);
+            let inner = parse_stream(value, &lines);
+            if let Some(mut t) = in_patch(patch, &inner.documents) {
+                let in_file = |offset: u32| {
+                    let chars = value
+                        .get(..offset as usize)
+                        .map_or(0, |before| before.chars().count());
+                    crate::parse::offset_in_scalar(file_text, scalar, chars)
                 };
-                if !applies {
-                    continue;
-                }
-                let w = walk(root, patch_root, &tokens);
-                // `kind`, `apiVersion` and the name are only how a patch finds its object.
-                // So is a list item's `name` (the key a strategic merge matches items by).
-                let identifies = matches!(
-                    tokens.as_slice(),
-                    ["kind"] | ["apiVersion"] | ["metadata", "name"] | ["metadata"] | []
-                ) || matches!(tokens.as_slice(), [.., index, "name"] if index.parse::<usize>().is_ok());
-                if w.complete && !identifies {
-                    return Some(target(&patch.file, &w, patch_doc));
-                }
+                t.span = ByteSpan {
+                    start: in_file(t.span.start),
+                    end: in_file(t.span.end),
+                };
+                t.pointer = scalar.pointer();
+                return Some(t);
             }
         }
     }
