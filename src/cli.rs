@@ -86,7 +86,7 @@ enum FailOn {
     Never,
 }
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 struct CheckArgs {
     /// Files or directories to lint; `-` reads standard input
     paths: Vec<PathBuf>,
@@ -157,6 +157,17 @@ struct CheckArgs {
     /// A values file for `helm template`, after the chart's own values.yaml. Repeatable.
     #[arg(long, value_name = "FILE")]
     helm_values: Vec<PathBuf>,
+    /// Apply the safe fixes of the findings to the files, then report what remains. A file is
+    /// changed only if the fixed text lints clean of what was fixed and of anything new.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    fix: bool,
+    /// With --fix or --diff: also apply fixes that change behaviour (security settings the
+    /// workload may rely on)
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and change no file (exit 1 if there are any)
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -168,7 +179,7 @@ enum RenderWhen {
 }
 
 /// Flags that override the configuration file.
-#[derive(clap::Args, Debug, Default)]
+#[derive(clap::Args, Debug, Default, Clone)]
 struct ConfigArgs {
     /// The configuration file (default: the nearest .kubelint.yaml above the first path)
     #[arg(long, value_name = "FILE")]
@@ -706,6 +717,11 @@ fn lint_at_revision(
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    // `--fix` writes the fixes, then runs again to report what the files now say.
+    let again = args.fix.then(|| CheckArgs {
+        fix: false,
+        ..args.clone()
+    });
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -875,6 +891,23 @@ fn check(args: CheckArgs) -> ExitCode {
             eprintln!("kubelint: {known} findings already at {rev} not shown (--new-from-rev)");
         }
     }
+    if args.fix || args.diff {
+        let wanted = crate::fix::Wanted {
+            unsafe_fixes: args.unsafe_fixes,
+        };
+        let changes = fix_files(&report, &inputs, wanted, &rule_set);
+        if let Some(again) = again {
+            return match write_fixes(&changes) {
+                Ok(()) => check(again),
+                Err(code) => code,
+            };
+        }
+        load_errors.append(&mut report.errors);
+        for e in &load_errors {
+            eprintln!("error: {e}");
+        }
+        return print_diffs(&changes, &load_errors);
+    }
     load_errors.append(&mut report.errors);
     let expect_objects = named == load::Named::Explicit && load_errors.is_empty();
     load_errors.extend(nothing_to_lint(&report, &inputs, &paths, expect_objects));
@@ -930,6 +963,186 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// What fixing did to one file.
+struct FileFix {
+    shown: String,
+    /// The fixes this run would apply that cannot be written, and why.
+    refused: Vec<String>,
+    path: PathBuf,
+    before: String,
+    outcome: Result<crate::fix::Fixed, String>,
+}
+
+/// The fixes of every file of the report that has any this run applies, proven on their own
+/// (files in parallel). Standard input and rendered builds are not files anyone edits: their
+/// fixable findings are said to be left.
+fn fix_files(
+    report: &crate::run_report::RunReport,
+    inputs: &[load::Input],
+    wanted: crate::fix::Wanted,
+    rules: &crate::rules::RuleSet,
+) -> Vec<FileFix> {
+    use rayon::prelude::*;
+    let files: std::collections::HashMap<&str, &Path> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            load::Input::File { path, display, .. } => Some((display.as_str(), path.as_path())),
+            _ => None,
+        })
+        .collect();
+    let refusal = |d: &crate::diagnostic::Diagnostic| {
+        let fix = d.fix.as_deref()?;
+        let reason = fix.refused.as_deref()?;
+        let wanted =
+            fix.applicability == crate::diagnostic::Applicability::Safe || wanted.unsafe_fixes;
+        wanted.then(|| {
+            format!(
+                "{}:{}:{}: {} not fixed: {reason}",
+                d.file, d.location.start.line, d.location.start.column, d.rule
+            )
+        })
+    };
+    let fixable: Vec<&crate::run_report::FileReport> = report
+        .files
+        .iter()
+        .filter(|f| {
+            f.diagnostics
+                .iter()
+                .any(|d| wanted.fix_of(d).is_some() || refusal(d).is_some())
+        })
+        .collect();
+    fixable
+        .par_iter()
+        .map(|file| {
+            let shown = file.path.to_string();
+            let refused = file.diagnostics.iter().filter_map(refusal).collect();
+            let Some(path) = files.get(&*file.path) else {
+                return FileFix {
+                    shown,
+                    refused,
+                    path: PathBuf::new(),
+                    before: String::new(),
+                    outcome: Err("it is not a file (standard input, or the output of a \
+                                  build): fix the files it came from"
+                        .to_owned()),
+                };
+            };
+            let before = std::fs::read_to_string(path).unwrap_or_default();
+            let outcome = if before.len() != file.bytes {
+                Err("it changed while kubelint read it".to_owned())
+            } else {
+                crate::fix::fix_file(&file.path, &before, &file.diagnostics, wanted, rules)
+                    .and_then(|fixed| fixed.ok_or_else(String::new))
+            };
+            FileFix {
+                shown,
+                refused,
+                path: path.to_path_buf(),
+                before,
+                outcome,
+            }
+        })
+        .collect()
+}
+
+/// Says why each file that had fixes was left as it is.
+fn report_refusals(changes: &[FileFix]) {
+    for change in changes {
+        for refused in &change.refused {
+            eprintln!("kubelint: {refused}");
+        }
+        if let Err(reason) = &change.outcome
+            && !reason.is_empty()
+        {
+            eprintln!("kubelint: {} not fixed: {reason}", change.shown);
+        }
+    }
+}
+
+/// Writes every fixed file (each atomically, its permissions kept) and says what was fixed.
+fn write_fixes(changes: &[FileFix]) -> Result<(), ExitCode> {
+    report_refusals(changes);
+    let (mut findings, mut files) = (0, 0);
+    for change in changes {
+        let Ok(fixed) = &change.outcome else {
+            continue;
+        };
+        if let Err(e) = replace_file(&change.path, fixed.text.as_bytes()) {
+            eprintln!("error: cannot write the fixes to {}: {e}", change.shown);
+            return Err(ExitCode::from(2));
+        }
+        findings += fixed.fixed;
+        files += 1;
+    }
+    if files > 0 {
+        eprintln!(
+            "kubelint: fixed {} in {}",
+            crate::fix::count(findings, "finding"),
+            crate::fix::count(files, "file")
+        );
+    }
+    Ok(())
+}
+
+/// `--diff`: the fixes as a unified diff on standard output; exit 1 if there are any.
+fn print_diffs(changes: &[FileFix], errors: &[load::LoadError]) -> ExitCode {
+    report_refusals(changes);
+    let mut out = String::new();
+    let (mut findings, mut files) = (0, 0);
+    for change in changes {
+        if let Ok(fixed) = &change.outcome {
+            out.push_str(&crate::fix::unified_diff(
+                &change.shown,
+                &change.before,
+                &fixed.text,
+            ));
+            findings += fixed.fixed;
+            files += 1;
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the diff: {e}");
+        return ExitCode::from(2);
+    }
+    if files > 0 {
+        eprintln!(
+            "kubelint: would fix {} in {}",
+            crate::fix::count(findings, "finding"),
+            crate::fix::count(files, "file")
+        );
+    }
+    if !errors.is_empty() {
+        ExitCode::from(2)
+    } else if files > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Replaces a source file's bytes atomically (a temporary file beside it, renamed over it),
+/// keeping its permissions; a symbolic link is written through.
+fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let path = std::fs::canonicalize(path)?;
+    let permissions = std::fs::metadata(&path)?.permissions();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("the path names no file"))?;
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!(".{}.", name.to_string_lossy()))
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().set_permissions(permissions)?;
+    file.persist(&path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Writes to a temporary file beside `path` and renames it into place, so a reader never sees

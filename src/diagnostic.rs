@@ -228,6 +228,46 @@ fn sanitize(line: &str) -> String {
     }
 }
 
+/// Whether a fix may be applied without a human reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Changes behaviour (a security setting the workload may depend on): `--unsafe-fixes`.
+    Unsafe,
+    /// Keeps the manifest's meaning, apart from what the finding is about: `--fix`.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One replacement of a range of the file's bytes (empty for an insertion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: Position,
+    pub end: Position,
+    pub replacement: String,
+}
+
+/// What would make a finding go away: edits of the file it is in, all or none applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, in the imperative ("insert `exec` before `gunicorn app:wsgi`").
+    pub message: String,
+    pub applicability: Applicability,
+    /// Sorted by position, none overlapping.
+    pub edits: Vec<Edit>,
+    /// Why the fix cannot be written in this file (a value shared through a YAML anchor, a
+    /// folded scalar), in which case `edits` is empty: `--fix` says so instead of fixing.
+    pub refused: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub location: Location,
@@ -249,6 +289,8 @@ pub struct Diagnostic {
     /// A Pod Security Standards violation's control level and versions, until the run has
     /// graded it against its namespace's admission policy.
     pub policy: Option<PolicyGate>,
+    /// The edits that fix it, when they can be known from the file alone.
+    pub fix: Option<Box<Fix>>,
 }
 
 /// Every diagnostic is made here, whichever stage reports it (the rules through the engine,
@@ -273,7 +315,13 @@ impl Diagnostic {
             object: None,
             container: None,
             policy: None,
+            fix: None,
         }
+    }
+
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix.map(Box::new);
+        self
     }
 
     pub fn with_policy(mut self, policy: Option<PolicyGate>) -> Self {

@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod index;
 pub mod k8s;
 pub mod lint;

@@ -158,6 +158,21 @@ fn chart_dir(templates: &Path) -> PathBuf {
     }
 }
 
+/// Whether a chart is rendered on its own: not a subchart (`parent/charts/sub/`, which its
+/// parent's rendering includes, with the values and globals it needs) and not a library chart
+/// (`type: library`, which helm refuses to render).
+fn is_installable_chart(dir: &Path) -> bool {
+    let subchart = dir.parent().is_some_and(|charts| {
+        charts.file_name().is_some_and(|n| n == "charts")
+            && chart_dir(charts).join("Chart.yaml").is_file()
+    });
+    let library = std::fs::read_to_string(dir.join("Chart.yaml")).is_ok_and(|text| {
+        text.lines()
+            .any(|line| line.split('#').next().unwrap_or("").trim_end() == "type: library")
+    });
+    !subchart && !library
+}
+
 /// The chart whose `templates/` (at any depth) holds the file at `path`.
 fn helm_chart_of(path: &Path) -> Option<PathBuf> {
     path.ancestors()
@@ -227,7 +242,7 @@ fn walk(root: &Path, found: &mut Discovered) {
     }
     if let Ok(mut dirs) = chart_dirs.lock() {
         for dir in dirs.drain(..) {
-            if !found.charts.contains(&dir) {
+            if !found.charts.contains(&dir) && is_installable_chart(&dir) {
                 found.charts.push(dir);
             }
         }

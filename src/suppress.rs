@@ -20,6 +20,10 @@ pub enum Scope {
     Line(u32),
     /// Every diagnostic of the file.
     File,
+    /// Every diagnostic on these 1-based lines (inclusive): a file-wide comment in a stream
+    /// of several files (Helm's output, where each template's part starts with `# Source:`)
+    /// covers its own file's part.
+    Lines(u32, u32),
     /// Every diagnostic of this object.
     Object(ObjectId),
 }
@@ -50,7 +54,7 @@ impl Suppression {
     fn describe(&self, rule: &str) -> String {
         match &self.scope {
             Scope::Line(_) => format!("`# {LINE_DIRECTIVE} {rule}`"),
-            Scope::File => format!("`# {FILE_DIRECTIVE} {rule}`"),
+            Scope::File | Scope::Lines(..) => format!("`# {FILE_DIRECTIVE} {rule}`"),
             Scope::Object(_) => format!("the annotation `{IGNORE_ANNOTATION}: {rule}`"),
         }
     }
@@ -78,6 +82,30 @@ pub fn inline(text: &str, lines: &LineIndex) -> Vec<Suppression> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    // The 1-based first lines of the parts of a stream of templates' output.
+    let sources: Vec<u32> = (0..lines.line_count())
+        .filter(|&line| lines.line_text(text, line).starts_with("# Source: "))
+        .map(|line| line as u32 + 1)
+        .collect();
+    let source_of = |line: u32| lines.line_text(text, line as usize - 1);
+    let file_scope = |line: u32| match sources.iter().rposition(|&s| s <= line) {
+        Some(at) if sources.len() > 1 => {
+            // A template that writes several documents has a `# Source:` line before each.
+            let first = sources[..=at]
+                .iter()
+                .rev()
+                .take_while(|&&s| source_of(s) == source_of(sources[at]))
+                .last()
+                .copied()
+                .unwrap_or(sources[at]);
+            let last = sources[at..]
+                .iter()
+                .find(|&&s| source_of(s) != source_of(sources[at]))
+                .map_or(u32::MAX, |next| next - 1);
+            Scope::Lines(first, last)
+        }
+        _ => Scope::File,
+    };
     for line in 0..lines.line_count() {
         let line_text = lines.line_text(text, line);
         let Some(at) = comment_start(line_text) else {
@@ -85,7 +113,7 @@ pub fn inline(text: &str, lines: &LineIndex) -> Vec<Suppression> {
         };
         let comment = line_text[at + 1..].trim_start();
         let (scope, rest) = if let Some(rest) = comment.strip_prefix(FILE_DIRECTIVE) {
-            (Scope::File, rest)
+            (file_scope(line as u32 + 1), rest)
         } else if let Some(rest) = comment.strip_prefix(LINE_DIRECTIVE) {
             let own_line = line_text[..at].trim().is_empty();
             let target = line as u32 + if own_line { 2 } else { 1 };
@@ -171,6 +199,7 @@ fn covers(s: &Suppression, d: &Diagnostic) -> bool {
     match &s.scope {
         Scope::Line(line) => d.location.start.line == *line,
         Scope::File => true,
+        Scope::Lines(first, last) => (*first..=*last).contains(&d.location.start.line),
         Scope::Object(id) => d.object.as_ref() == Some(id),
     }
 }
@@ -303,5 +332,17 @@ mod tests {
         assert_eq!(found[1].scope, Scope::File);
         assert_eq!(found[2].scope, Scope::Line(4));
         assert_eq!(found[2].location.start.column, 6);
+    }
+
+    #[test]
+    fn in_helm_output_a_file_comment_covers_its_own_template() {
+        let text = "---\n# Source: c/templates/a.yaml\na: 1\n---\n# Source: c/templates/b.yaml\n\
+                    # kubelint-ignore-file: x\nb: 1\n---\n# Source: c/templates/b.yaml\nb: 2\n\
+                    ---\n# Source: c/templates/c.yaml\nc: 1\n";
+        let lines = LineIndex::new(text);
+        let found = inline(text, &lines);
+        assert_eq!(found.len(), 1);
+        // From b.yaml's first `# Source:` (line 5) to the line before c.yaml's (line 12).
+        assert_eq!(found[0].scope, Scope::Lines(5, 11));
     }
 }

@@ -27,6 +27,7 @@ const LAYERS: &[&str] = &[
     "policy",
     "render",
     "lint",
+    "fix",
     "report",
     "cli",
 ];

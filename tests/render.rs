@@ -182,7 +182,9 @@ fn a_kustomization_that_does_not_build_is_an_error_and_its_files_are_still_linte
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
     assert!(
-        stderr.contains("kustomize build failed, so its files are linted as plain YAML"),
+        stderr.contains(
+            "kustomize build failed, so its files that no other build read are linted as plain YAML"
+        ),
         "{stderr}"
     );
     assert!(stderr.contains("missing.yaml"), "{stderr}");
@@ -283,4 +285,52 @@ fn real_helm_places_the_findings_where_the_fixture_output_does() {
         places
     };
     assert_eq!(places(None), places(Some(fake_helm(&scratch))));
+}
+
+#[test]
+fn a_clean_overlay_passes_and_its_objects_are_counted_in_their_base_file() {
+    if !on_path("kubectl") && !on_path("kustomize") {
+        eprintln!("skipped: neither kubectl nor kustomize is installed");
+        return;
+    }
+    let scratch = Scratch::new("clean");
+    let base = scratch.0.join("base");
+    let overlay = scratch.0.join("overlay");
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::create_dir_all(&overlay).unwrap();
+    std::fs::write(
+        base.join("settings.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n",
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("kustomization.yaml"),
+        "resources: [settings.yaml]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources: [../base]\nnamePrefix: prod-\n",
+    )
+    .unwrap();
+    let dir = scratch.0.to_str().unwrap();
+    let out = kubelint(&["check", dir, "--color", "never"], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = kubelint(&["check", dir, "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["objects"], 1, "{json:#}");
+    // JUnit: the built object is a passing test case of the file it came from.
+    let out = kubelint(&["check", dir, "--format", "junit"], None);
+    let junit = text(&out.stdout);
+    let suite = junit
+        .split("<testsuite ")
+        .find(|s| s.contains("base/settings.yaml"))
+        .unwrap_or_else(|| panic!("{junit}"));
+    assert!(suite.contains("ConfigMap prod-settings"), "{junit}");
 }

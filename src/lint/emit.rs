@@ -140,8 +140,12 @@ impl Emitter<'_> {
                 message,
             })
             .collect();
+        let fix = finding
+            .fix
+            .map(|spec| super::fixes::resolve(self.text, self.lines, document, spec));
         out.push(
             Diagnostic::new(rule, severity, self.file.clone(), location, finding.message)
+                .with_fix(fix)
                 .with_help(finding.help)
                 .with_labels(labels)
                 .in_object(object.cloned())

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 mod custom_resources;
 mod emit;
+mod fixes;
 
 use crate::diagnostic::{Diagnostic, Label, Location};
 use crate::index::{self, Facts, Index, Site, Snapshot};

@@ -440,6 +440,8 @@ struct Builder<'a> {
     entries: Vec<(NodeId, NodeId)>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeId>,
+    /// The anchored nodes an alias (or a merge key through one) uses again.
+    aliased: Vec<NodeId>,
     duplicate_keys: Vec<DuplicateKey>,
     root: Option<NodeId>,
     /// Scalars written `<<` (the merge key) that are pending in open mappings.
@@ -477,6 +479,9 @@ impl<'a> Builder<'a> {
                         "alias refers to an unknown anchor".into(),
                     ));
                 };
+                if !self.aliased.contains(&id) {
+                    self.aliased.push(id);
+                }
                 self.attach(id, span, span.end)
             }
             Event::SequenceStart(anchor, _) => self.open(
@@ -714,14 +719,16 @@ impl<'a> Builder<'a> {
         ) {
             return Ok(None);
         }
-        Ok(Some(Document::new(
+        let mut document = Document::new(
             self.nodes,
             self.items,
             self.entries,
             root,
             self.duplicate_keys,
             index,
-        )))
+        );
+        document.anchored = self.aliased;
+        Ok(Some(document))
     }
 }
 
@@ -745,11 +752,18 @@ mod tests;
 /// plain or quoted scalar on one line and for a literal block (`|`); the scalar's start for a
 /// folded one.
 pub fn offset_in_scalar(text: &str, node: tree::Node<'_>, column: usize) -> u32 {
+    exact_offset_in_scalar(text, node, column).unwrap_or(node.span().start)
+}
+
+/// The byte offset in the file of the `column`-th character of a scalar's value, where the
+/// value's characters are the file's (a plain or quoted scalar on one line without escapes
+/// before it, a literal block); `None` where they are not (folded lines, escapes).
+pub fn exact_offset_in_scalar(text: &str, node: tree::Node<'_>, column: usize) -> Option<u32> {
     let ByteSpan { start, end } = node.span();
-    let raw = text.get(start as usize..end as usize).unwrap_or_default();
+    let raw = text.get(start as usize..end as usize)?;
     let at_char = |s: &str, n: usize| s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
     // A block scalar's span starts at its content; its header (`|`, `>-`) ends the text before.
-    let header = text[..start as usize].trim_end();
+    let header = text.get(..start as usize)?.trim_end();
     let block = header
         .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
         .chars()
@@ -763,34 +777,34 @@ pub fn offset_in_scalar(text: &str, node: tree::Node<'_>, column: usize) -> u32 
             let mut remaining = column;
             let mut offset = start as usize;
             let mut first = true;
-            for line in text[start as usize..end as usize].split_inclusive('\n') {
+            for line in raw.split_inclusive('\n') {
                 let skip = if first { 0 } else { indent.min(line.len()) };
                 first = false;
-                let content = &line[skip..];
+                // Indentation is spaces; anything else there is not this scalar's layout.
+                let content = line.get(skip..)?;
                 let chars = content.trim_end_matches('\n').chars().count();
                 if remaining <= chars {
-                    return (offset + skip + at_char(content, remaining)) as u32;
+                    return Some((offset + skip + at_char(content, remaining)) as u32);
                 }
                 remaining -= chars + 1;
                 offset += line.len();
             }
-            start
+            None
         }
-        // Folded: lines are joined with spaces, so a column is not a place; the start is.
-        Some(_) => start,
-        None if raw.contains('\n') => start,
+        // Folded: lines are joined with spaces, so a column is not a place.
+        Some(_) => None,
+        None if raw.contains('\n') => None,
         None => {
             let quote = usize::from(raw.starts_with('"') || raw.starts_with('\''));
             let body = &raw[quote..];
-            // An escape before the column shifts it; such expressions are rare, the start is
-            // honest.
             let prefix_end = at_char(body, column);
+            // An escape before the column shifts it.
             if quote == 1
                 && (body[..prefix_end].contains('\\') || body[..prefix_end].contains("''"))
             {
-                return start;
+                return None;
             }
-            start + (quote + prefix_end) as u32
+            Some(start + (quote + prefix_end) as u32)
         }
     }
 }

@@ -57,6 +57,9 @@ pub struct Document<'a> {
     pub duplicate_keys: Vec<DuplicateKey>,
     /// 0-based index of the document in its file's stream.
     pub index: usize,
+    /// The anchored nodes (`&name`) that an alias or a merge key uses again: an edit inside
+    /// one changes more than the place it is made.
+    pub anchored: Vec<NodeId>,
     parents: OnceCell<Vec<(NodeId, u32)>>,
 }
 
@@ -80,6 +83,7 @@ impl<'a> Document<'a> {
             root,
             duplicate_keys,
             index,
+            anchored: Vec::new(),
             parents: OnceCell::new(),
         }
     }
@@ -90,6 +94,15 @@ impl<'a> Document<'a> {
 
     pub fn node(&self, id: NodeId) -> Node<'_> {
         Node { doc: self, id }
+    }
+
+    /// Whether `span` touches an anchored node that an alias or a merge key uses again: an
+    /// edit there would change every place it is used.
+    pub fn touches_anchored(&self, span: ByteSpan) -> bool {
+        self.anchored.iter().any(|&id| {
+            let shared = self.nodes[id as usize].span;
+            shared.start <= span.end && span.start <= shared.end
+        })
     }
 
     pub fn node_count(&self) -> usize {
@@ -332,6 +345,14 @@ impl<'d> Node<'d> {
 
     pub fn pointer(&self) -> String {
         self.doc.pointer(self.id)
+    }
+
+    /// The collection this node is a key, value or item of (for a node shared through an
+    /// alias, the first place it is used).
+    pub fn parent(&self) -> Option<Node<'d>> {
+        let parents = self.doc.parents.get_or_init(|| self.doc.parent_table());
+        let &(parent, _) = parents.get(self.id as usize)?;
+        (parent != NO_PARENT).then(|| self.doc.node(parent))
     }
 
     /// Structural equality of values, ignoring positions and how scalars were quoted.

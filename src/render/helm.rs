@@ -13,7 +13,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -58,12 +58,12 @@ const HELM_NAMES: &[&str] = &["helm.exe", "helm.cmd", "helm.bat"];
 #[cfg(not(windows))]
 const HELM_NAMES: &[&str] = &["helm"];
 
-/// The first executable `helm` in the directories of a `PATH` value. An empty entry (the
-/// current directory, for a POSIX shell) is skipped: a linter run in a checked-out repository
-/// must not execute a `helm` that repository ships.
+/// The first executable `helm` in the directories of a `PATH` value. An empty or relative
+/// entry (the current directory, for a POSIX shell) is skipped: a linter run in a checked-out
+/// repository must not execute a `helm` that repository ships.
 fn find_in_path(path: &OsStr) -> Option<PathBuf> {
     std::env::split_paths(path)
-        .filter(|dir| !dir.as_os_str().is_empty())
+        .filter(|dir| dir.is_absolute())
         .flat_map(|dir| HELM_NAMES.iter().map(move |name| dir.join(name)))
         .find(|candidate| is_executable(candidate))
 }
@@ -86,6 +86,9 @@ fn render_with(
     release: &str,
     namespace: Option<&str>,
 ) -> Result<String, String> {
+    if !is_executable(helm) {
+        return Err(NOT_INSTALLED.to_owned());
+    }
     let mut command = Command::new(helm);
     command.arg("template");
     // `--flag=value` and `--` before the positional arguments: a release, a chart directory or a
@@ -99,28 +102,15 @@ fn render_with(
         command.arg(arg);
     }
     command.arg("--").arg(release).arg(chart_dir);
-    command.stdin(Stdio::null());
-    let output = match command.output() {
-        Ok(output) => output,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(NOT_INSTALLED.to_owned()),
-        Err(e) => return Err(format!("could not run {}: {e}", helm.display())),
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let detail = first_lines(&stderr).unwrap_or_else(|| match output.status.code() {
-            Some(code) => format!("exit status {code}"),
-            None => "killed by a signal".to_owned(),
-        });
-        return Err(format!(
-            "helm template {} failed: {detail}",
-            chart_dir.display()
-        ));
-    }
-    String::from_utf8(output.stdout).map_err(|_| {
-        format!(
-            "helm template {} printed output that is not UTF-8",
-            chart_dir.display()
-        )
+    let args: Vec<&OsStr> = command.get_args().collect();
+    // Through the renderers' runner: a template that loops for ever is stopped, its output
+    // capped, and a plugin it starts stopped with it.
+    super::process::run(helm, &args, None, |stderr| {
+        first_lines(stderr).unwrap_or_default()
+    })
+    .map_err(|e| {
+        let e = e.strip_prefix("helm ").unwrap_or(&e);
+        format!("helm template {} {e}", chart_dir.display())
     })
 }
 

@@ -225,10 +225,11 @@ pub fn build(tool: &Tool, dir: &Path) -> Result<(String, PathBuf), String> {
         .map_err(|e| format!("cannot make a temporary directory: {e}"))?;
     let base = std::fs::canonicalize(wrapper.path()).map_err(|e| e.to_string())?;
     let reference = super::relative_to(&real, &base);
+    // The path goes in as a JSON string (any character escaped), never raw into the YAML.
     let text = format!(
-        "# Written by kubelint: builds {} with the origin of every object recorded.\n\
+        "# Written by kubelint: builds the kustomization it names with the origin of every \
+         object recorded.\n\
          resources:\n- {}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
-        real.display(),
         serde_json::to_string(&reference.to_string_lossy()).map_err(|e| e.to_string())?,
     );
     std::fs::write(base.join("kustomization.yaml"), text)
@@ -239,7 +240,7 @@ pub fn build(tool: &Tool, dir: &Path) -> Result<(String, PathBuf), String> {
     } else {
         vec![OsStr::new("build"), target]
     };
-    let output = process::run(&tool.program, &args, None)?;
+    let output = process::run(&tool.program, &args, None, process::summarize)?;
     Ok((output, base))
 }
 

@@ -182,7 +182,8 @@ pub fn render(
             (Job::Kustomize { root, .. }, Err(e)) => errors.push(LoadError {
                 path: display_path(&root.dir),
                 message: format!(
-                    "kustomize build failed, so its files are linted as plain YAML: {e}"
+                    "kustomize build failed, so its files that no other build read are linted \
+                     as plain YAML: {e}"
                 ),
             }),
             (Job::Helm { chart }, Err(e)) => errors.push(LoadError {

@@ -10,10 +10,13 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 /// What a renderer may print before kubelint stops reading (the largest input it reads).
 const MAX_OUTPUT: u64 = crate::load::MAX_FILE_BYTES;
 
-/// The executable `name` on PATH, if any.
+/// The executable `name` on PATH, if any. Empty and relative entries (`PATH=/usr/bin:`) are
+/// skipped: they name the working directory, and a repository being linted must not choose
+/// the program that builds it.
 pub fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(name))
         .find(|candidate| is_executable(candidate))
 }
@@ -31,11 +34,13 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// Runs `program args` in `dir` and returns its standard output, or a one-paragraph error:
-/// what the program said on standard error (its first lines), or that it did not finish.
+/// what the program said on standard error (as `explain` sums it up), or that it did not
+/// finish.
 pub fn run(
     program: &Path,
     args: &[&std::ffi::OsStr],
     dir: Option<&Path>,
+    explain: fn(&str) -> String,
 ) -> Result<String, String> {
     let mut command = Command::new(program);
     command
@@ -44,7 +49,11 @@ pub fn run(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         // A remote base must not stop the run at a credentials prompt.
-        .env("GIT_TERMINAL_PROMPT", "0");
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    // Its own process group, so that a timeout stops the git and ssh it started too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
@@ -56,26 +65,14 @@ pub fn run(
         .map_err(|e| format!("cannot run {name}: {e}"))?;
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout {
-            let _ = s.take(MAX_OUTPUT + 1).read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr {
-            let _ = s.take(64 * 1024).read_to_end(&mut buf);
-        }
-        buf
-    });
+    let out = std::thread::spawn(move || read_capped(stdout, MAX_OUTPUT + 1));
+    let err = std::thread::spawn(move || read_capped(stderr, 64 * 1024));
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > TIMEOUT => {
-                let _ = child.kill();
+                kill_group(&mut child);
                 let _ = child.wait();
                 return Err(format!(
                     "{name} did not finish within {} s (a remote resource?)",
@@ -88,22 +85,47 @@ pub fn run(
     };
     let out = out.join().unwrap_or_default();
     let err = err.join().unwrap_or_default();
-    if !status.success() {
-        let said = String::from_utf8_lossy(&err);
-        let said = summarize(&said);
-        return Err(if said.is_empty() {
-            format!("{name} failed ({status})")
-        } else {
-            format!("{name} failed: {said}")
-        });
-    }
     if out.len() as u64 > MAX_OUTPUT {
         return Err(format!(
             "{name} printed more than {} MiB",
             MAX_OUTPUT / 1024 / 1024
         ));
     }
+    if !status.success() {
+        let said = String::from_utf8_lossy(&err);
+        let said = explain(&said);
+        return Err(if said.is_empty() {
+            format!("{name} failed ({status})")
+        } else {
+            format!("{name} failed: {said}")
+        });
+    }
     String::from_utf8(out).map_err(|_| format!("{name} printed text that is not UTF-8"))
+}
+
+/// Up to `cap` bytes of a pipe, then the rest drained unread: a child whose pipe closed early
+/// would die of SIGPIPE and look like a failed build.
+fn read_capped(pipe: Option<impl Read>, cap: u64) -> Vec<u8> {
+    let mut buf = Vec::new();
+    if let Some(mut pipe) = pipe {
+        let _ = (&mut pipe).take(cap).read_to_end(&mut buf);
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+    }
+    buf
+}
+
+/// Stops a renderer and whatever it started (its process group), then reaps it.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        // The group was made with the child's pid as its id; `kill -- -PID` signals it.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// Longest summary of a renderer's error kept.

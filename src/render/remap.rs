@@ -14,6 +14,7 @@ use crate::parse::lines::LineIndex;
 use crate::parse::tree::{ByteSpan, Document, Node};
 use crate::parse::{ParsedStream, parse_stream};
 use crate::rules::RuleSet;
+use crate::rules::meta::unused_suppression::UnusedSuppression;
 use crate::run_report::FileReport;
 use crate::suppress;
 
@@ -37,12 +38,6 @@ pub fn remap(files: &mut Vec<FileReport>, renderings: &[Arc<Rendering>], rules: 
     let mut reports = Vec::new();
     for (path, mut m) in moved {
         m.report.diagnostics = merge(m.pending);
-        // A file linted as itself too (named on the command line) keeps one report.
-        if let Some(existing) = files.iter_mut().find(|f| f.path == m.report.path) {
-            existing.diagnostics.append(&mut m.report.diagnostics);
-            existing.sort();
-            continue;
-        }
         if m.kustomized
             && let Ok(text) = std::fs::read_to_string(&path)
         {
@@ -51,6 +46,30 @@ pub fn remap(files: &mut Vec<FileReport>, renderings: &[Arc<Rendering>], rules: 
             let lines = LineIndex::new(&text);
             let mut suppressions = suppress::inline(&text, &lines);
             suppress::apply_to_report(&mut m.report, &mut suppressions, rules);
+        }
+        // A file linted as itself too (named on the command line) keeps one report: what the
+        // plain lint already says there is not said again, and its stale suppressions were
+        // judged by the plain lint.
+        if let Some(existing) = files.iter_mut().find(|f| f.path == m.report.path) {
+            let said: std::collections::HashSet<(&str, u32)> = existing
+                .diagnostics
+                .iter()
+                .map(|d| (d.rule, d.location.start.offset))
+                .collect();
+            let new: Vec<Diagnostic> = m
+                .report
+                .diagnostics
+                .into_iter()
+                .filter(|d| {
+                    d.rule != UnusedSuppression::ID
+                        && !said.contains(&(d.rule, d.location.start.offset))
+                })
+                .collect();
+            existing.diagnostics.extend(new);
+            existing.objects += m.report.objects;
+            existing.object_ids.append(&mut m.report.object_ids);
+            existing.sort();
+            continue;
         }
         m.report.sort();
         reports.push(m.report);
@@ -271,12 +290,45 @@ fn remap_one(rendering: &Rendering, rendered: FileReport, out: &mut BTreeMap<Pat
             });
         }
     }
+    // The built objects are counted in the files they came from (JSON totals, JUnit test
+    // cases, and a clean build is not "nothing to lint"). A rendered stream holds one object
+    // per document; were it otherwise, the first origin counts them all.
+    let mut object_ids = rendered.object_ids;
+    if object_ids.len() == docs.len() {
+        for (origin, id) in origins.iter().zip(object_ids.drain(..)) {
+            if let Some(moved) = origin.file.as_ref().and_then(|f| out.get_mut(f)) {
+                moved.report.objects += 1;
+                moved.report.object_ids.push(id);
+            }
+        }
+    }
+    if let Some(first) = origins
+        .iter()
+        .filter_map(|o| o.file.as_ref())
+        .find(|f| out.contains_key(*f))
+        && let Some(moved) = out.get_mut(first)
+    {
+        moved.report.objects += object_ids.len();
+        moved.report.object_ids.append(&mut object_ids);
+    }
     let fallback_file =
         std::fs::canonicalize(&rendering.file).unwrap_or_else(|_| rendering.file.clone());
     let place = |location: &Location| -> Option<Target> {
-        let doc_index = docs
-            .iter()
-            .rposition(|d| d.root().span().start <= location.start.offset)
+        let at = location.start.offset as usize;
+        // In Helm's output a comment above a document's first key is in that document's
+        // part (from its `---`), though before its root.
+        let part = helm_sources.iter().find(|s| s.start <= at && at < s.end);
+        let doc_index = part
+            .and_then(|part| {
+                docs.iter().position(|d| {
+                    let start = d.root().span().start as usize;
+                    part.start <= start && start <= part.end
+                })
+            })
+            .or_else(|| {
+                docs.iter()
+                    .rposition(|d| d.root().span().start <= location.start.offset)
+            })
             .unwrap_or(0);
         let doc = docs.get(doc_index)?;
         let origin = &origins[doc_index];
@@ -287,6 +339,24 @@ fn remap_one(rendering: &Rendering, rendered: FileReport, out: &mut BTreeMap<Pat
             Renderer::Helm { .. } => {
                 let file = origin.file.clone()?;
                 let (template, _) = sources.texts.get(&file)?;
+                // A comment (a stale suppression): helm copies it, so it is found as is.
+                if location.path.is_empty()
+                    && let Some(said) = text
+                        .get(location.start.offset as usize..location.end.offset as usize)
+                        .filter(|said| said.starts_with('#'))
+                    && let Some(found) = template.find(said)
+                {
+                    let found = found as u32;
+                    return Some(Target {
+                        file,
+                        span: ByteSpan {
+                            start: found,
+                            end: found + said.len() as u32,
+                        },
+                        pointer: String::new(),
+                        placed: Placed::Exact,
+                    });
+                }
                 let keys: Vec<String> = tokens(&location.path).into_iter().map(unescape).collect();
                 let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
                 let spot = helm::locate(template, &keys);
@@ -361,6 +431,8 @@ fn remap_one(rendering: &Rendering, rendered: FileReport, out: &mut BTreeMap<Pat
                 file: moved.report.path.clone(),
                 location,
                 labels,
+                // Its edits are of the rendered stream, which nobody edits.
+                fix: None,
                 ..diagnostic
             },
             what,

@@ -233,6 +233,17 @@ fn render_diagnostic(d: &Diagnostic, renderer: &Renderer) -> String {
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
+    if let Some(fix) = d.fix.as_deref().filter(|f| f.refused.is_none()) {
+        let how = match fix.applicability {
+            crate::diagnostic::Applicability::Safe => "--fix",
+            crate::diagnostic::Applicability::Unsafe => "--fix --unsafe-fixes",
+        };
+        group = group.element(
+            Level::HELP
+                .with_name("fix")
+                .message(format!("{} (kubelint check {how})", fix.message)),
+        );
+    }
     let rendered = renderer.render(&[group]);
     // The renderer counts the header's column from the start of the snippet's line, which for a
     // cut line is not the start of the line in the file.
@@ -382,6 +393,7 @@ mod tests {
             object: None,
             container: None,
             policy: None,
+            fix: None,
         }
     }
 

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use set::{POLICY_CATEGORY, PolicySelection, RuleSet, is_policy_id};
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Severity};
 use crate::index::{Index, Site};
 use crate::k8s::KubeVersion;
 use crate::k8s::pod_security::PolicyGate;
@@ -78,6 +78,70 @@ pub struct Finding<'d> {
     /// For a `pod-security` rule: the control's level and the versions of the standards under
     /// which this is a violation, so the run can tell what each namespace's admission refuses.
     pub policy: Option<PolicyGate>,
+    /// How to fix it, in nodes: the engine turns it into edits of the file's bytes.
+    pub fix: Option<FixSpec<'d>>,
+}
+
+/// A fix as a rule sees it: changes to nodes. Where the file's layout makes one unsafe to
+/// write (an anchor shared elsewhere, a folded scalar), the engine refuses it with a reason.
+#[derive(Debug, Clone)]
+pub struct FixSpec<'d> {
+    /// What the fix does, in the imperative.
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<EditSpec<'d>>,
+}
+
+impl<'d> FixSpec<'d> {
+    pub fn safe(message: impl Into<String>, edits: Vec<EditSpec<'d>>) -> Self {
+        FixSpec {
+            message: message.into(),
+            applicability: Applicability::Safe,
+            edits,
+        }
+    }
+
+    pub fn unsafe_(message: impl Into<String>, edits: Vec<EditSpec<'d>>) -> Self {
+        FixSpec {
+            message: message.into(),
+            applicability: Applicability::Unsafe,
+            edits,
+        }
+    }
+}
+
+/// One change a fix makes.
+#[derive(Debug, Clone)]
+pub enum EditSpec<'d> {
+    /// The scalar's text (quotes included) becomes `text`, written as is.
+    ReplaceScalar { node: Node<'d>, text: String },
+    /// The mapping key is renamed, its quoting kept.
+    RenameKey { key: Node<'d>, to: String },
+    /// `text` goes before the `at`-th character of the scalar's value.
+    InsertInScalar {
+        node: Node<'d>,
+        at: usize,
+        text: String,
+    },
+    /// The sequence item goes, with its lines in block style.
+    RemoveItem { item: Node<'d> },
+    /// The mapping entry goes, with its lines in block style.
+    RemoveEntry { key: Node<'d>, value: Node<'d> },
+    /// `key` of the mapping is set to `value`: the existing value replaced (or, for a nested
+    /// mapping, set within), else the entry added after the last one.
+    SetEntry {
+        map: Node<'d>,
+        key: &'static str,
+        value: NewValue,
+    },
+}
+
+/// A value a fix writes: a plain scalar, or a mapping of one key (`securityContext:
+/// {runAsNonRoot: true}` where there is no `securityContext` yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewValue {
+    Scalar(&'static str),
+    Map(&'static str, Box<NewValue>),
 }
 
 impl<'d> Finding<'d> {
@@ -89,7 +153,13 @@ impl<'d> Finding<'d> {
             help: None,
             labels: Vec::new(),
             policy: None,
+            fix: None,
         }
+    }
+
+    pub fn fix(mut self, fix: FixSpec<'d>) -> Self {
+        self.fix = Some(fix);
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {

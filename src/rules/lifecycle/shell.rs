@@ -217,6 +217,53 @@ pub fn last_command(commands: &[Command]) -> Option<&Command> {
     })
 }
 
+/// Where `exec ` goes in the script to make `last` replace the shell: before its command word,
+/// after any variable assignments (`PORT=80 exec app` keeps them). `None` when the command
+/// cannot be exec'd (piped, in the background) or its words are not written plainly.
+pub fn exec_insertion_point(script: &str, last: &Command) -> Option<usize> {
+    if last.piped_or_background {
+        return None;
+    }
+    let skipped = last.words.len() - command_words(last).len();
+    let mut at = last.start;
+    // `then app` and `FOO=1 app`: reserved words and assignments stay before the exec.
+    for word in &last.words[..skipped] {
+        let rest = script.get(at..)?;
+        if !rest.starts_with(word.as_str()) {
+            return None;
+        }
+        at += word.len();
+        let rest = &script[at..];
+        at += rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    }
+    Some(at)
+}
+
+/// Whether the script is a plain list of simple commands joined by `&&`, `;` or newlines,
+/// `last` being the last one: `exec` before it changes nothing but which process the
+/// command runs as.
+pub fn is_simple_chain(script: &str, commands: &[Command], last: &Command) -> bool {
+    if commands.last() != Some(last) {
+        return false;
+    }
+    let keyword = |c: &Command| {
+        c.words.first().is_some_and(|w| {
+            OPENERS.contains(&w.as_str())
+                || CLOSERS.contains(&w.as_str())
+                || matches!(w.as_str(), "done" | "case" | "in" | "function")
+        })
+    };
+    if commands.iter().any(|c| c.piped_or_background || keyword(c)) {
+        return false;
+    }
+    if !script[..commands[0].start].trim().is_empty() || !script[last.end..].trim().is_empty() {
+        return false;
+    }
+    commands
+        .windows(2)
+        .all(|w| matches!(script[w[0].end..w[1].start].trim(), "&&" | ";" | ""))
+}
+
 fn is_redirection(word: &str) -> bool {
     let rest = word.trim_start_matches(|c: char| c.is_ascii_digit());
     rest.starts_with(['>', '<']) || word.starts_with("&>")

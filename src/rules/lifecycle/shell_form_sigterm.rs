@@ -1,8 +1,9 @@
 use serde::{Deserialize, Serialize};
 
-use super::super::{Finding, Options, OptionsSpec, Rule, declare_rule};
+use super::super::{EditSpec, Finding, FixSpec, Options, OptionsSpec, Rule, declare_rule};
 use super::shell::{
-    is_exec, is_quick_builtin, is_single_simple_command, last_command, split_commands, traps_term,
+    exec_insertion_point, is_exec, is_quick_builtin, is_simple_chain, is_single_simple_command,
+    last_command, split_commands, traps_term,
 };
 use crate::model::Object;
 use crate::parse::tree::Node;
@@ -231,19 +232,38 @@ impl Rule for ShellFormSigterm {
                     ),
                 )
             };
-            out.push(
-                Finding::new(
-                    call.node,
-                    format!(
-                        "`{}` stays PID 1 of `{}` and {runs}; SIGTERM never reaches the \
+            let looping = last.words.last().is_some_and(|w| w == "done");
+            let fix = exec_insertion_point(&call.script, last)
+                .filter(|_| !looping)
+                .map(|at| {
+                    let edit = EditSpec::InsertInScalar {
+                        node: call.node,
+                        at: call.script[..at].chars().count(),
+                        text: "exec ".to_owned(),
+                    };
+                    let message = format!("insert `exec` before `{last_text}`");
+                    // In a plain chain nothing runs after the last command, so exec'ing it
+                    // changes only which process it is; elsewhere (after `||`, inside `if`)
+                    // the script's flow is a human's to check.
+                    if is_simple_chain(&call.script, &commands, last) {
+                        FixSpec::safe(message, vec![edit])
+                    } else {
+                        FixSpec::unsafe_(message, vec![edit])
+                    }
+                });
+            let mut finding = Finding::new(
+                call.node,
+                format!(
+                    "`{}` stays PID 1 of `{}` and {runs}; SIGTERM never reaches the \
                          application, so the container is killed after its {grace}s grace \
                          period instead of shutting down",
-                        call.shell,
-                        container.display_name()
-                    ),
-                )
-                .help(help),
-            );
+                    call.shell,
+                    container.display_name()
+                ),
+            )
+            .help(help);
+            finding.fix = fix;
+            out.push(finding);
         }
     }
 }

@@ -110,6 +110,21 @@ pub(crate) fn is_windows(pod: &PodTemplate<'_>) -> bool {
 }
 
 /// `true` as the API server reads a boolean field.
+/// The edit that sets `securityContext.<key>: <value>` on a container: the existing value
+/// replaced, else the key added to its `securityContext`, else a `securityContext` added.
+pub(crate) fn set_container_setting<'d>(
+    container: &Container<'d>,
+    key: &'static str,
+    value: &'static str,
+) -> crate::rules::EditSpec<'d> {
+    use crate::rules::NewValue;
+    crate::rules::EditSpec::SetEntry {
+        map: container.node,
+        key: "securityContext",
+        value: NewValue::Map(key, Box::new(NewValue::Scalar(value))),
+    }
+}
+
 pub(crate) fn is_true(node: Node<'_>) -> bool {
     node.as_bool() == Some(true)
 }

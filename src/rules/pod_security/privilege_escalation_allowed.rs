@@ -1,6 +1,6 @@
-use super::super::{Finding, Options, Rule, declare_rule};
+use super::super::{Finding, FixSpec, Options, Rule, declare_rule};
 use super::restricted::{container_context_unknown, fragment, windows_exempt, windows_help};
-use super::{all_containers, container_setting, describe, is_true};
+use super::{all_containers, container_setting, describe, is_true, set_container_setting};
 use crate::k8s::pod_security::{Level, PolicyGate};
 use crate::model::Object;
 
@@ -91,13 +91,28 @@ impl Rule for PrivilegeEscalationAllowed {
             };
             // The API server refuses `allowPrivilegeEscalation: false` beside `privileged: true`
             // (a privileged container escalates by definition), so the fix starts there.
-            let help = if container_setting(&container, &["privileged"]).is_some_and(is_true) {
+            let privileged = container_setting(&container, &["privileged"]).is_some_and(is_true);
+            let help = if privileged {
                 "remove `privileged: true` (the API server refuses `allowPrivilegeEscalation: \
                  false` beside it), then set `securityContext.allowPrivilegeEscalation: false`"
             } else {
                 HELP
             };
-            out.push(finding.help(help).policy(gate));
+            let finding = finding.help(help).policy(gate);
+            let finding = if privileged {
+                finding
+            } else {
+                // A setuid binary the container relies on (sudo, ping) stops working.
+                finding.fix(FixSpec::unsafe_(
+                    "set `securityContext.allowPrivilegeEscalation: false`",
+                    vec![set_container_setting(
+                        &container,
+                        "allowPrivilegeEscalation",
+                        "false",
+                    )],
+                ))
+            };
+            out.push(finding);
         }
         windows_help(pod, &mut out[start..]);
     }

@@ -1,4 +1,4 @@
-use super::super::{Finding, Options, Rule, declare_rule};
+use super::super::{EditSpec, Finding, FixSpec, Options, Rule, declare_rule};
 use super::{all_containers, container_setting, describe, is_true};
 use crate::k8s::pod_security::{Level, PolicyGate};
 use crate::model::Object;
@@ -79,7 +79,15 @@ impl Rule for PrivilegedContainer {
                     "remove `privileged: true` and add only the capabilities the container \
                      needs under `securityContext.capabilities.add`",
                 )
-                .policy(GATE),
+                .policy(GATE)
+                // The container may need what privilege gives it: a human decides.
+                .fix(FixSpec::unsafe_(
+                    "set `privileged: false`",
+                    vec![EditSpec::ReplaceScalar {
+                        node: privileged,
+                        text: "false".to_owned(),
+                    }],
+                )),
             );
         }
     }

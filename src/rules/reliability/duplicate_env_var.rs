@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use super::super::{Finding, Options, Rule, declare_rule};
+use super::super::{EditSpec, Finding, FixSpec, Options, Rule, declare_rule};
 use crate::model::Object;
 
 declare_rule! {
@@ -76,25 +76,34 @@ impl Rule for DuplicateEnvVar {
                 let Some(name) = name_node.as_str() else {
                     continue;
                 };
-                let Some(&first) = first_of.get(name) else {
-                    first_of.insert(name, name_node);
+                let Some(&(first, first_item)) = first_of.get(name) else {
+                    first_of.insert(name, (name_node, item));
                     continue;
                 };
                 let container_name = container.get_str("name").unwrap_or("<unnamed>");
-                out.push(
-                    Finding::new(
-                        name_node,
-                        format!(
-                            "`{name}` is already defined in the env of `{container_name}`: the \
+                let finding = Finding::new(
+                    name_node,
+                    format!(
+                        "`{name}` is already defined in the env of `{container_name}`: the \
                              container sees only this value, and `kubectl apply` merges env by \
                              name, so the duplicate breaks or drops it on a later apply"
-                        ),
-                    )
-                    .label(first, "first defined here")
-                    .help(format!(
-                        "keep one definition of `{name}` (the value the container should see)"
-                    )),
-                );
+                    ),
+                )
+                .label(first, "first defined here")
+                .help(format!(
+                    "keep one definition of `{name}` (the value the container should see)"
+                ));
+                // The same definition twice: dropping the first changes nothing the
+                // container sees.
+                let finding = if first_item.same_value(&item) {
+                    finding.fix(FixSpec::safe(
+                        format!("remove the first definition of `{name}`, which is the same"),
+                        vec![EditSpec::RemoveItem { item: first_item }],
+                    ))
+                } else {
+                    finding
+                };
+                out.push(finding);
             }
         }
     }

@@ -1,6 +1,7 @@
-use super::super::{Finding, Options, Rule, declare_rule};
+use super::super::{EditSpec, Finding, FixSpec, Options, Rule, declare_rule};
 use crate::model::Object;
 use crate::model::violation::{self, SchemaSource, ViolationKind};
+use crate::parse::tree::Node;
 use crate::text::edit_distance;
 
 declare_rule! {
@@ -43,7 +44,9 @@ impl Rule for UnknownField {
         for v in super::violations(object, options) {
             if let ViolationKind::UnknownField(field) = &v.kind {
                 let message = format!("unknown field `{}` in {}", field.name, field.type_name);
-                out.push(super::finding(v, message).help(help(field)));
+                let mut finding = super::finding(v, message).help(help(field));
+                finding.fix = rename(v.node, field);
+                out.push(finding);
             }
         }
     }
@@ -63,6 +66,26 @@ fn help(field: &violation::UnknownField) -> String {
                 .to_owned()
         }
     }
+}
+
+/// A typo one or two edits away from a field the mapping does not have yet: renaming the key
+/// is what the author meant, and keeps its value, comments and place.
+fn rename<'d>(key: Node<'d>, field: &violation::UnknownField) -> Option<FixSpec<'d>> {
+    let suggestion = closest(&field.name, &field.allowed)?;
+    let distance = edit_distance(&field.name, suggestion);
+    let taken = key
+        .parent()
+        .is_some_and(|map| map.entries().any(|(k, _)| k.key_text() == Some(suggestion)));
+    if !(1..=2).contains(&distance) || taken || key.key_text() != Some(field.name.as_str()) {
+        return None;
+    }
+    Some(FixSpec::safe(
+        format!("rename `{}` to `{suggestion}`", field.name),
+        vec![EditSpec::RenameKey {
+            key,
+            to: suggestion.to_owned(),
+        }],
+    ))
 }
 
 /// The field of `allowed` that `name` is most likely a typo of, ignoring case.

@@ -1,5 +1,7 @@
-use super::super::pod_security::{all_containers, container_setting, describe, is_windows};
-use super::super::{Finding, Options, Rule, declare_rule};
+use super::super::pod_security::{
+    all_containers, container_setting, describe, is_windows, set_container_setting,
+};
+use super::super::{Finding, FixSpec, Options, Rule, declare_rule};
 use crate::model::Object;
 
 declare_rule! {
@@ -95,7 +97,16 @@ impl Rule for WritableRootFilesystem {
                 .help(
                     "set `securityContext.readOnlyRootFilesystem: true` on the container and \
                      mount an `emptyDir` where it must write (`/tmp`, caches)",
-                ),
+                )
+                // The container may write to its filesystem: a human adds the `emptyDir`s.
+                .fix(FixSpec::unsafe_(
+                    "set `securityContext.readOnlyRootFilesystem: true`",
+                    vec![set_container_setting(
+                        &container,
+                        "readOnlyRootFilesystem",
+                        "true",
+                    )],
+                )),
             );
         }
     }

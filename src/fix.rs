@@ -1,0 +1,207 @@
+//! Applying the fixes of a file's findings (`check --fix`, `--diff`), and proving them: the
+//! fixed text is linted again, and is kept only if it parses as well as before, the fixed
+//! findings are gone, no finding is new, and fixing it again changes nothing.
+//!
+//! This module computes texts; writing them is the command line's business.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::lint::lint_text;
+use crate::rules::RuleSet;
+use crate::rules::syntax::{invalid_manifest::InvalidManifest, invalid_yaml::InvalidYaml};
+use crate::run_report::FileReport;
+
+/// A fix changes what may make another applicable (two edits that overlapped): this many
+/// passes at most, as ruff does.
+const MAX_PASSES: usize = 4;
+
+/// The fixes a run applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wanted {
+    pub unsafe_fixes: bool,
+}
+
+impl Wanted {
+    /// The fix of `diagnostic` if this run applies it.
+    pub fn fix_of<'d>(&self, diagnostic: &'d Diagnostic) -> Option<&'d Fix> {
+        let fix = diagnostic.fix.as_deref()?;
+        let wanted = fix.applicability == Applicability::Safe || self.unsafe_fixes;
+        (wanted && fix.refused.is_none() && !fix.edits.is_empty()).then_some(fix)
+    }
+}
+
+/// A file's text with its fixes applied.
+#[derive(Debug)]
+pub struct Fixed {
+    pub text: String,
+    /// How many findings the fixes removed.
+    pub fixed: usize,
+}
+
+/// What identifies a finding across edits that move it: positions change, these do not (a
+/// renamed key changes the pointer, which is the point).
+fn key(d: &Diagnostic) -> (&'static str, &str, &str) {
+    (d.rule, d.location.path.as_str(), d.message.as_str())
+}
+
+/// Applies the wanted fixes of `diagnostics` (the run's findings in the file `path`, whose
+/// text is `text`) and proves the result. `Ok(None)`: nothing to fix. `Err`: why the file is
+/// left as it is.
+pub fn fix_file(
+    path: &Arc<str>,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    wanted: Wanted,
+    rules: &RuleSet,
+) -> Result<Option<Fixed>, String> {
+    if !diagnostics.iter().any(|d| wanted.fix_of(d).is_some()) {
+        return Ok(None);
+    }
+    // Only what the run reported is fixed: not what its configuration suppressed or its
+    // baseline knows, which a second lint of the file alone would report again. A reported
+    // finding whose fix another fix made possible (`privileged: true` gone, escalation can
+    // be turned off) is fixed in a later pass.
+    let candidates: HashSet<(&str, &str, &str)> = diagnostics.iter().map(key).collect();
+    let before = lint_text(path.clone(), text, true, rules);
+    let said_before: HashSet<(&str, &str)> = before
+        .diagnostics
+        .iter()
+        .map(|d| (d.rule, d.message.as_str()))
+        .collect();
+    let mut current = text.to_owned();
+    let mut findings: Vec<Diagnostic> = diagnostics.to_vec();
+    let mut fixed = 0;
+    for _ in 0..MAX_PASSES {
+        let fixes: Vec<(&Diagnostic, &Fix)> = findings
+            .iter()
+            .filter(|d| candidates.contains(&key(d)))
+            .filter_map(|d| wanted.fix_of(d).map(|f| (d, f)))
+            .collect();
+        if fixes.is_empty() {
+            return Ok((fixed > 0).then_some(Fixed {
+                text: current,
+                fixed,
+            }));
+        }
+        let (next, applied) = apply(&current, &fixes);
+        let after = lint_text(path.clone(), &next, true, rules);
+        prove(&after, &applied, &said_before, &findings)?;
+        fixed += applied.len();
+        current = next;
+        findings = after.diagnostics;
+    }
+    Err(format!(
+        "its fixes did not settle after {MAX_PASSES} passes (each made another possible)"
+    ))
+}
+
+/// The text with as many of `fixes` as do not overlap applied (the first by position wins;
+/// the rest wait for the next pass), and which findings they fix.
+fn apply<'d>(text: &str, fixes: &[(&'d Diagnostic, &Fix)]) -> (String, Vec<&'d Diagnostic>) {
+    let mut order: Vec<&(&Diagnostic, &Fix)> = fixes.iter().collect();
+    order.sort_by_key(|(_, f)| f.edits.first().map(|e| e.start.offset));
+    let mut taken: Vec<(u32, u32)> = Vec::new();
+    let mut edits = Vec::new();
+    let mut applied = Vec::new();
+    for (diagnostic, fix) in order {
+        // Touching counts as overlapping: two insertions at one offset have no order.
+        let clashes = fix.edits.iter().any(|e| {
+            taken
+                .iter()
+                .any(|&(s, t)| e.start.offset <= t && s <= e.end.offset)
+        });
+        let fits = fix.edits.iter().all(|e| {
+            e.start.offset <= e.end.offset
+                && text.is_char_boundary(e.start.offset as usize)
+                && text.is_char_boundary(e.end.offset as usize)
+                && (e.end.offset as usize) <= text.len()
+        });
+        if clashes || !fits {
+            continue;
+        }
+        taken.extend(fix.edits.iter().map(|e| (e.start.offset, e.end.offset)));
+        edits.extend(fix.edits.iter());
+        applied.push(*diagnostic);
+    }
+    edits.sort_by_key(|e| std::cmp::Reverse(e.start.offset));
+    let mut out = text.to_owned();
+    for edit in edits {
+        out.replace_range(
+            edit.start.offset as usize..edit.end.offset as usize,
+            &edit.replacement,
+        );
+    }
+    (out, applied)
+}
+
+fn syntax_errors(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.rule == InvalidYaml::ID || d.rule == InvalidManifest::ID)
+        .count()
+}
+
+/// Refuses a pass whose text parses worse, still has a finding it fixed, or has a finding the
+/// file did not have before any fix.
+fn prove(
+    after: &FileReport,
+    applied: &[&Diagnostic],
+    said_before: &HashSet<(&str, &str)>,
+    findings: &[Diagnostic],
+) -> Result<(), String> {
+    if syntax_errors(&after.diagnostics) > syntax_errors(findings) {
+        let error = after
+            .diagnostics
+            .iter()
+            .find(|d| d.rule == InvalidYaml::ID || d.rule == InvalidManifest::ID)
+            .map_or_else(String::new, |d| format!(": {}", d.message));
+        return Err(format!("its fixes would make it unparseable{error}"));
+    }
+    let remaining: HashSet<(&str, &str, &str)> = after.diagnostics.iter().map(key).collect();
+    if let Some(still) = applied.iter().find(|d| remaining.contains(&key(d))) {
+        return Err(format!(
+            "the fix of `{}` at line {} did not remove the finding",
+            still.rule, still.location.start.line
+        ));
+    }
+    if let Some(new) = after
+        .diagnostics
+        .iter()
+        .find(|d| !said_before.contains(&(d.rule, d.message.as_str())))
+    {
+        return Err(format!(
+            "its fixes would add a finding: {}: {} (line {})",
+            new.rule, new.message, new.location.start.line
+        ));
+    }
+    Ok(())
+}
+
+/// `a/shop.yaml` for a relative path (as git writes it); an absolute path as it is.
+fn header(side: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("{side}/{path}")
+    }
+}
+
+/// `1 finding`, `2 findings`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A unified diff of a file's fix, as `diff -u` and `ruff --diff` print it.
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&header("a", path), &header("b", path))
+        .to_string()
+}
