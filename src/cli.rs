@@ -1017,7 +1017,9 @@ fn fix_files(
         .par_iter()
         .map(|file| {
             let shown = file.path.to_string();
-            let refused = file.diagnostics.iter().filter_map(refusal).collect();
+            let mut refused: Vec<String> = file.diagnostics.iter().filter_map(refusal).collect();
+            // Two findings on one shared node are refused once.
+            refused.dedup();
             let Some(path) = files.get(&*file.path) else {
                 return FileFix {
                     shown,
@@ -1053,10 +1055,16 @@ fn report_refusals(changes: &[FileFix]) {
         for refused in &change.refused {
             eprintln!("kubelint: {refused}");
         }
-        if let Err(reason) = &change.outcome
-            && !reason.is_empty()
-        {
-            eprintln!("kubelint: {} not fixed: {reason}", change.shown);
+        match &change.outcome {
+            Err(reason) if !reason.is_empty() => {
+                eprintln!("kubelint: {} not fixed: {reason}", change.shown);
+            }
+            Ok(fixed) => {
+                for reason in &fixed.refused {
+                    eprintln!("kubelint: {}: {reason}", change.shown);
+                }
+            }
+            Err(_) => {}
         }
     }
 }

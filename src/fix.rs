@@ -13,9 +13,9 @@ use crate::rules::RuleSet;
 use crate::rules::syntax::{invalid_manifest::InvalidManifest, invalid_yaml::InvalidYaml};
 use crate::run_report::FileReport;
 
-/// A fix changes what may make another applicable (two edits that overlapped): this many
-/// passes at most, as ruff does.
-const MAX_PASSES: usize = 4;
+/// A fix changes what may make another applicable (two edits that overlapped), and a pass
+/// that does not prove is retried a fix at a time: this many passes at most.
+const MAX_PASSES: usize = 16;
 
 /// The fixes a run applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct Fixed {
     pub text: String,
     /// How many findings the fixes removed.
     pub fixed: usize,
+    /// The fixes left out because they did not prove, and why.
+    pub refused: Vec<String>,
 }
 
 /// What identifies a finding across edits that move it: positions change, these do not (a
@@ -47,8 +49,10 @@ fn key(d: &Diagnostic) -> (&'static str, &str, &str) {
 }
 
 /// Applies the wanted fixes of `diagnostics` (the run's findings in the file `path`, whose
-/// text is `text`) and proves the result. `Ok(None)`: nothing to fix. `Err`: why the file is
-/// left as it is.
+/// text is `text`) and proves the result. A pass whose fixes together do not prove is tried
+/// again with its first fix alone; a fix that does not prove alone is set aside, with the
+/// reason, and the others go on. `Ok(None)`: nothing to fix. `Err`: why the file is left as
+/// it is.
 pub fn fix_file(
     path: &Arc<str>,
     text: &str,
@@ -73,28 +77,82 @@ pub fn fix_file(
     let mut current = text.to_owned();
     let mut findings: Vec<Diagnostic> = diagnostics.to_vec();
     let mut fixed = 0;
+    let mut set_aside: HashSet<(&'static str, String, String)> = HashSet::new();
+    let mut refused = Vec::new();
     for _ in 0..MAX_PASSES {
         let fixes: Vec<(&Diagnostic, &Fix)> = findings
             .iter()
             .filter(|d| candidates.contains(&key(d)))
+            .filter(|d| !set_aside.contains(&owned_key(d)))
             .filter_map(|d| wanted.fix_of(d).map(|f| (d, f)))
             .collect();
         if fixes.is_empty() {
-            return Ok((fixed > 0).then_some(Fixed {
-                text: current,
-                fixed,
-            }));
+            break;
         }
         let (next, applied) = apply(&current, &fixes);
         let after = lint_text(path.clone(), &next, true, rules);
-        prove(&after, &applied, &said_before, &findings)?;
+        let (next, applied, after) = match prove(&after, &applied, &said_before, &findings) {
+            Ok(()) => (next, applied, after),
+            Err(reason) => {
+                // Alone, the first of them either proves or is set aside.
+                let first = fixes
+                    .iter()
+                    .find(|(d, _)| applied.first().is_some_and(|a| std::ptr::eq(*a, *d)))
+                    .copied();
+                let Some(first) = first.filter(|_| applied.len() > 1) else {
+                    if let Some(d) = applied.first() {
+                        set_aside.insert(owned_key(d));
+                        refused.push(refusal(d, &reason));
+                    }
+                    continue;
+                };
+                let (next, applied) = apply(&current, &[first]);
+                let after = lint_text(path.clone(), &next, true, rules);
+                if let Err(reason) = prove(&after, &applied, &said_before, &findings) {
+                    set_aside.insert(owned_key(first.0));
+                    refused.push(refusal(first.0, &reason));
+                    continue;
+                }
+                (next, applied, after)
+            }
+        };
         fixed += applied.len();
         current = next;
         findings = after.diagnostics;
     }
-    Err(format!(
-        "its fixes did not settle after {MAX_PASSES} passes (each made another possible)"
-    ))
+    let unsettled = findings
+        .iter()
+        .filter(|d| candidates.contains(&key(d)) && !set_aside.contains(&owned_key(d)))
+        .any(|d| wanted.fix_of(d).is_some());
+    if unsettled {
+        refused.push(format!(
+            "its fixes did not settle after {MAX_PASSES} passes (each made another possible)"
+        ));
+    }
+    if fixed == 0 {
+        return if refused.is_empty() {
+            Ok(None)
+        } else {
+            Err(refused.join("; "))
+        };
+    }
+    Ok(Some(Fixed {
+        text: current,
+        fixed,
+        refused,
+    }))
+}
+
+fn owned_key(d: &Diagnostic) -> (&'static str, String, String) {
+    (d.rule, d.location.path.clone(), d.message.clone())
+}
+
+/// Why one finding's fix was not written.
+fn refusal(d: &Diagnostic, reason: &str) -> String {
+    format!(
+        "the fix of `{}` at line {} is left out: {reason}",
+        d.rule, d.location.start.line
+    )
 }
 
 /// The text with as many of `fixes` as do not overlap applied (the first by position wins;

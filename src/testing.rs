@@ -120,6 +120,7 @@ pub fn assert_rule_fixtures(rule: &str) {
             }
             let as_json: Vec<_> = own.iter().map(|d| json::diagnostic(d)).collect();
             rendered.push_str(&serde_json::to_string_pretty(&as_json).unwrap());
+            rendered.push_str(&fixed_diff(&full, &shown.to_string(), &own, &rules));
             let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
             insta::with_settings!({
                 snapshot_path => "rules/snapshots",
@@ -143,6 +144,37 @@ pub fn assert_rule_fixtures(rule: &str) {
         fails > 0 && passes > 0,
         "{rule} needs fail-* and pass-* fixtures"
     );
+}
+
+/// What the rule's fixes (safe and unsafe) make of a single-file fixture, as a diff, pinned
+/// with its findings; or why they are not written.
+fn fixed_diff(
+    full: &Path,
+    shown: &str,
+    own: &[&crate::diagnostic::Diagnostic],
+    rules: &RuleSet,
+) -> String {
+    let fixable = own.iter().any(|d| d.fix.is_some());
+    if !full.is_file() || !fixable {
+        return String::new();
+    }
+    let text = std::fs::read_to_string(full).unwrap();
+    let own: Vec<_> = own.iter().map(|d| (*d).clone()).collect();
+    let wanted = crate::fix::Wanted { unsafe_fixes: true };
+    match crate::fix::fix_file(&std::sync::Arc::from(shown), &text, &own, wanted, rules) {
+        Ok(Some(fixed)) => format!(
+            "\n\n--fix --unsafe-fixes fixes {}:\n{}{}",
+            fixed.fixed,
+            crate::fix::unified_diff(shown, &text, &fixed.text),
+            fixed
+                .refused
+                .iter()
+                .map(|r| format!("\n{r}"))
+                .collect::<String>()
+        ),
+        Ok(None) => "\n\n--fix --unsafe-fixes: nothing to apply".to_owned(),
+        Err(reason) => format!("\n\n--fix --unsafe-fixes: not fixed: {reason}"),
+    }
 }
 
 /// The inputs, shown by their paths relative to `root`.

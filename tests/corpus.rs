@@ -105,3 +105,96 @@ fn every_broken_file_is_reported_with_a_position() {
         assert!(found, "{shown} is not reported as invalid-yaml");
     }
 }
+
+/// Copies a directory tree (files only; links and specials are skipped).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn findings(report: &serde_json::Value) -> HashMap<(String, String, String), usize> {
+    let mut counts = HashMap::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        let key = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+        *counts
+            .entry((key("file"), key("rule"), key("message")))
+            .or_default() += 1;
+    }
+    counts
+}
+
+/// Every safe fix on a copy of the real corpus: afterwards no finding is new, no file fails to
+/// parse, only what was fixed is gone, and a second `--fix` has nothing left to do.
+#[test]
+#[ignore = "needs ../shared/corpus; .ci/run runs it with --ignored"]
+fn safe_fixes_on_the_real_corpus_add_nothing_and_settle() {
+    let copy = std::env::temp_dir().join(format!("kubelint-fix-corpus-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_tree(&corpus("real"), &copy);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kubelint"))
+            .current_dir(&copy)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let json = |out: std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let before = findings(&json(run(&["check", ".", "--format", "json"])));
+    let fixed = run(&["check", ".", "--fix", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&fixed.stderr).into_owned();
+    let after = findings(&json(fixed));
+    let second = run(&["check", ".", "--diff"]);
+    let _ = std::fs::remove_dir_all(&copy);
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "a second --fix would change: {}",
+        String::from_utf8_lossy(&second.stdout)
+    );
+    assert!(stderr.contains("kubelint: fixed "), "{stderr}");
+    assert!(!stderr.contains("not fixed: its fixes"), "{stderr}");
+    let new: Vec<_> = after
+        .iter()
+        .filter(|(k, n)| before.get(*k).is_none_or(|b| *n > b))
+        .collect();
+    assert!(new.is_empty(), "new findings after --fix: {new:#?}");
+    assert!(
+        !after.keys().any(|(_, rule, _)| rule == "invalid-yaml"),
+        "a fixed file does not parse"
+    );
+    let gone: usize = before
+        .iter()
+        .map(|(k, n)| n - after.get(k).copied().unwrap_or(0).min(*n))
+        .sum();
+    assert!(gone >= 10, "only {gone} findings fixed");
+    let gone_rules: std::collections::HashSet<&str> = before
+        .keys()
+        .filter(|k| after.get(*k).copied().unwrap_or(0) < before[*k])
+        .map(|(_, rule, _)| rule.as_str())
+        .collect();
+    assert!(
+        gone_rules.is_subset(
+            &[
+                "shell-form-sigterm",
+                "unknown-field",
+                "duplicate-env-var",
+                "removed-api-version",
+                "deprecated-api-version",
+            ]
+            .into()
+        ),
+        "{gone_rules:?}"
+    );
+}

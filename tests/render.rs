@@ -23,6 +23,15 @@ fn on_path(name: &str) -> bool {
         .is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(name).is_file()))
 }
 
+/// Whether `kubectl` or `kustomize` is on PATH; a test that needs one says it is skipped.
+fn kustomize_installed() -> bool {
+    let installed = on_path("kubectl") || on_path("kustomize");
+    if !installed {
+        eprintln!("skipped: neither kubectl nor kustomize is installed");
+    }
+    installed
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -55,8 +64,7 @@ fn path_without_renderers(scratch: &Scratch) -> OsString {
 
 #[test]
 fn kustomize_overlays_are_built_and_findings_land_in_base_and_patch_files() {
-    if !on_path("kubectl") && !on_path("kustomize") {
-        eprintln!("skipped: neither kubectl nor kustomize is installed");
+    if !kustomize_installed() {
         return;
     }
     let out = kubelint(&["check", "fixtures/kustomize", "--color", "never"], None);
@@ -76,8 +84,7 @@ fn kustomize_overlays_are_built_and_findings_land_in_base_and_patch_files() {
 
 #[test]
 fn kustomize_output_as_json_names_the_base_files_and_their_pointers() {
-    if !on_path("kubectl") && !on_path("kustomize") {
-        eprintln!("skipped: neither kubectl nor kustomize is installed");
+    if !kustomize_installed() {
         return;
     }
     let out = kubelint(&["check", "fixtures/kustomize", "--format", "json"], None);
@@ -161,8 +168,7 @@ fn kustomize_never_lints_the_files_as_they_are() {
 
 #[test]
 fn a_kustomization_that_does_not_build_is_an_error_and_its_files_are_still_linted() {
-    if !on_path("kubectl") && !on_path("kustomize") {
-        eprintln!("skipped: neither kubectl nor kustomize is installed");
+    if !kustomize_installed() {
         return;
     }
     let scratch = Scratch::new("broken-kustomization");
@@ -289,8 +295,7 @@ fn real_helm_places_the_findings_where_the_fixture_output_does() {
 
 #[test]
 fn a_clean_overlay_passes_and_its_objects_are_counted_in_their_base_file() {
-    if !on_path("kubectl") && !on_path("kustomize") {
-        eprintln!("skipped: neither kubectl nor kustomize is installed");
+    if !kustomize_installed() {
         return;
     }
     let scratch = Scratch::new("clean");

@@ -84,7 +84,7 @@ fn byte_edits(
                 replacement: new.clone(),
             }])
         }
-        EditSpec::RenameKey { key, to } => {
+        EditSpec::RenameKey { key, to } | EditSpec::ReplaceString { node: key, to } => {
             not_shared(key.span())?;
             let raw = slice(text, key.span())?;
             let replacement = match raw.chars().next() {

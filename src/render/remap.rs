@@ -675,22 +675,10 @@ fn walk<'r, 's>(rendered: Node<'r>, source: Node<'s>, tokens: &[&str]) -> Walk<'
         let token = unescape(token);
         if r.is_seq() {
             let (Ok(i), true) = (token.parse::<usize>(), s.is_seq()) else {
-                return Walk {
-                    node: s,
-                    key,
-                    rendered_key,
-                    rendered: Some(r),
-                    complete: false,
-                };
+                return walked(s, key, rendered_key, r, false);
             };
             let Some(item) = r.items().nth(i) else {
-                return Walk {
-                    node: s,
-                    key,
-                    rendered_key,
-                    rendered: Some(r),
-                    complete: false,
-                };
+                return walked(s, key, rendered_key, r, false);
             };
             // A strategic merge matches list items by name; otherwise the lists line up.
             let matched = match item.get_str("name") {
@@ -699,38 +687,37 @@ fn walk<'r, 's>(rendered: Node<'r>, source: Node<'s>, tokens: &[&str]) -> Walk<'
                 None => None,
             };
             let Some(matched) = matched else {
-                return Walk {
-                    node: s,
-                    key,
-                    rendered_key,
-                    rendered: Some(r),
-                    complete: false,
-                };
+                return walked(s, key, rendered_key, r, false);
             };
             (r, s) = (item, matched);
             key = None;
             rendered_key = None;
         } else {
             let (Some((rk, rv)), Some((sk, sv))) = (r.entry(&token), s.entry(&token)) else {
-                return Walk {
-                    node: s,
-                    key,
-                    rendered_key,
-                    rendered: Some(r),
-                    complete: false,
-                };
+                return walked(s, key, rendered_key, r, false);
             };
             (r, s) = (rv, sv);
             key = Some(sk);
             rendered_key = Some(rk.span());
         }
     }
+    walked(s, key, rendered_key, r, true)
+}
+
+/// Where a walk stopped (`complete`: at the end of the pointer).
+fn walked<'r, 's>(
+    node: Node<'s>,
+    key: Option<Node<'s>>,
+    rendered_key: Option<ByteSpan>,
+    rendered: Node<'r>,
+    complete: bool,
+) -> Walk<'r, 's> {
     Walk {
-        node: s,
+        node,
         key,
         rendered_key,
-        rendered: Some(r),
-        complete: true,
+        rendered: Some(rendered),
+        complete,
     }
 }
 

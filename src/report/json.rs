@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Location, Severity};
 use crate::run_report::RunReport;
 
 fn position(l: &Location) -> serde_json::Map<String, Value> {
@@ -35,7 +35,35 @@ pub fn diagnostic(d: &Diagnostic) -> Value {
         })
         .collect();
     m.insert("labels".into(), Value::Array(labels));
+    if let Some(fix) = d.fix.as_deref() {
+        m.insert("fix".into(), fix_json(fix));
+    }
     Value::Object(m)
+}
+
+/// A fix: its edits in positions and byte offsets of the file, or why it cannot be written.
+fn fix_json(fix: &Fix) -> Value {
+    let edits: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            json!({
+                "line": e.start.line,
+                "column": e.start.column,
+                "end_line": e.end.line,
+                "end_column": e.end.column,
+                "offset": e.start.offset,
+                "end_offset": e.end.offset,
+                "replacement": e.replacement,
+            })
+        })
+        .collect();
+    json!({
+        "message": fix.message,
+        "applicability": fix.applicability,
+        "edits": edits,
+        "refused": fix.refused,
+    })
 }
 
 /// The diagnostics serialized one at a time: the report of a big run never exists as one

@@ -210,6 +210,33 @@ fn result(d: &Diagnostic, rule_index: usize) -> Value {
         }},
         "locations": [location],
     });
+    // SARIF's fixes are proposals a viewer may apply: only those kubelint would apply with
+    // --fix (safe), or with --unsafe-fixes, each saying which.
+    if let Some(fix) = d.fix.as_deref().filter(|f| f.refused.is_none()) {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                json!({
+                    "deletedRegion": {
+                        "startLine": e.start.line,
+                        "startColumn": e.start.column,
+                        "endLine": e.end.line,
+                        "endColumn": e.end.column,
+                    },
+                    "insertedContent": { "text": e.replacement },
+                })
+            })
+            .collect();
+        r["fixes"] = json!([{
+            "description": { "text": fix.message },
+            "artifactChanges": [{
+                "artifactLocation": artifact_location(&d.file),
+                "replacements": replacements,
+            }],
+            "properties": { "applicability": fix.applicability },
+        }]);
+    }
     if !d.labels.is_empty() {
         r["relatedLocations"] = Value::Array(
             d.labels

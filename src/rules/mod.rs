@@ -82,6 +82,26 @@ pub struct Finding<'d> {
     pub fix: Option<FixSpec<'d>>,
 }
 
+/// The fix that moves an object to `replacement` of its API, when that is only a rename of
+/// `apiVersion` for it: the object as written is valid as the new version in the target's
+/// schemas.
+pub fn api_version_fix<'d>(
+    object: &Object<'d>,
+    replacement: &str,
+    options: &Options,
+) -> Option<FixSpec<'d>> {
+    let node = object.root.get("apiVersion")?;
+    crate::schema::valid_as(object, replacement, options.target).then(|| {
+        FixSpec::safe(
+            format!("change `apiVersion` to `{replacement}`"),
+            vec![EditSpec::ReplaceString {
+                node,
+                to: replacement.to_owned(),
+            }],
+        )
+    })
+}
+
 /// A fix as a rule sees it: changes to nodes. Where the file's layout makes one unsafe to
 /// write (an anchor shared elsewhere, a folded scalar), the engine refuses it with a reason.
 #[derive(Debug, Clone)]
@@ -117,6 +137,8 @@ pub enum EditSpec<'d> {
     ReplaceScalar { node: Node<'d>, text: String },
     /// The mapping key is renamed, its quoting kept.
     RenameKey { key: Node<'d>, to: String },
+    /// The string scalar becomes `to`, its quoting kept (`"apps/v1"` stays quoted in JSON).
+    ReplaceString { node: Node<'d>, to: String },
     /// `text` goes before the `at`-th character of the scalar's value.
     InsertInScalar {
         node: Node<'d>,
@@ -159,6 +181,11 @@ impl<'d> Finding<'d> {
 
     pub fn fix(mut self, fix: FixSpec<'d>) -> Self {
         self.fix = Some(fix);
+        self
+    }
+
+    pub fn fix_some(mut self, fix: Option<FixSpec<'d>>) -> Self {
+        self.fix = fix;
         self
     }
 

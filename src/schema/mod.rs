@@ -334,6 +334,28 @@ fn validate<'d>(object: &Object<'d>, target: KubeVersion, catalog: &Catalog) -> 
     out
 }
 
+/// Whether the object as written is valid, to the target's schemas, as `api_version` of its
+/// kind: the test that moving a removed or deprecated API to its successor is only a rename
+/// of `apiVersion` for this object.
+pub fn valid_as(object: &Object<'_>, api_version: &str, target: KubeVersion) -> bool {
+    let (version, schemas) = schemas_for(target);
+    let Some(definition) = schemas
+        .kinds
+        .get(api_version)
+        .and_then(|k| k.get(object.kind))
+    else {
+        return false;
+    };
+    let Some(validator) = builtin_validator(version, schemas, definition) else {
+        return false;
+    };
+    let mut out = Vec::new();
+    check_tree(object, &validator, version, &mut out);
+    // The `apiVersion` itself is what the rename changes.
+    let renamed = object.root.get("apiVersion").map(|n| n.id());
+    out.iter().all(|v| Some(v.node.id()) == renamed)
+}
+
 fn unknown_kind(node: Node<'_>, why: UnknownKind) -> Violation<'_> {
     Violation {
         node,

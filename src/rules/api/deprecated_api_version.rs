@@ -33,6 +33,10 @@ declare_rule! {
     /// apiVersion: resource.k8s.io/v1
     /// kind: ResourceClaim
     /// ```
+    ///
+    /// ## Fix
+    /// `--fix` changes `apiVersion` to the stable version when the object as written is valid as it
+    /// in the target's schemas, so the move is only a rename.
     pub struct DeprecatedApiVersion => "deprecated-api-version";
 }
 
@@ -103,7 +107,7 @@ impl Rule for DeprecatedApiVersion {
         if let Some(removed) = removal {
             let replacement =
                 most_stable(group, object.kind, effective).filter(|r| stability(r) > mine);
-            let help = match replacement {
+            let help = match &replacement {
                 Some(r) => format!(
                     "use `apiVersion: {r}`, which {} already serves",
                     options.target
@@ -118,7 +122,8 @@ impl Rule for DeprecatedApiVersion {
                         object.api_version, object.kind, options.target
                     ),
                 )
-                .help(help),
+                .help(help)
+                .fix_some(replacement.as_deref().and_then(|r| super::super::api_version_fix(object, r, options))),
             );
             return;
         }

@@ -28,6 +28,12 @@ declare_rule! {
     /// apiVersion: policy/v1
     /// kind: PodDisruptionBudget
     /// ```
+    ///
+    /// ## Fix
+    /// `--fix` changes `apiVersion` to the successor when that is only a rename for this object: the
+    /// object as written is valid as the new version in the target's schemas (a
+    /// `policy/v1beta1` PodDisruptionBudget becomes `policy/v1`; an `extensions/v1beta1` Deployment
+    /// without `spec.selector` is not fixed, since `apps/v1` requires one).
     pub struct RemovedApiVersion => "removed-api-version";
 }
 
@@ -50,6 +56,11 @@ impl Rule for RemovedApiVersion {
             (None, Some(note)) => note.clone(),
             (None, None) => "this API has no successor".to_owned(),
         };
-        out.push(Finding::new(node, message).help(help));
+        let mut finding = Finding::new(node, message).help(help);
+        finding.fix = removal
+            .replacement
+            .as_deref()
+            .and_then(|r| super::super::api_version_fix(object, r, options));
+        out.push(finding);
     }
 }

@@ -46,6 +46,12 @@ declare_rule! {
     /// command: ["gunicorn", "app:wsgi"]
     /// ```
     ///
+    /// ## Fix
+    /// `--fix` inserts `exec ` before the last command (after its variable assignments), when the
+    /// script is a plain chain of commands joined by `&&`, `;` or newlines; elsewhere (after `||`,
+    /// inside `if`) the same edit is an unsafe fix (`--unsafe-fixes`), since the script's flow is
+    /// for a human to check. Not offered for a loop, a piped command, or a folded scalar.
+    ///
     /// ## Options
     /// - `jobs` (default `false`): also check Jobs, CronJobs and run-once Pods (for batch work that must shut down cleanly)
     ///

@@ -52,6 +52,11 @@ declare_rule! {
     ///
     /// Against kube-linter's `privilege-escalation-container` fixtures: both Deployments
     /// judged alike.
+    ///
+    /// ## Fix
+    /// `--fix --unsafe-fixes` sets `allowPrivilegeEscalation: false`, adding it (and the
+    /// `securityContext`) where missing: unsafe, since a setuid binary the container runs stops
+    /// working. Not beside `privileged: true`, which the API server refuses.
     pub struct PrivilegeEscalationAllowed => "privilege-escalation-allowed";
 }
 

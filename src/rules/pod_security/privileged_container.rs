@@ -46,6 +46,10 @@ declare_rule! {
     /// namespace that enforces `baseline`: on by default. kube-linter's `privileged-container`
     /// fixture: both Deployments agree (kube-score's "Container Security Context Privileged"
     /// has no expectation in the fixture table this comparison reads).
+    ///
+    /// ## Fix
+    /// `--fix --unsafe-fixes` sets `privileged: false`: unsafe, since the container may need what
+    /// privilege gives it.
     pub struct PrivilegedContainer => "privileged-container";
 }
 

@@ -47,6 +47,10 @@ declare_rule! {
     /// agrees with both: kube-linter's `duplicate-env-var.yaml` (2 findings, the two `fire-*`
     /// containers, none in the `dont-fire-*` ones) and kube-score's `pod-env-duplicated.yaml`
     /// (2 findings, `bar` and `baz`).
+    ///
+    /// ## Fix
+    /// `--fix` removes the first definition when both are the same; when they differ, which one the
+    /// container should see is for a human to say.
     pub struct DuplicateEnvVar => "duplicate-env-var";
 }
 

@@ -36,6 +36,10 @@ declare_rule! {
     ///     livenessProbe:
     ///       httpGet: {path: /healthz, port: 8080}
     /// ```
+    ///
+    /// ## Fix
+    /// `--fix` renames the key to the field it is a typo of, when that is one or two edits away and
+    /// the mapping does not have that field already.
     pub struct UnknownField => "unknown-field";
 }
 

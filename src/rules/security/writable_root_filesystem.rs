@@ -55,6 +55,10 @@ declare_rule! {
     /// unset (91 findings fewer). Peers: kube-linter's
     /// `no-read-only-root-fs` and kube-score's "Container Security Context
     /// ReadOnlyRootFilesystem" judge the same setting (agreement in `tests/peer_checks.rs`).
+    ///
+    /// ## Fix
+    /// `--fix --unsafe-fixes` sets `readOnlyRootFilesystem: true`, adding it where missing: unsafe,
+    /// since the container may write to its filesystem and need `emptyDir` volumes first.
     pub struct WritableRootFilesystem => "writable-root-filesystem";
 }
 
