@@ -1004,6 +1004,8 @@ fn fix_files(
             )
         })
     };
+    // A file named twice (`check --fix . ./a.yaml`) is fixed once.
+    let mut seen = std::collections::HashSet::new();
     let fixable: Vec<&crate::run_report::FileReport> = report
         .files
         .iter()
@@ -1011,6 +1013,12 @@ fn fix_files(
             f.diagnostics
                 .iter()
                 .any(|d| wanted.fix_of(d).is_some() || refusal(d).is_some())
+        })
+        .filter(|f| {
+            files
+                .get(&*f.path)
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .is_none_or(|real| seen.insert(real))
         })
         .collect();
     fixable
@@ -1031,12 +1039,17 @@ fn fix_files(
                         .to_owned()),
                 };
             };
-            let before = std::fs::read_to_string(path).unwrap_or_default();
-            let outcome = if before.len() != file.bytes {
-                Err("it changed while kubelint read it".to_owned())
-            } else {
-                crate::fix::fix_file(&file.path, &before, &file.diagnostics, wanted, rules)
-                    .and_then(|fixed| fixed.ok_or_else(String::new))
+            // Read again: the fixes are computed on this text, whatever the run read.
+            let outcome = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read it: {e}"))
+                .and_then(|before| {
+                    crate::fix::fix_file(&file.path, &before, &file.diagnostics, wanted, rules)
+                        .and_then(|fixed| fixed.ok_or_else(String::new))
+                        .map(|fixed| (before, fixed))
+                });
+            let (before, outcome) = match outcome {
+                Ok((before, fixed)) => (before, Ok(fixed)),
+                Err(e) => (String::new(), Err(e)),
             };
             FileFix {
                 shown,

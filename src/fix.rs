@@ -4,13 +4,15 @@
 //!
 //! This module computes texts; writing them is the command line's business.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::lint_text;
+use crate::model::ObjectId;
+use crate::parse::lines::LineIndex;
+use crate::parse::parse_stream;
 use crate::rules::RuleSet;
-use crate::rules::syntax::{invalid_manifest::InvalidManifest, invalid_yaml::InvalidYaml};
 use crate::run_report::FileReport;
 
 /// A fix changes what may make another applicable (two edits that overlapped), and a pass
@@ -44,8 +46,15 @@ pub struct Fixed {
 
 /// What identifies a finding across edits that move it: positions change, these do not (a
 /// renamed key changes the pointer, which is the point).
-fn key(d: &Diagnostic) -> (&'static str, &str, &str) {
-    (d.rule, d.location.path.as_str(), d.message.as_str())
+type Key<'d> = (&'static str, Option<&'d ObjectId>, &'d str, &'d str);
+
+fn key(d: &Diagnostic) -> Key<'_> {
+    (
+        d.rule,
+        d.object.as_ref(),
+        d.location.path.as_str(),
+        d.message.as_str(),
+    )
 }
 
 /// Applies the wanted fixes of `diagnostics` (the run's findings in the file `path`, whose
@@ -67,17 +76,16 @@ pub fn fix_file(
     // baseline knows, which a second lint of the file alone would report again. A reported
     // finding whose fix another fix made possible (`privileged: true` gone, escalation can
     // be turned off) is fixed in a later pass.
-    let candidates: HashSet<(&str, &str, &str)> = diagnostics.iter().map(key).collect();
+    let candidates: HashSet<Key> = diagnostics.iter().map(key).collect();
+    // The file is linted alone, now: its fixes' offsets are those of the text being fixed
+    // (not of a read that may be older), and what it says is what "nothing new" compares with.
     let before = lint_text(path.clone(), text, true, rules);
-    let said_before: HashSet<(&str, &str)> = before
-        .diagnostics
-        .iter()
-        .map(|d| (d.rule, d.message.as_str()))
-        .collect();
+    let said_before = said(&before.diagnostics);
+    let parse_errors_before = parse_errors(text);
     let mut current = text.to_owned();
-    let mut findings: Vec<Diagnostic> = diagnostics.to_vec();
+    let mut findings: Vec<Diagnostic> = before.diagnostics.clone();
     let mut fixed = 0;
-    let mut set_aside: HashSet<(&'static str, String, String)> = HashSet::new();
+    let mut set_aside: HashSet<OwnedKey> = HashSet::new();
     let mut refused = Vec::new();
     for _ in 0..MAX_PASSES {
         let fixes: Vec<(&Diagnostic, &Fix)> = findings
@@ -91,7 +99,8 @@ pub fn fix_file(
         }
         let (next, applied) = apply(&current, &fixes);
         let after = lint_text(path.clone(), &next, true, rules);
-        let (next, applied, after) = match prove(&after, &applied, &said_before, &findings) {
+        let proof = prove(&next, &after, &applied, &said_before, parse_errors_before);
+        let (next, applied, after) = match proof {
             Ok(()) => (next, applied, after),
             Err(reason) => {
                 // Alone, the first of them either proves or is set aside.
@@ -108,7 +117,9 @@ pub fn fix_file(
                 };
                 let (next, applied) = apply(&current, &[first]);
                 let after = lint_text(path.clone(), &next, true, rules);
-                if let Err(reason) = prove(&after, &applied, &said_before, &findings) {
+                if let Err(reason) =
+                    prove(&next, &after, &applied, &said_before, parse_errors_before)
+                {
                     set_aside.insert(owned_key(first.0));
                     refused.push(refusal(first.0, &reason));
                     continue;
@@ -143,8 +154,15 @@ pub fn fix_file(
     }))
 }
 
-fn owned_key(d: &Diagnostic) -> (&'static str, String, String) {
-    (d.rule, d.location.path.clone(), d.message.clone())
+type OwnedKey = (&'static str, Option<ObjectId>, String, String);
+
+fn owned_key(d: &Diagnostic) -> OwnedKey {
+    (
+        d.rule,
+        d.object.clone(),
+        d.location.path.clone(),
+        d.message.clone(),
+    )
 }
 
 /// Why one finding's fix was not written.
@@ -194,45 +212,46 @@ fn apply<'d>(text: &str, fixes: &[(&'d Diagnostic, &Fix)]) -> (String, Vec<&'d D
     (out, applied)
 }
 
-fn syntax_errors(diagnostics: &[Diagnostic]) -> usize {
-    diagnostics
-        .iter()
-        .filter(|d| d.rule == InvalidYaml::ID || d.rule == InvalidManifest::ID)
-        .count()
+/// How many findings of each rule and message a file has.
+fn said(diagnostics: &[Diagnostic]) -> HashMap<(&'static str, String), usize> {
+    let mut counts = HashMap::new();
+    for d in diagnostics {
+        *counts.entry((d.rule, d.message.clone())).or_default() += 1;
+    }
+    counts
+}
+
+/// The syntax errors of a text, whichever rules the run selects.
+fn parse_errors(text: &str) -> usize {
+    let lines = LineIndex::new(text);
+    parse_stream(text, &lines).errors.len()
 }
 
 /// Refuses a pass whose text parses worse, still has a finding it fixed, or has a finding the
-/// file did not have before any fix.
+/// file did not have before any fix (or more of one than it had).
 fn prove(
+    text: &str,
     after: &FileReport,
     applied: &[&Diagnostic],
-    said_before: &HashSet<(&str, &str)>,
-    findings: &[Diagnostic],
+    said_before: &HashMap<(&'static str, String), usize>,
+    parse_errors_before: usize,
 ) -> Result<(), String> {
-    if syntax_errors(&after.diagnostics) > syntax_errors(findings) {
-        let error = after
-            .diagnostics
-            .iter()
-            .find(|d| d.rule == InvalidYaml::ID || d.rule == InvalidManifest::ID)
-            .map_or_else(String::new, |d| format!(": {}", d.message));
-        return Err(format!("its fixes would make it unparseable{error}"));
+    if parse_errors(text) > parse_errors_before {
+        return Err("its fixes would make it unparseable".to_owned());
     }
-    let remaining: HashSet<(&str, &str, &str)> = after.diagnostics.iter().map(key).collect();
+    let remaining: HashSet<Key> = after.diagnostics.iter().map(key).collect();
     if let Some(still) = applied.iter().find(|d| remaining.contains(&key(d))) {
         return Err(format!(
             "the fix of `{}` at line {} did not remove the finding",
             still.rule, still.location.start.line
         ));
     }
-    if let Some(new) = after
-        .diagnostics
+    let said_after = said(&after.diagnostics);
+    if let Some(((rule, message), _)) = said_after
         .iter()
-        .find(|d| !said_before.contains(&(d.rule, d.message.as_str())))
+        .find(|(k, n)| said_before.get(*k).is_none_or(|b| *n > b))
     {
-        return Err(format!(
-            "its fixes would add a finding: {}: {} (line {})",
-            new.rule, new.message, new.location.start.line
-        ));
+        return Err(format!("its fixes would add a finding: {rule}: {message}"));
     }
     Ok(())
 }

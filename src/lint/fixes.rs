@@ -248,6 +248,11 @@ fn set_entry(
         .filter(|(k, _)| span.start <= k.span().start && k.span().end <= span.end)
         .collect();
     if let Some((_, existing)) = written.iter().find(|(k, _)| k.key_text() == Some(key)) {
+        // An alias's node is its anchor's, written elsewhere: editing it edits that place.
+        let inside = span.start <= existing.span().start && existing.span().end <= span.end;
+        if !inside || document.touches_anchored(existing.span()) {
+            return Err(SHARED.to_owned());
+        }
         return match value {
             NewValue::Scalar(scalar) if existing.is_scalar() => Ok(vec![ByteEdit {
                 span: existing.span(),
@@ -350,6 +355,9 @@ fn insert_in_flow(
             .is_some_and(|(k, _)| text.as_bytes().get(k.span().start as usize) == Some(&b'"'));
     let entry = flow_entry(key, value, json);
     let (at, replacement) = match written.last() {
+        Some((k, v)) if v.span().end < k.span().end => {
+            return Err("the mapping's last value is an alias".to_owned());
+        }
         Some((k, v)) => (k.span().end.max(v.span().end), format!(", {entry}")),
         None => (close, entry),
     };

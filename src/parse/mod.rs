@@ -782,7 +782,8 @@ pub fn exact_offset_in_scalar(text: &str, node: tree::Node<'_>, column: usize) -
                 first = false;
                 // Indentation is spaces; anything else there is not this scalar's layout.
                 let content = line.get(skip..)?;
-                let chars = content.trim_end_matches('\n').chars().count();
+                // A CRLF line break is one break of the value, as LF is.
+                let chars = content.trim_end_matches(['\r', '\n']).chars().count();
                 if remaining <= chars {
                     return Some((offset + skip + at_char(content, remaining)) as u32);
                 }

@@ -91,14 +91,29 @@ pub fn api_version_fix<'d>(
     options: &Options,
 ) -> Option<FixSpec<'d>> {
     let node = object.root.get("apiVersion")?;
-    crate::schema::valid_as(object, replacement, options.target).then(|| {
-        FixSpec::safe(
-            format!("change `apiVersion` to `{replacement}`"),
-            vec![EditSpec::ReplaceString {
-                node,
-                to: replacement.to_owned(),
-            }],
-        )
+    if !crate::schema::valid_as(object, replacement, options.target) {
+        return None;
+    }
+    let message = format!("change `apiVersion` to `{replacement}`");
+    let edits = vec![EditSpec::ReplaceString {
+        node,
+        to: replacement.to_owned(),
+    }];
+    // Where the successor defaults or reads a field differently, the same text means
+    // something else: `extensions/v1beta1` and `apps/v1beta1` workloads (update strategy,
+    // history limit, progress deadline), and a PodDisruptionBudget whose empty selector
+    // selected nothing in `policy/v1beta1` and selects every pod in `policy/v1`.
+    let empty_selector = object.kind == "PodDisruptionBudget"
+        && object
+            .root
+            .path(&["spec", "selector"])
+            .is_none_or(|s| s.entries().next().is_none());
+    let defaults_differ =
+        object.api_version.starts_with("extensions/") || object.api_version == "apps/v1beta1";
+    Some(if empty_selector || defaults_differ {
+        FixSpec::unsafe_(message, edits)
+    } else {
+        FixSpec::safe(message, edits)
     })
 }
 

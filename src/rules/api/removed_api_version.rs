@@ -33,7 +33,10 @@ declare_rule! {
     /// `--fix` changes `apiVersion` to the successor when that is only a rename for this object: the
     /// object as written is valid as the new version in the target's schemas (a
     /// `policy/v1beta1` PodDisruptionBudget becomes `policy/v1`; an `extensions/v1beta1` Deployment
-    /// without `spec.selector` is not fixed, since `apps/v1` requires one).
+    /// without `spec.selector` is not fixed, since `apps/v1` requires one). The move is an unsafe
+    /// fix from `extensions/v1beta1` and `apps/v1beta1`, whose successors default other fields
+    /// differently, and for a PodDisruptionBudget with an empty selector (nothing in `v1beta1`,
+    /// every pod in `v1`).
     pub struct RemovedApiVersion => "removed-api-version";
 }
 

@@ -26,11 +26,28 @@ pub fn split_commands(script: &str) -> Vec<Command> {
     let mut cmd_end = 0;
     let mut piped_before = false;
     let mut i = 0;
+    // Heredocs (`<<EOF`) started on this line: their bodies follow it, and are not commands.
+    let mut heredocs: Vec<String> = Vec::new();
+    let mut delimiter_next = false;
 
     macro_rules! end_word {
         () => {
             if in_word {
-                words.push(std::mem::take(&mut word));
+                let w = std::mem::take(&mut word);
+                if delimiter_next {
+                    heredocs.push(w.clone());
+                    delimiter_next = false;
+                } else if let Some(rest) = w.strip_prefix("<<")
+                    && !rest.starts_with('<')
+                {
+                    let rest = rest.trim_start_matches('-');
+                    if rest.is_empty() {
+                        delimiter_next = true;
+                    } else {
+                        heredocs.push(rest.to_owned());
+                    }
+                }
+                words.push(w);
                 in_word = false;
             }
         };
@@ -70,7 +87,25 @@ pub fn split_commands(script: &str) -> Vec<Command> {
                 }
                 continue;
             }
-            b'\n' | b';' | b'(' | b')' => {
+            b'\n' => {
+                end_command!(false);
+                piped_before = false;
+                i += 1;
+                // Each heredoc's body runs to the line that is its delimiter alone.
+                for delimiter in heredocs.drain(..) {
+                    while i < bytes.len() {
+                        let eol = script[i..].find('\n').map_or(bytes.len(), |at| i + at);
+                        let line = script[i..eol].trim();
+                        i = (eol + 1).min(bytes.len());
+                        if line == delimiter {
+                            break;
+                        }
+                    }
+                }
+                delimiter_next = false;
+                continue;
+            }
+            b';' | b'(' | b')' => {
                 end_command!(false);
                 piped_before = false;
                 i += 1;
@@ -130,7 +165,14 @@ fn skip_quoted(b: &[u8], i: usize) -> usize {
         b'\'' => close(i + 1, b'\''),
         b'"' => close(i + 1, b'"'),
         b'`' => close(i + 1, b'`'),
-        b'\\' => (i + 2).min(b.len()),
+        b'\\' => {
+            // The escaped character, whole: `\é` is three bytes.
+            let mut j = (i + 2).min(b.len());
+            while j < b.len() && (b[j] & 0xC0) == 0x80 {
+                j += 1;
+            }
+            j
+        }
         b'$' if matches!(b.get(i + 1), Some(b'(' | b'{')) => {
             let (open, shut) = if b[i + 1] == b'(' {
                 (b'(', b')')
@@ -221,7 +263,13 @@ pub fn last_command(commands: &[Command]) -> Option<&Command> {
 /// after any variable assignments (`PORT=80 exec app` keeps them). `None` when the command
 /// cannot be exec'd (piped, in the background) or its words are not written plainly.
 pub fn exec_insertion_point(script: &str, last: &Command) -> Option<usize> {
-    if last.piped_or_background {
+    // A heredoc's body and closing word read as commands here; `exec` there breaks it.
+    if last.piped_or_background || script.contains("<<") {
+        return None;
+    }
+    // Only a program can replace the shell: not a builtin, a keyword or a closing word.
+    let program = command_words(last).first()?;
+    if NOT_PROGRAMS.contains(&program.as_str()) || program.starts_with(['(', '{', '$']) {
         return None;
     }
     let skipped = last.words.len() - command_words(last).len();
@@ -243,7 +291,7 @@ pub fn exec_insertion_point(script: &str, last: &Command) -> Option<usize> {
 /// `last` being the last one: `exec` before it changes nothing but which process the
 /// command runs as.
 pub fn is_simple_chain(script: &str, commands: &[Command], last: &Command) -> bool {
-    if commands.last() != Some(last) {
+    if commands.last() != Some(last) || script.contains("<<") {
         return false;
     }
     let keyword = |c: &Command| {
@@ -294,6 +342,15 @@ pub fn is_exec(cmd: &Command) -> bool {
 }
 
 /// Builtins that finish at once: a script ending with one has no long-running child.
+/// What `exec` cannot run: shell builtins and keywords, and the words that close a compound
+/// command (`done < f`, `fi 2>&1`).
+const NOT_PROGRAMS: [&str; 38] = [
+    ":", ".", "source", "eval", "wait", "cd", "export", "set", "unset", "trap", "read", "shift",
+    "return", "exit", "time", "true", "false", "echo", "printf", "local", "alias", "break",
+    "continue", "done", "fi", "esac", "}", ")", "then", "do", "else", "elif", "if", "while",
+    "until", "for", "case", "exec",
+];
+
 const QUICK_BUILTINS: [&str; 10] = [
     "exit", "true", "false", ":", "echo", "printf", "return", "set", "export", "cd",
 ];
@@ -363,6 +420,25 @@ mod tests {
             last("pip install x && \\\n  run --flag").0,
             vec!["run", "--flag"]
         );
+    }
+
+    #[test]
+    fn heredoc_bodies_are_not_commands() {
+        assert_eq!(
+            last("psql \"$DB\" <<EOF\nVACUUM;\nEOF").0,
+            vec!["psql", "$DB", "<<EOF"]
+        );
+        assert_eq!(
+            last("cat <<-'END' >/etc/x\n\tline; rm -rf /\n\tEND\nexec app").0,
+            vec!["exec", "app"]
+        );
+        assert_eq!(last("cat << EOF\nbody\nEOF\nrun").0, vec!["run"]);
+        assert_eq!(last("grep x <<< \"$v\"; run").0, vec!["run"]);
+    }
+
+    #[test]
+    fn an_escaped_multibyte_character_is_one_word_character() {
+        assert_eq!(last("echo \\é; app").0, vec!["app"]);
     }
 
     #[test]

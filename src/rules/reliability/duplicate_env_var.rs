@@ -49,8 +49,9 @@ declare_rule! {
     /// (2 findings, `bar` and `baz`).
     ///
     /// ## Fix
-    /// `--fix` removes the first definition when both are the same; when they differ, which one the
-    /// container should see is for a human to say.
+    /// `--fix` removes the later definition when both are the same (a `$(NAME)` between them still
+    /// finds the first); when they differ, which one the container should see is for a human to
+    /// say.
     pub struct DuplicateEnvVar => "duplicate-env-var";
 }
 
@@ -97,12 +98,12 @@ impl Rule for DuplicateEnvVar {
                 .help(format!(
                     "keep one definition of `{name}` (the value the container should see)"
                 ));
-                // The same definition twice: dropping the first changes nothing the
-                // container sees.
+                // The same definition twice: dropping the later one changes nothing the
+                // container sees (a `$(NAME)` between the two still finds the first).
                 let finding = if first_item.same_value(&item) {
                     finding.fix(FixSpec::safe(
-                        format!("remove the first definition of `{name}`, which is the same"),
-                        vec![EditSpec::RemoveItem { item: first_item }],
+                        format!("remove this definition of `{name}`, the same as the first"),
+                        vec![EditSpec::RemoveItem { item }],
                     ))
                 } else {
                     finding
