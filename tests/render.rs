@@ -49,6 +49,16 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// Writes `text` to `relative` in the scratch directory, making its directories.
+    fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.0.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -173,17 +183,14 @@ fn a_kustomization_that_does_not_build_is_an_error_and_its_files_are_still_linte
     }
     let scratch = Scratch::new("broken-kustomization");
     let dir = scratch.0.join("app");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("kustomization.yaml"),
+    scratch.write(
+        "app/kustomization.yaml",
         "resources: [pod.yaml, missing.yaml]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("pod.yaml"),
+    );
+    scratch.write(
+        "app/pod.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25\n    command: [sh, -c, nginx]\n",
-    )
-    .unwrap();
+    );
     let out = kubelint(&["check", dir.to_str().unwrap(), "--color", "never"], None);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
@@ -299,25 +306,15 @@ fn a_clean_overlay_passes_and_its_objects_are_counted_in_their_base_file() {
         return;
     }
     let scratch = Scratch::new("clean");
-    let base = scratch.0.join("base");
-    let overlay = scratch.0.join("overlay");
-    std::fs::create_dir_all(&base).unwrap();
-    std::fs::create_dir_all(&overlay).unwrap();
-    std::fs::write(
-        base.join("settings.yaml"),
+    scratch.write(
+        "base/settings.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n",
-    )
-    .unwrap();
-    std::fs::write(
-        base.join("kustomization.yaml"),
-        "resources: [settings.yaml]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        overlay.join("kustomization.yaml"),
+    );
+    scratch.write("base/kustomization.yaml", "resources: [settings.yaml]\n");
+    scratch.write(
+        "overlay/kustomization.yaml",
         "resources: [../base]\nnamePrefix: prod-\n",
-    )
-    .unwrap();
+    );
     let dir = scratch.0.to_str().unwrap();
     let out = kubelint(&["check", dir, "--color", "never"], None);
     assert_eq!(
