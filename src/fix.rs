@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::lint_text;
-use crate::model::ObjectId;
 use crate::parse::lines::LineIndex;
 use crate::parse::parse_stream;
 use crate::rules::RuleSet;
@@ -46,15 +45,12 @@ pub struct Fixed {
 
 /// What identifies a finding across edits that move it: positions change, these do not (a
 /// renamed key changes the pointer, which is the point).
-type Key<'d> = (&'static str, Option<&'d ObjectId>, &'d str, &'d str);
+/// Not the object: a fix may change what names it (`meta!data` renamed to `metadata` gives the
+/// object its name), and its other findings are still the ones the run reported.
+type Key<'d> = (&'static str, &'d str, &'d str);
 
 fn key(d: &Diagnostic) -> Key<'_> {
-    (
-        d.rule,
-        d.object.as_ref(),
-        d.location.path.as_str(),
-        d.message.as_str(),
-    )
+    (d.rule, d.location.path.as_str(), d.message.as_str())
 }
 
 /// Applies the wanted fixes of `diagnostics` (the run's findings in the file `path`, whose
@@ -154,15 +150,10 @@ pub fn fix_file(
     }))
 }
 
-type OwnedKey = (&'static str, Option<ObjectId>, String, String);
+type OwnedKey = (&'static str, String, String);
 
 fn owned_key(d: &Diagnostic) -> OwnedKey {
-    (
-        d.rule,
-        d.object.clone(),
-        d.location.path.clone(),
-        d.message.clone(),
-    )
+    (d.rule, d.location.path.clone(), d.message.clone())
 }
 
 /// Why one finding's fix was not written.

@@ -198,3 +198,36 @@ fn standard_input_is_not_fixed_and_json_output_carries_the_fix() {
     assert_eq!(fix["edits"][0]["line"], 22);
     assert!(fix["refused"].is_null());
 }
+
+/// Found by the `fix` fuzz target: renaming `meta!data` gave the object its name, and the
+/// fixes of its other findings were then not recognised as the run's until a second `--fix`.
+#[test]
+fn a_fix_that_names_the_object_leaves_nothing_for_a_second_fix() {
+    let scratch = Scratch::new("renamed-object");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/regressions/fix/crash-bafa65c9630362947cb48350019448ccc7257d89");
+    std::fs::copy(&input, scratch.0.join("pod.yaml")).unwrap();
+    let enable = "unknown-field,privilege-escalation-allowed,writable-root-filesystem";
+    let fixed = scratch.run(&[
+        "check",
+        "pod.yaml",
+        "--enable",
+        enable,
+        "--fix",
+        "--unsafe-fixes",
+    ]);
+    assert!(
+        text(&fixed.stderr).contains("kubelint: fixed"),
+        "{}",
+        text(&fixed.stderr)
+    );
+    let again = scratch.run(&[
+        "check",
+        "pod.yaml",
+        "--enable",
+        enable,
+        "--diff",
+        "--unsafe-fixes",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}
