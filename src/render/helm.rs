@@ -62,21 +62,7 @@ const HELM_NAMES: &[&str] = &["helm"];
 /// entry (the current directory, for a POSIX shell) is skipped: a linter run in a checked-out
 /// repository must not execute a `helm` that repository ships.
 fn find_in_path(path: &OsStr) -> Option<PathBuf> {
-    std::env::split_paths(path)
-        .filter(|dir| dir.is_absolute())
-        .flat_map(|dir| HELM_NAMES.iter().map(move |name| dir.join(name)))
-        .find(|candidate| is_executable(candidate))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
+    super::process::in_path(path, HELM_NAMES)
 }
 
 fn render_with(
@@ -86,7 +72,7 @@ fn render_with(
     release: &str,
     namespace: Option<&str>,
 ) -> Result<String, String> {
-    if !is_executable(helm) {
+    if !super::process::is_executable(helm) {
         return Err(NOT_INSTALLED.to_owned());
     }
     let mut command = Command::new(helm);

@@ -14,14 +14,19 @@ const MAX_OUTPUT: u64 = crate::load::MAX_FILE_BYTES;
 /// skipped: they name the working directory, and a repository being linted must not choose
 /// the program that builds it.
 pub fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+    in_path(&std::env::var_os("PATH")?, &[name])
+}
+
+/// The first executable of `names` in the absolute directories of a `PATH` value, directory
+/// by directory.
+pub fn in_path(path: &std::ffi::OsStr, names: &[&str]) -> Option<PathBuf> {
+    std::env::split_paths(path)
         .filter(|dir| dir.is_absolute())
-        .map(|dir| dir.join(name))
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
         .find(|candidate| is_executable(candidate))
 }
 
-fn is_executable(path: &Path) -> bool {
+pub fn is_executable(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
