@@ -995,9 +995,7 @@ fn fix_files(
     let refusal = |d: &crate::diagnostic::Diagnostic| {
         let fix = d.fix.as_deref()?;
         let reason = fix.refused.as_deref()?;
-        let wanted =
-            fix.applicability == crate::diagnostic::Applicability::Safe || wanted.unsafe_fixes;
-        wanted.then(|| {
+        wanted.wants(fix.applicability).then(|| {
             format!(
                 "{}:{}:{}: {} not fixed: {reason}",
                 d.file, d.location.start.line, d.location.start.column, d.rule

@@ -25,11 +25,16 @@ pub struct Wanted {
 }
 
 impl Wanted {
+    /// Whether this run applies fixes of this applicability.
+    pub fn wants(&self, applicability: Applicability) -> bool {
+        applicability == Applicability::Safe || self.unsafe_fixes
+    }
+
     /// The fix of `diagnostic` if this run applies it.
     pub fn fix_of<'d>(&self, diagnostic: &'d Diagnostic) -> Option<&'d Fix> {
         let fix = diagnostic.fix.as_deref()?;
-        let wanted = fix.applicability == Applicability::Safe || self.unsafe_fixes;
-        (wanted && fix.refused.is_none() && !fix.edits.is_empty()).then_some(fix)
+        (self.wants(fix.applicability) && fix.refused.is_none() && !fix.edits.is_empty())
+            .then_some(fix)
     }
 }
 

@@ -14,6 +14,22 @@ fn kubelint(args: &[&str]) -> Output {
         .expect("run kubelint")
 }
 
+/// Every fixture in one run, in `format`. The rules' kustomize patch fixtures are read as
+/// files (some name a remote base: building them would reach the network); tests/render.rs
+/// covers rendering.
+fn all_fixtures(format: &str) -> Output {
+    kubelint(&[
+        "check",
+        "fixtures",
+        "--kustomize",
+        "never",
+        "--helm",
+        "never",
+        "--format",
+        format,
+    ])
+}
+
 fn kubelint_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kubelint"))
         .args(args)
@@ -372,19 +388,8 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     );
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
     let validator = jsonschema::draft7::new(&schema).expect("schema compiles");
-    // Every fixture: all rules, labels, syntax errors and files without findings. The rules'
-    // kustomize patch fixtures are read as files (some name a remote base: building them
-    // would reach the network); tests/render.rs covers rendering.
-    let out = kubelint(&[
-        "check",
-        "fixtures",
-        "--kustomize",
-        "never",
-        "--helm",
-        "never",
-        "--format",
-        "sarif",
-    ]);
+    // Every fixture: all rules, labels, syntax errors and files without findings.
+    let out = all_fixtures("sarif");
     let sarif = json_of(&out);
     let errors: Vec<String> = validator
         .iter_errors(&sarif)
@@ -865,16 +870,7 @@ fn github_junit_and_markdown_formats() {
     let markdown = kubelint(&["check", "fixtures/examples", "--format", "markdown"]);
     insta::assert_snapshot!("markdown", String::from_utf8_lossy(&markdown.stdout));
 
-    let junit = kubelint(&[
-        "check",
-        "fixtures",
-        "--kustomize",
-        "never",
-        "--helm",
-        "never",
-        "--format",
-        "junit",
-    ]);
+    let junit = all_fixtures("junit");
     let text = String::from_utf8(junit.stdout).unwrap();
     let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
     let root = doc.root_element();

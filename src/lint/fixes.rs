@@ -118,15 +118,7 @@ fn byte_edits(
         }
         EditSpec::RemoveItem { item } => {
             not_shared(item.span())?;
-            remove(text, item.span(), item.span(), true)
-        }
-        EditSpec::RemoveEntry { key, value } => {
-            let span = ByteSpan {
-                start: key.span().start,
-                end: value.span().end.max(key.span().end),
-            };
-            not_shared(span)?;
-            remove(text, key.span(), span, false)
+            remove_item(text, item.span())
         }
         EditSpec::SetEntry { map, key, value } => set_entry(text, document, *map, key, value),
     }
@@ -160,21 +152,15 @@ fn last_content_end(text: &str, span: ByteSpan) -> usize {
     span.start as usize + body.trim_end().len()
 }
 
-/// Removes a sequence item or a mapping entry spanning `span`, whose first node starts at
-/// `head.start`: whole lines in block style, the node and one comma in flow style.
-fn remove(text: &str, head: ByteSpan, span: ByteSpan, item: bool) -> Result<Vec<ByteEdit>, String> {
+/// Removes a sequence item: its whole lines in block style, the node and one comma in flow
+/// style.
+fn remove_item(text: &str, span: ByteSpan) -> Result<Vec<ByteEdit>, String> {
     if text.get(span.start as usize..span.end as usize).is_none() {
         return Err("a node's range is not in the file".to_owned());
     }
-    let start = head.start as usize;
+    let start = span.start as usize;
     let first_line = line_start(text, start);
-    let before = &text[first_line..start];
-    let block = if item {
-        before.trim() == "-"
-    } else {
-        before.trim().is_empty()
-    };
-    if block {
+    if text[first_line..start].trim() == "-" {
         let end = last_content_end(text, span);
         // Whatever follows on its last line (a comment) goes with it; more content would not.
         let rest_of_line = &text[end..next_line_start(text, end)];
@@ -189,10 +175,6 @@ fn remove(text: &str, head: ByteSpan, span: ByteSpan, item: bool) -> Result<Vec<
             },
             replacement: String::new(),
         }]);
-    }
-    if !item && before.trim_end().ends_with('-') {
-        // `- name: a` whose first key is the duplicate: removing it would remove the dash.
-        return Err("it is the first key of a list item".to_owned());
     }
     // Flow style: the node and the comma after it, or else the comma before it.
     let end = span.end as usize;

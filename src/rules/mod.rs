@@ -162,8 +162,6 @@ pub enum EditSpec<'d> {
     },
     /// The sequence item goes, with its lines in block style.
     RemoveItem { item: Node<'d> },
-    /// The mapping entry goes, with its lines in block style.
-    RemoveEntry { key: Node<'d>, value: Node<'d> },
     /// `key` of the mapping is set to `value`: the existing value replaced (or, for a nested
     /// mapping, set within), else the entry added after the last one.
     SetEntry {
