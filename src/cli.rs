@@ -520,79 +520,20 @@ fn nothing_to_lint(
 
 /// The configuration file (found from `start`, or named), with the command-line flags applied.
 fn effective_config(args: &ConfigArgs, start: &Path) -> Result<Config, String> {
-    let file = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => config::discover(start),
+    let overrides = config::Overrides {
+        config: args.config.clone(),
+        select: args.select.clone(),
+        enable: args.enable.clone(),
+        ignore: args.ignore.clone(),
+        severity: args.severity.clone(),
+        kubernetes_version: args.kubernetes_version,
     };
-    let mut config = match file {
-        Some(path) => config::load(&path).map_err(|e| e.to_string())?,
-        None => Config {
-            policies_dir: config::discover_policies(start),
-            ..Config::default()
-        },
-    };
-    for name in args.select.iter().chain(&args.enable).chain(&args.ignore) {
-        if !config::is_rule_or_category(name) {
-            return Err(config::not_a_rule(name));
-        }
-    }
-    if !args.select.is_empty() {
-        config.select = Some(args.select.clone());
-    }
-    config.enable.extend(args.enable.iter().cloned());
-    config.ignore.extend(args.ignore.iter().cloned());
-    for pair in &args.severity {
-        let (rule, level) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("--severity takes RULE=LEVEL, not `{pair}`"))?;
-        if config::is_policy_id(rule) {
-            return Err(format!(
-                "--severity: `{rule}` is a policy: its severity is its policy file's `severity`, or its binding's validationActions"
-            ));
-        }
-        if rules::find(rule).is_none() {
-            return Err(format!("--severity: {}", config::not_a_rule(rule)));
-        }
-        let level = Severity::parse(level)
-            .ok_or_else(|| format!("--severity: `{level}` is not error, warning or info"))?;
-        config.severity.insert(rule.to_owned(), level);
-    }
-    if args.kubernetes_version.is_some() {
-        config.kubernetes_version = args.kubernetes_version;
-    }
-    Ok(config)
+    config::effective(&overrides, start)
 }
 
 /// Drops inputs that match the configuration's `exclude` globs (relative to its directory).
 fn exclude(inputs: Vec<load::Input>, config: &Config) -> Result<Vec<load::Input>, String> {
-    exclude_as(inputs, config, &|path| path.to_path_buf())
-}
-
-/// `exclude`, matching each input as the file of the working tree `working_path` says it
-/// stands for.
-fn exclude_as(
-    inputs: Vec<load::Input>,
-    config: &Config,
-    working_path: &dyn Fn(&Path) -> PathBuf,
-) -> Result<Vec<load::Input>, String> {
-    if config.exclude.is_empty() {
-        return Ok(inputs);
-    }
-    let mut builder = globset::GlobSetBuilder::new();
-    for glob in &config.exclude {
-        builder.add(globset::Glob::new(glob).map_err(|e| e.to_string())?);
-    }
-    let set = builder.build().map_err(|e| e.to_string())?;
-    let base = config.base_dir();
-    Ok(inputs
-        .into_iter()
-        .filter(|input| match input {
-            load::Input::File { path, .. } => {
-                !set.is_match(Config::relative(base.as_deref(), &working_path(path)))
-            }
-            load::Input::Stdin { .. } | load::Input::Rendered { .. } => true,
-        })
-        .collect())
+    config.without_excluded(inputs, &|path| path.to_path_buf())
 }
 
 /// The directories of `dirs` whose file `name` the configuration's `exclude` globs keep.
@@ -688,9 +629,8 @@ fn lint_at_revision(
         shown_now.get(new.as_path()).map(|d| (*d).to_owned())
     };
     // Only the files that differ are in the checkout; the others are the working tree's.
-    let targets = exclude_as(
+    let targets = config.without_excluded(
         checkout.inputs(&revision, paths.targets, named, &renamed),
-        config,
         &|path| checkout.working_path(&revision, path),
     )?;
     let context = checkout.inputs(&revision, paths.context, load::Named::AsWalked, &renamed);

@@ -368,6 +368,64 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
+/// What the command line (or an editor's settings) says over the configuration file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// The configuration file; default: the nearest .kubelint.yaml above the start.
+    pub config: Option<PathBuf>,
+    pub select: Vec<String>,
+    pub enable: Vec<String>,
+    pub ignore: Vec<String>,
+    /// `RULE=LEVEL` pairs.
+    pub severity: Vec<String>,
+    pub kubernetes_version: Option<KubeVersion>,
+}
+
+/// The configuration file (found from `start`, or named), with `overrides` applied.
+pub fn effective(args: &Overrides, start: &Path) -> Result<Config, String> {
+    let file = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => discover(start),
+    };
+    let mut config = match file {
+        Some(path) => load(&path).map_err(|e| e.to_string())?,
+        None => Config {
+            policies_dir: discover_policies(start),
+            ..Config::default()
+        },
+    };
+    for name in args.select.iter().chain(&args.enable).chain(&args.ignore) {
+        if !is_rule_or_category(name) {
+            return Err(not_a_rule(name));
+        }
+    }
+    if !args.select.is_empty() {
+        config.select = Some(args.select.clone());
+    }
+    config.enable.extend(args.enable.iter().cloned());
+    config.ignore.extend(args.ignore.iter().cloned());
+    for pair in &args.severity {
+        let (rule, level) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--severity takes RULE=LEVEL, not `{pair}`"))?;
+        if is_policy_id(rule) {
+            return Err(format!(
+                "--severity: `{rule}` is a policy: its severity is its policy file's `severity`, or its binding's validationActions"
+            ));
+        }
+        if rules::find(rule).is_none() {
+            return Err(format!("--severity: {}", not_a_rule(rule)));
+        }
+        let level = Severity::parse(level)
+            .ok_or_else(|| format!("--severity: `{level}` is not error, warning or info"))?;
+        config.severity.insert(rule.to_owned(), level);
+    }
+    if args.kubernetes_version.is_some() {
+        config.kubernetes_version = args.kubernetes_version;
+    }
+    Ok(config)
+}
+
 /// The nearest `.kubelint.yaml` in `start` or one of its ancestors.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     nearest(start, |dir| {
@@ -682,6 +740,34 @@ impl Config {
             }
         }
         out
+    }
+
+    /// `inputs` without those that match the configuration's `exclude` globs (relative to its
+    /// directory), each matched as the file of the working tree `working_path` says it stands
+    /// for.
+    pub fn without_excluded(
+        &self,
+        inputs: Vec<crate::load::Input>,
+        working_path: &dyn Fn(&Path) -> PathBuf,
+    ) -> Result<Vec<crate::load::Input>, String> {
+        if self.exclude.is_empty() {
+            return Ok(inputs);
+        }
+        let mut builder = globset::GlobSetBuilder::new();
+        for glob in &self.exclude {
+            builder.add(globset::Glob::new(glob).map_err(|e| e.to_string())?);
+        }
+        let set = builder.build().map_err(|e| e.to_string())?;
+        let base = self.base_dir();
+        Ok(inputs
+            .into_iter()
+            .filter(|input| match input {
+                crate::load::Input::File { path, .. } => {
+                    !set.is_match(Config::relative(base.as_deref(), &working_path(path)))
+                }
+                crate::load::Input::Stdin { .. } | crate::load::Input::Rendered { .. } => true,
+            })
+            .collect())
     }
 
     /// This configuration's directory, resolved: what `exclude` and `suppress:` paths are

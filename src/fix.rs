@@ -14,9 +14,14 @@ use crate::parse::parse_stream;
 use crate::rules::RuleSet;
 use crate::run_report::FileReport;
 
-/// A fix changes what may make another applicable (two edits that overlapped), and a pass
-/// that does not prove is retried a fix at a time: this many passes at most.
+/// A fix changes what may make another applicable (two edits that overlapped): this many
+/// passes that fix something at most.
 const MAX_PASSES: usize = 16;
+
+/// Every pass lints the file again, and one that does not prove is retried a fix at a time,
+/// with the fixes set aside tried again after each pass that fixed something: this many lints
+/// at most, so that a file with many unprovable fixes still finishes quickly.
+const MAX_ATTEMPTS: usize = 64;
 
 /// The fixes a run applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +81,11 @@ pub fn fix_file(
     // Only what the run reported is fixed: not what its configuration suppressed or its
     // baseline knows, which a second lint of the file alone would report again. A reported
     // finding whose fix another fix made possible (`privileged: true` gone, escalation can
-    // be turned off) is fixed in a later pass.
-    let candidates: HashSet<Key> = diagnostics.iter().map(key).collect();
+    // be turned off) is fixed in a later pass. Matched by rule and message, not pointer: a
+    // renamed key (`templateA` to `template`) moves the findings under it.
+    let candidates: HashSet<(&str, &str)> =
+        diagnostics.iter().map(|d| (d.rule, d.message.as_str())).collect();
+    let reported = |d: &Diagnostic| candidates.contains(&(d.rule, d.message.as_str()));
     // The file is linted alone, now: its fixes' offsets are those of the text being fixed
     // (not of a read that may be older), and what it says is what "nothing new" compares with.
     let before = lint_text(path.clone(), text, true, rules);
@@ -87,17 +95,22 @@ pub fn fix_file(
     let mut findings: Vec<Diagnostic> = before.diagnostics.clone();
     let mut fixed = 0;
     let mut set_aside: HashSet<OwnedKey> = HashSet::new();
-    let mut refused = Vec::new();
-    for _ in 0..MAX_PASSES {
+    // Why each set-aside fix was left out, in the order they were: a later pass may fix it
+    // after all, and then its reason no longer holds.
+    let mut reasons: Vec<(OwnedKey, String)> = Vec::new();
+    let mut progress = 0;
+    let mut attempts = 0;
+    while progress < MAX_PASSES && attempts < MAX_ATTEMPTS {
         let fixes: Vec<(&Diagnostic, &Fix)> = findings
             .iter()
-            .filter(|d| candidates.contains(&key(d)))
+            .filter(|d| reported(d))
             .filter(|d| !set_aside.contains(&owned_key(d)))
             .filter_map(|d| wanted.fix_of(d).map(|f| (d, f)))
             .collect();
         if fixes.is_empty() {
             break;
         }
+        attempts += 1;
         let (next, applied) = apply(&current, &fixes);
         let after = lint_text(path.clone(), &next, true, rules);
         let proof = prove(&next, &after, &applied, &said_before, parse_errors_before);
@@ -112,33 +125,49 @@ pub fn fix_file(
                 let Some(first) = first.filter(|_| applied.len() > 1) else {
                     if let Some(d) = applied.first() {
                         set_aside.insert(owned_key(d));
-                        refused.push(refusal(d, &reason));
+                        reasons.push((owned_key(d), refusal(d, &reason)));
                     }
                     continue;
                 };
+                attempts += 1;
                 let (next, applied) = apply(&current, &[first]);
                 let after = lint_text(path.clone(), &next, true, rules);
                 if let Err(reason) =
                     prove(&next, &after, &applied, &said_before, parse_errors_before)
                 {
                     set_aside.insert(owned_key(first.0));
-                    refused.push(refusal(first.0, &reason));
+                    reasons.push((owned_key(first.0), refusal(first.0, &reason)));
                     continue;
                 }
                 (next, applied, after)
             }
         };
         fixed += applied.len();
+        progress += 1;
         current = next;
         findings = after.diagnostics;
+        // A fix set aside may prove now: the one that adds a selector is refused while the
+        // template it selects still has a misspelt `metadata`, and not once that is renamed.
+        // Leaving it for a second `--fix` would make fixing a file not settle in one run.
+        set_aside.clear();
     }
+    let remaining: HashSet<Key> = findings.iter().map(key).collect();
+    // A fix set aside more than once is reported with its latest reason.
+    let mut refused: Vec<String> = Vec::new();
+    let mut given: HashSet<&OwnedKey> = HashSet::new();
+    for (k, reason) in reasons.iter().rev() {
+        if remaining.contains(&(k.0, k.1.as_str(), k.2.as_str())) && given.insert(k) {
+            refused.push(reason.clone());
+        }
+    }
+    refused.reverse();
     let unsettled = findings
         .iter()
-        .filter(|d| candidates.contains(&key(d)) && !set_aside.contains(&owned_key(d)))
+        .filter(|d| reported(d) && !set_aside.contains(&owned_key(d)))
         .any(|d| wanted.fix_of(d).is_some());
     if unsettled {
         refused.push(format!(
-            "its fixes did not settle after {MAX_PASSES} passes (each made another possible)"
+            "its fixes did not settle within {MAX_PASSES} passes (each made another possible)"
         ));
     }
     if fixed == 0 {

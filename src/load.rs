@@ -20,8 +20,9 @@ pub enum Input {
     Stdin {
         display: String,
     },
-    /// What a renderer (kustomize, helm) made of a directory: linted like a file, then its
-    /// findings are mapped back to the files the output came from.
+    /// Text held in memory, linted like a file found by walking: what a renderer (kustomize,
+    /// helm) made of a directory, whose findings are then mapped back to the files the output
+    /// came from, or an editor's buffer, which may not be saved.
     Rendered {
         display: String,
         text: std::sync::Arc<str>,

@@ -26,8 +26,8 @@ fn every_rule() -> String {
 fn regressions() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
     let mut files = Vec::new();
-    // A `fix` regression is a target file too: replaying it lints it, and tests/fix.rs and the
-    // corpus test cover applying fixes through the binary.
+    // A `fix` regression is a target file too: replaying it lints it, and tests/fix.rs
+    // applies its fixes as the `fix` target does.
     for target in ["parse", "lint", "fix"] {
         let Ok(dir) = std::fs::read_dir(root.join(target)) else {
             continue;

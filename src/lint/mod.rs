@@ -104,6 +104,7 @@ pub fn run_recording(
 /// before the stages that need every file: the custom-resource pass, the cross-object rules
 /// and the filter. Two runs over inputs that share files (a revision and the working tree,
 /// `--new-from-rev`) share those files' entries instead of linting them twice.
+#[derive(Clone, Default)]
 pub struct Pass {
     entries: Vec<Entry>,
     policies: Arc<PolicySet>,
@@ -131,6 +132,20 @@ impl Pass {
 
     pub fn inputs(&self) -> impl Iterator<Item = &Input> {
         self.entries.iter().map(|e| &e.input)
+    }
+
+    /// The same files, as context: they resolve references, and nothing in them is reported
+    /// (a language server's workspace, and its open documents but the one it lints).
+    pub fn into_context(mut self) -> Pass {
+        for entry in &mut self.entries {
+            entry.reported = false;
+            if let Ok(first) = &mut entry.result {
+                for facts in &mut first.facts {
+                    facts.reported = false;
+                }
+            }
+        }
+        self
     }
 }
 
