@@ -52,6 +52,8 @@ enum Command {
     /// Work with kubelint policy files
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Run the language server (LSP over stdio) for editors
+    Server,
 }
 
 #[derive(Subcommand, Debug)]
@@ -234,6 +236,7 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Policy(PolicyCommand::Test { paths, config }) => policy_test(paths, &config),
+        Command::Server => crate::server::run(),
         Command::Explain { rule } => match explain(&rule) {
             Ok(text) => {
                 print!("{text}");
@@ -281,14 +284,7 @@ fn explain(name: &str) -> Result<String, String> {
             });
     }
     if let Some(entry) = rules::find(name) {
-        return Ok(format!(
-            "# {} ({}, {})\n\n{}\n\n{}\n",
-            entry.id(),
-            entry.meta.category,
-            entry.meta.severity.as_str(),
-            entry.meta.summary,
-            entry.doc()
-        ));
+        return Ok(entry.explanation());
     }
     let members: Vec<_> = rules::registry()
         .iter()
@@ -617,7 +613,9 @@ fn lint_at_revision(
                 path.as_path(),
                 (revision.in_repository(path), display.as_str()),
             )),
-            load::Input::Stdin { .. } | load::Input::Rendered { .. } => None,
+            load::Input::Stdin { .. }
+            | load::Input::Rendered { .. }
+            | load::Input::Buffer { .. } => None,
         })
         .collect();
     let shown_now: std::collections::HashMap<&Path, &str> = now_in_repository
@@ -650,7 +648,9 @@ fn lint_at_revision(
             Some((None, _)) => true,
             None => false,
         },
-        load::Input::Stdin { .. } | load::Input::Rendered { .. } => false,
+        load::Input::Stdin { .. } | load::Input::Rendered { .. } | load::Input::Buffer { .. } => {
+            false
+        }
     });
     let (report, snapshot) = lint::finish(pass, rule_set, &earlier, true);
     Ok((report, snapshot.unwrap_or_default()))
@@ -764,6 +764,7 @@ fn check(args: CheckArgs) -> ExitCode {
         previous: None,
         policies: policies.inputs,
         renderings: rendered.renderings,
+        patches: Default::default(),
     };
     let mut at_revision = None;
     let now = lint::first_pass(

@@ -762,7 +762,7 @@ impl Config {
         Ok(inputs
             .into_iter()
             .filter(|input| match input {
-                crate::load::Input::File { path, .. } => {
+                crate::load::Input::File { path, .. } | crate::load::Input::Buffer { path, .. } => {
                     !set.is_match(Config::relative(base.as_deref(), &working_path(path)))
                 }
                 crate::load::Input::Stdin { .. } | crate::load::Input::Rendered { .. } => true,

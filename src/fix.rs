@@ -83,8 +83,10 @@ pub fn fix_file(
     // finding whose fix another fix made possible (`privileged: true` gone, escalation can
     // be turned off) is fixed in a later pass. Matched by rule and message, not pointer: a
     // renamed key (`templateA` to `template`) moves the findings under it.
-    let candidates: HashSet<(&str, &str)> =
-        diagnostics.iter().map(|d| (d.rule, d.message.as_str())).collect();
+    let candidates: HashSet<(&str, &str)> = diagnostics
+        .iter()
+        .map(|d| (d.rule, d.message.as_str()))
+        .collect();
     let reported = |d: &Diagnostic| candidates.contains(&(d.rule, d.message.as_str()));
     // The file is linted alone, now: its fixes' offsets are those of the text being fixed
     // (not of a read that may be older), and what it says is what "nothing new" compares with.

@@ -18,6 +18,7 @@ pub mod revision;
 pub mod rules;
 pub mod run_report;
 pub mod schema;
+pub mod server;
 pub mod suppress;
 pub mod text;
 

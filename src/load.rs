@@ -22,8 +22,15 @@ pub enum Input {
     },
     /// Text held in memory, linted like a file found by walking: what a renderer (kustomize,
     /// helm) made of a directory, whose findings are then mapped back to the files the output
-    /// came from, or an editor's buffer, which may not be saved.
+    /// came from.
     Rendered {
+        display: String,
+        text: std::sync::Arc<str>,
+    },
+    /// An editor's buffer of the file at `path`, which may not be saved: linted like a file
+    /// found by walking, from `text`, and known by its path (exclusion, kustomize patches).
+    Buffer {
+        path: PathBuf,
         display: String,
         text: std::sync::Arc<str>,
     },
@@ -34,7 +41,8 @@ impl Input {
         match self {
             Input::File { display, .. }
             | Input::Stdin { display }
-            | Input::Rendered { display, .. } => display,
+            | Input::Rendered { display, .. }
+            | Input::Buffer { display, .. } => display,
         }
     }
 
@@ -42,7 +50,7 @@ impl Input {
         match self {
             Input::File { explicit, .. } => *explicit,
             Input::Stdin { .. } => true,
-            Input::Rendered { .. } => false,
+            Input::Rendered { .. } | Input::Buffer { .. } => false,
         }
     }
 }
@@ -266,7 +274,9 @@ pub fn read(input: &Input) -> Result<Content, LoadError> {
             }
             std::fs::read(path).map_err(|e| error(e.to_string()))?
         }
-        Input::Rendered { text, .. } => return Ok(Content::Text(text.to_string())),
+        Input::Rendered { text, .. } | Input::Buffer { text, .. } => {
+            return Ok(Content::Text(text.to_string()));
+        }
         Input::Stdin { .. } => {
             let mut buf = Vec::new();
             std::io::stdin()

@@ -79,7 +79,9 @@ pub fn assert_rule_fixtures(rule: &str) {
                 ..
             } = load::discover(std::slice::from_ref(&full), None, load::Named::Explicit);
             let under = |dir: &Path, input: &load::Input| match input {
-                load::Input::File { path, .. } => path.starts_with(dir),
+                load::Input::File { path, .. } | load::Input::Buffer { path, .. } => {
+                    path.starts_with(dir)
+                }
                 load::Input::Stdin { .. } | load::Input::Rendered { .. } => false,
             };
             let (context_dir, before_dir) = (full.join("context"), full.join("before"));

@@ -29,6 +29,7 @@ const LAYERS: &[&str] = &[
     "lint",
     "fix",
     "report",
+    "server",
     "cli",
 ];
 

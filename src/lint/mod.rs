@@ -49,6 +49,9 @@ pub struct RunOptions {
     /// The kustomizations and charts rendered into inputs, whose findings are moved to the
     /// files the output came from.
     pub renderings: Vec<Arc<render::Rendering>>,
+    /// Files (canonical paths) that kustomizations outside the inputs use as patches: a
+    /// language server lints one buffer, and its workspace knows the kustomizations.
+    pub patches: HashSet<PathBuf>,
 }
 
 /// One file as the first pass leaves it: its report so far, and what later stages of the
@@ -130,6 +133,12 @@ impl Pass {
         );
     }
 
+    /// Keeps the entries whose input `keep` says to (a language server drops a file it is
+    /// about to read again).
+    pub fn retain(&mut self, keep: &dyn Fn(&Input) -> bool) {
+        self.entries.retain(|e| keep(&e.input));
+    }
+
     pub fn inputs(&self) -> impl Iterator<Item = &Input> {
         self.entries.iter().map(|e| &e.input)
     }
@@ -182,7 +191,8 @@ pub fn first_pass(
         .chain(context.into_iter().map(|(c, p)| (c, p, false)))
         .collect();
     let all: Vec<&Input> = jobs.iter().map(|(i, _, _)| *i).collect();
-    let patches = load::kustomize_patches(&all);
+    let mut patches = load::kustomize_patches(&all);
+    patches.extend(options.patches.iter().cloned());
     let policy_inputs: Vec<&Input> = all.iter().copied().chain(&options.policies).collect();
     let wants_policies =
         rules.policy_selection.any() || policy::RULES.iter().any(|id| rules.severity(id).is_some());
@@ -355,7 +365,7 @@ pub fn finish(
 
 fn canonical(input: &Input) -> Option<PathBuf> {
     match input {
-        Input::File { path, .. } => std::fs::canonicalize(path).ok(),
+        Input::File { path, .. } | Input::Buffer { path, .. } => std::fs::canonicalize(path).ok(),
         Input::Stdin { .. } | Input::Rendered { .. } => None,
     }
 }

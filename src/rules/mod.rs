@@ -436,6 +436,18 @@ impl RuleEntry {
             .to_owned()
     }
 
+    /// What `kubelint explain` and an editor's hover show: heading, summary and documentation.
+    pub fn explanation(&self) -> String {
+        format!(
+            "# {} ({}, {})\n\n{}\n\n{}\n",
+            self.id(),
+            self.meta.category,
+            self.meta.severity.as_str(),
+            self.meta.summary,
+            self.doc()
+        )
+    }
+
     /// Reads the rule's entry of the configuration's `rules:` (null means the defaults). Errors
     /// point at the offending node: an option the rule does not take (with the closest one and
     /// the list of those it takes), a value of the wrong type.
