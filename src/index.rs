@@ -1424,6 +1424,14 @@ impl Index {
             .flatten()
     }
 
+    /// The objects findings may be reported on, with their positions in `facts`: not those of
+    /// context files (`--context`, a language server's workspace), which only resolve
+    /// references. A rule that reports on the object it looks at iterates these, so a large
+    /// context costs lookups, not checks.
+    pub fn subjects(&self) -> impl Iterator<Item = (usize, &Facts)> {
+        self.facts.iter().enumerate().filter(|(_, f)| f.reported)
+    }
+
     pub fn namespace_of(&self, f: &Facts) -> NamespaceKey {
         f.id.namespace
             .clone()

@@ -145,6 +145,8 @@ impl Pass {
 
     /// The same files, as context: they resolve references, and nothing in them is reported
     /// (a language server's workspace, and its open documents but the one it lints).
+    /// Only what context is read for is kept (the objects' facts and the CRDs), so a large
+    /// workspace is cheap to hold and to reuse.
     pub fn into_context(mut self) -> Pass {
         for entry in &mut self.entries {
             entry.reported = false;
@@ -152,6 +154,11 @@ impl Pass {
                 for facts in &mut first.facts {
                     facts.reported = false;
                 }
+                first.kept = None;
+                first.linted = Linted {
+                    crds: std::mem::take(&mut first.linted.crds),
+                    ..Linted::default()
+                };
             }
         }
         self

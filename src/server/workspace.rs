@@ -101,7 +101,7 @@ impl Setup {
         inputs.extend(load::discover(&self.config.context, None, load::Named::AsWalked).inputs);
         let refs: Vec<&Input> = inputs.iter().collect();
         let patches = load::kustomize_patches(&refs);
-        let pass = lint::first_pass(&[], &inputs, &self.rules, &self.options, false);
+        let pass = lint::first_pass(&[], &inputs, &self.rules, &self.options, false).into_context();
         Index {
             files: inputs.len(),
             pass,
@@ -118,7 +118,7 @@ impl Setup {
             return;
         }
         let found = load::discover(&[path.to_path_buf()], None, load::Named::AsWalked).inputs;
-        let fresh = lint::first_pass(&[], &found, &self.rules, &self.options, false);
+        let fresh = lint::first_pass(&[], &found, &self.rules, &self.options, false).into_context();
         index.pass.reuse(&fresh, &|_| true);
     }
 }

@@ -59,7 +59,7 @@ declare_rule! {
 impl Rule for MissingReadinessProbe {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
         let mut served = None;
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

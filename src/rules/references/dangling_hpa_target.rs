@@ -45,7 +45,7 @@ const SCALABLE: [&str; 4] = [
 
 impl Rule for DanglingHpaTarget {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::HorizontalPodAutoscaler(hpa) = &f.kind else {
                 continue;
             };

@@ -106,7 +106,7 @@ impl Rule for DanglingIngressBackend {
         // Whether an operator may create the scope's Services, asked once per scope: the
         // answer scans the namespace, and routes of one scope are many.
         let mut operator_in: HashMap<(String, &str), bool> = HashMap::new();
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Route(backends) = &f.kind else {
                 continue;
             };

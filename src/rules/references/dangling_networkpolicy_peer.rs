@@ -33,7 +33,7 @@ declare_rule! {
 
 impl Rule for DanglingNetworkpolicyPeer {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::NetworkPolicy(policy) = &f.kind else {
                 continue;
             };

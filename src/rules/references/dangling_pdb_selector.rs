@@ -35,7 +35,7 @@ declare_rule! {
 
 impl Rule for DanglingPdbSelector {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::PodDisruptionBudget { selector, site, .. } = &f.kind else {
                 continue;
             };

@@ -72,7 +72,7 @@ impl Rule for DanglingPriorityClass {
         if classes.is_empty() {
             return;
         }
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

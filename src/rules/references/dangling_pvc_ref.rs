@@ -110,7 +110,7 @@ impl Rule for DanglingPvcRef {
                     .match_indices('-')
                     .any(|(at, _)| ephemeral.contains(&(ns.to_owned(), &claim[at + 1..])))
         };
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

@@ -95,7 +95,7 @@ impl Rule for DanglingRoleRef {
             index,
             |f| matches!(&f.kind, KindFacts::Role(r) if r.cluster),
         );
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Binding(b) = &f.kind else {
                 continue;
             };

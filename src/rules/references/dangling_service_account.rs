@@ -78,7 +78,7 @@ impl Rule for DanglingServiceAccount {
         if accounts.is_empty() {
             return;
         }
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

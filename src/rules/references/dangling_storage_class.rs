@@ -97,7 +97,7 @@ impl Rule for DanglingStorageClass {
                 )),
             );
         };
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             if !f.reported || f.fragment {
                 continue;
             }

@@ -55,7 +55,7 @@ pub(crate) fn check(index: &Index, kind: RefKind, out: &mut Vec<GraphFinding>) {
             paired.insert((ns, here));
         }
     }
-    for (i, f) in index.facts.iter().enumerate() {
+    for (i, f) in index.subjects() {
         let KindFacts::Workload(w) = &f.kind else {
             continue;
         };

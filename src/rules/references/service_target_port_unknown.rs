@@ -36,7 +36,7 @@ declare_rule! {
 
 impl Rule for ServiceTargetPortUnknown {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Service(service) = &f.kind else {
                 continue;
             };

@@ -117,7 +117,7 @@ impl Rule for MinReplicas {
         let autoscaled = Autoscaled::of(index);
         let routed = routed_workloads(index);
         let identities = by_identity(index);
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

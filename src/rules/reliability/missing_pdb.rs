@@ -89,7 +89,7 @@ impl Rule for MissingPdb {
             return;
         }
         let autoscaled = Autoscaled::of(index);
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

@@ -117,7 +117,7 @@ impl Rule for MissingPodAntiAffinity {
                     .or_insert(min);
             }
         }
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

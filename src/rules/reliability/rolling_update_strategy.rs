@@ -79,7 +79,7 @@ impl Rule for RollingUpdateStrategy {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
         let autoscaled = Autoscaled::of(index);
         let routed = routed_workloads(index);
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

@@ -173,7 +173,7 @@ impl Rule for InvalidPodSpec {
     }
 
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

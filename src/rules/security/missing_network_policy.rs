@@ -109,7 +109,7 @@ impl Rule for MissingNetworkPolicy {
         if policies.is_empty() {
             return;
         }
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };

@@ -48,7 +48,7 @@ declare_rule! {
 
 impl Rule for RwoVolumeScaled {
     fn check_graph(&self, index: &Index, out: &mut Vec<GraphFinding>) {
-        for (i, f) in index.facts.iter().enumerate() {
+        for (i, f) in index.subjects() {
             let KindFacts::Workload(w) = &f.kind else {
                 continue;
             };
