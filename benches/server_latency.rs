@@ -6,7 +6,7 @@
 //! workspace against the CLI's peak on the same corpus.
 //!
 //!     cargo bench --bench server_latency [-- KEYSTROKES]
-//!     KUBELINT_CORPUS=dir cargo bench --bench server_latency
+//!     KUBELINT_CORPUS=dir KUBELINT_DOCUMENT=file cargo bench --bench server_latency
 
 #[path = "../tests/support/lsp.rs"]
 mod lsp;
@@ -33,7 +33,9 @@ fn main() {
         std::process::exit(2);
     };
     let binary = Path::new(env!("CARGO_BIN_EXE_kubelint"));
-    let document = corpus.join(DOCUMENT);
+    let document = std::env::var_os("KUBELINT_DOCUMENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| corpus.join(DOCUMENT));
     let original = std::fs::read_to_string(&document).expect("the 1,000-line manifest");
 
     let cli_peak = cli_peak_kib(binary, &corpus);
@@ -76,9 +78,10 @@ fn main() {
         |p: f64| times[((times.len() as f64 * p).ceil() as usize).min(times.len()) - 1];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "workspace: {} ({} lines open: {DOCUMENT})",
+        "workspace: {} ({} lines open: {})",
         corpus.display(),
-        original.lines().count()
+        original.lines().count(),
+        document.display()
     );
     println!("workspace read in {:.0} ms", ms(indexed));
     println!(

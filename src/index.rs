@@ -1249,7 +1249,7 @@ struct Evidence {
 }
 
 pub struct Index {
-    pub facts: Vec<Facts>,
+    pub facts: Vec<Arc<Facts>>,
     default_namespace: Option<String>,
     evidence_by_namespace: HashMap<NamespaceKey, Evidence>,
     evidence_by_dir: HashMap<(NamespaceKey, String), Evidence>,
@@ -1287,10 +1287,20 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build(mut facts: Vec<Facts>, default_namespace: Option<String>) -> Index {
+    pub fn build(mut facts: Vec<Arc<Facts>>, default_namespace: Option<String>) -> Index {
         let unnamed = default_namespace.as_deref().unwrap_or("default");
         for f in &mut facts {
-            if let KindFacts::Binding(binding) = &mut f.kind {
+            let unqualified = |f: &Facts| match &f.kind {
+                KindFacts::Binding(binding) => binding
+                    .subjects
+                    .iter()
+                    .any(|s| s.starts_with("system:serviceaccount::")),
+                _ => false,
+            };
+            if !unqualified(f) {
+                continue;
+            }
+            if let KindFacts::Binding(binding) = &mut Arc::make_mut(f).kind {
                 for subject in &mut binding.subjects {
                     if let Some(name) = subject.strip_prefix("system:serviceaccount::") {
                         *subject = format!("system:serviceaccount:{unnamed}:{name}");
@@ -1318,7 +1328,7 @@ impl Index {
             configs: named_refs::Evidence::default(),
             generated_names: HashSet::new(),
         };
-        index.configs = named_refs::Evidence::build(&mut facts, &index.default_namespace);
+        index.configs = named_refs::Evidence::build(&facts, &index.default_namespace);
         for (i, f) in facts.iter().enumerate() {
             let ns = index.namespace_of(f);
             index.by_namespace.entry(ns.clone()).or_default().push(i);
@@ -1429,7 +1439,11 @@ impl Index {
     /// references. A rule that reports on the object it looks at iterates these, so a large
     /// context costs lookups, not checks.
     pub fn subjects(&self) -> impl Iterator<Item = (usize, &Facts)> {
-        self.facts.iter().enumerate().filter(|(_, f)| f.reported)
+        self.facts
+            .iter()
+            .map(|f| &**f)
+            .enumerate()
+            .filter(|(_, f)| f.reported)
     }
 
     pub fn namespace_of(&self, f: &Facts) -> NamespaceKey {
@@ -1446,7 +1460,7 @@ impl Index {
                 .by_name
                 .get(&("ServiceAccount".to_owned(), key, name.to_owned()))?;
             all.iter().find_map(|&i| match &self.facts[i].kind {
-                KindFacts::ServiceAccount { automount } => Some((&self.facts[i], *automount)),
+                KindFacts::ServiceAccount { automount } => Some((&*self.facts[i], *automount)),
                 _ => None,
             })
         })
@@ -1478,7 +1492,7 @@ impl Index {
                                     sa == name && namespaces.iter().any(|n| n == sa_ns)
                                 })
                     })
-                    .then_some((f, binding.role_name.as_str())),
+                    .then_some((&**f, binding.role_name.as_str())),
                 _ => None,
             })
             .collect()
@@ -1498,7 +1512,7 @@ impl Index {
         Self::same_namespace(ns)
             .into_iter()
             .flat_map(|k| self.by_namespace.get(&k).into_iter().flatten())
-            .map(|&i| &self.facts[i])
+            .map(|&i| &*self.facts[i])
     }
 
     pub fn workloads_in(
@@ -1653,7 +1667,7 @@ impl Index {
                     .get(&(f.id.kind.clone(), key, f.id.name.clone()))
                     .into_iter()
                     .flatten()
-                    .map(move |&i| &self.facts[i])
+                    .map(move |&i| &*self.facts[i])
             })
             .filter(move |o| !std::ptr::eq(*o, f))
     }
@@ -1668,7 +1682,7 @@ impl Index {
         self.selected_indices(ns, selector)
             .into_iter()
             .filter_map(|i| match &self.facts[i].kind {
-                KindFacts::Workload(w) => Some((&self.facts[i], &**w)),
+                KindFacts::Workload(w) => Some((&*self.facts[i], &**w)),
                 _ => None,
             })
             .collect()
@@ -1775,7 +1789,7 @@ impl Index {
     }
 
     pub fn find(&self, kind: &str, ns: &NamespaceKey, name: &str) -> Option<&Facts> {
-        self.find_index(kind, ns, name).map(|i| &self.facts[i])
+        self.find_index(kind, ns, name).map(|i| &*self.facts[i])
     }
 
     /// `find`, as an index into `facts` (what a `GraphFinding` names its subject by).

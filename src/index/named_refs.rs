@@ -288,21 +288,26 @@ pub struct Evidence {
     /// Scopes where a Role lets someone create objects of the kind (a Job of the run that
     /// makes its own Secret, as Argo CD's `argocd-redis` initialiser does).
     created_by_roles: HashSet<(RefKind, Scope)>,
-    /// The names custom resources mention under `spec`, by scope.
-    mentioned: HashSet<(Scope, String)>,
+    /// The custom resources that mention names under `spec`, by scope (shared with the
+    /// index, not copied: a language server builds this on every keystroke).
+    mentioned: HashMap<Scope, Vec<std::sync::Arc<Facts>>>,
     /// The names of custom resources, by scope.
     custom: HashMap<Scope, Vec<String>>,
 }
 
 impl Evidence {
-    /// Collects the evidence, taking the custom resources' mentions out of `facts`.
-    pub fn build(facts: &mut [Facts], default_namespace: &NamespaceKey) -> Evidence {
+    /// Collects the evidence.
+    pub fn build(facts: &[std::sync::Arc<Facts>], default_namespace: &NamespaceKey) -> Evidence {
         let mut evidence = Evidence::default();
-        for f in facts.iter_mut() {
+        for f in facts {
             let ns = f.id.namespace.clone().or_else(|| default_namespace.clone());
             let at = scope(&ns, &f.file);
-            for name in std::mem::take(&mut f.mentions) {
-                evidence.mentioned.insert((at.clone(), name));
+            if !f.mentions.is_empty() {
+                evidence
+                    .mentioned
+                    .entry(at.clone())
+                    .or_default()
+                    .push(f.clone());
             }
             if f.custom {
                 evidence
@@ -372,6 +377,10 @@ impl Evidence {
                 .custom
                 .get(&at)
                 .is_some_and(|names| names.iter().any(|n| names_after(name, n)))
-            || self.mentioned.contains(&(at, name.to_owned()))
+            || self.mentioned.get(&at).is_some_and(|resources| {
+                resources
+                    .iter()
+                    .any(|r| r.mentions.iter().any(|m| m == name))
+            })
     }
 }

@@ -72,7 +72,8 @@ struct Linted {
 #[derive(Clone)]
 struct FirstPass {
     linted: Linted,
-    facts: Vec<Facts>,
+    /// Shared: a language server reuses its workspace's facts on every keystroke.
+    facts: Vec<Arc<Facts>>,
     /// The text, kept for the second pass when it cannot be read again.
     kept: Option<String>,
 }
@@ -152,7 +153,7 @@ impl Pass {
             entry.reported = false;
             if let Ok(first) = &mut entry.result {
                 for facts in &mut first.facts {
-                    facts.reported = false;
+                    Arc::make_mut(facts).reported = false;
                 }
                 first.kept = None;
                 first.linted = Linted {
@@ -244,6 +245,7 @@ pub fn first_pass(
                             policies: policies_ref,
                         };
                         let (linted, facts) = lint_file(path, &text, explicit, role, first_rules);
+                        let facts = facts.into_iter().map(Arc::new).collect();
                         // Standard input cannot be read again: the second pass needs its text
                         // if it holds custom resources.
                         let kept = (matches!(input, Input::Stdin { .. })
@@ -382,7 +384,7 @@ fn canonical(input: &Input) -> Option<PathBuf> {
 /// what other objects say (PodSecurity admission by the run's Namespaces).
 fn cross_object(
     report: &mut RunReport,
-    facts: Vec<Facts>,
+    facts: Vec<Arc<Facts>>,
     generated: HashSet<String>,
     rules: &RuleSet,
     options: &RunOptions,
@@ -404,7 +406,7 @@ fn cross_object(
             .rule
             .check_graph_with(&index, rules.options_of(entry.id()), &mut findings);
         for finding in findings.drain(..) {
-            let subject = &index.facts[finding.subject];
+            let subject = &*index.facts[finding.subject];
             let Some(&file) = file_of.get(&finding.site.file) else {
                 continue;
             };

@@ -124,7 +124,7 @@ fn serve(connection: &Connection) -> Result<ExitCode, String> {
                 return Ok(code);
             }
         }
-        server.flush();
+        server.flush(Some(&connection.receiver));
     }
 }
 
@@ -153,6 +153,8 @@ struct Document {
     published: Option<Vec<lsp::Diagnostic>>,
     /// Linted again at the next flush.
     stale: bool,
+    /// Its text changed since it was last linted: linted before the other stale documents.
+    edited: bool,
 }
 
 impl Document {
@@ -223,7 +225,7 @@ impl Server {
             lsp::request::CodeActionRequest::METHOD => {
                 match serde_json::from_value::<lsp::CodeActionParams>(request.params) {
                     Ok(params) => {
-                        self.flush();
+                        self.flush_document(params.text_document.uri.as_str());
                         let result = self.code_actions(&params);
                         self.respond(id, result);
                     }
@@ -233,8 +235,8 @@ impl Server {
             lsp::request::HoverRequest::METHOD => {
                 match serde_json::from_value::<lsp::HoverParams>(request.params) {
                     Ok(params) => {
-                        self.flush();
                         let position = params.text_document_position_params;
+                        self.flush_document(position.text_document.uri.as_str());
                         let hover = self
                             .documents
                             .get(position.text_document.uri.as_str())
@@ -282,6 +284,7 @@ impl Server {
                         diagnostics: Vec::new(),
                         published: None,
                         stale: true,
+                        edited: true,
                     },
                 );
                 self.all_stale();
@@ -295,6 +298,7 @@ impl Server {
                 if let Some(change) = p.content_changes.into_iter().last() {
                     doc.text = Arc::from(change.text);
                     doc.own = None;
+                    doc.edited = true;
                     self.all_stale();
                 }
             }
@@ -394,11 +398,37 @@ impl Server {
         }
     }
 
-    /// Lints the documents whose findings may have changed and publishes those that did.
-    fn flush(&mut self) {
-        if !self.documents.values().any(|d| d.stale) {
-            return;
+    /// Lints the documents whose findings may have changed and publishes those that did: the
+    /// edited ones first, then the others (a change may have changed their cross-object
+    /// findings). Stops early when the editor has sent something else meanwhile: the rest
+    /// stay stale and are linted after it, so typing is never queued behind other files.
+    fn flush(&mut self, pending: Option<&crossbeam_channel::Receiver<Message>>) {
+        let options = self.prepare();
+        let mut keys: Vec<(bool, String)> = self
+            .documents
+            .iter()
+            .filter(|(_, d)| d.stale)
+            .map(|(k, d)| (!d.edited, k.clone()))
+            .collect();
+        keys.sort();
+        for (_, key) in keys {
+            self.relint(&key, &options);
+            if pending.is_some_and(|p| !p.is_empty()) {
+                return;
+            }
         }
+    }
+
+    /// Makes one document's findings current (a request about it is answered from them).
+    fn flush_document(&mut self, key: &str) {
+        if self.documents.get(key).is_some_and(|d| d.stale) {
+            let options = self.prepare();
+            self.relint(key, &options);
+        }
+    }
+
+    /// The first pass of every document whose text changed, and the run options.
+    fn prepare(&mut self) -> lint::RunOptions {
         let setup = self.setup.clone();
         let mut options = setup.options.clone();
         options.patches = self.index.patches.clone();
@@ -411,29 +441,26 @@ impl Server {
                 false,
             ));
         }
+        options
+    }
+
+    fn relint(&mut self, key: &str, options: &lint::RunOptions) {
         let open: HashSet<PathBuf> = self.documents.values().map(|d| d.path.clone()).collect();
-        let keys: Vec<String> = self
-            .documents
+        let diagnostics = self.lint(key, &open, options);
+        let doc = self.documents.get_mut(key).expect("a key of the map");
+        doc.stale = false;
+        doc.edited = false;
+        doc.diagnostics = diagnostics;
+        let text = Text::new(&doc.text);
+        let published: Vec<lsp::Diagnostic> = doc
+            .diagnostics
             .iter()
-            .filter(|(_, d)| d.stale)
-            .map(|(k, _)| k.clone())
+            .map(|d| convert::diagnostic(d, &text, &doc.uri))
             .collect();
-        for key in keys {
-            let diagnostics = self.lint(&key, &open, &options);
-            let doc = self.documents.get_mut(&key).expect("a key of the map");
-            doc.stale = false;
-            doc.diagnostics = diagnostics;
-            let text = Text::new(&doc.text);
-            let published: Vec<lsp::Diagnostic> = doc
-                .diagnostics
-                .iter()
-                .map(|d| convert::diagnostic(d, &text, &doc.uri))
-                .collect();
-            if doc.published.as_ref() != Some(&published) {
-                doc.published = Some(published.clone());
-                let uri = doc.uri.clone();
-                self.publish(&uri, published);
-            }
+        if doc.published.as_ref() != Some(&published) {
+            doc.published = Some(published.clone());
+            let uri = doc.uri.clone();
+            self.publish(&uri, published);
         }
     }
 

@@ -74,7 +74,7 @@ impl Rule for ImmutableFieldChanged {
         let Some(previous) = &index.previous else {
             return;
         };
-        let identities = Identities::of(index.facts.iter());
+        let identities = Identities::of(index.facts.iter().map(|f| &**f));
         for (i, facts) in index.facts.iter().enumerate() {
             let (Some(guarded), true) = (&facts.guarded, facts.reported) else {
                 continue;

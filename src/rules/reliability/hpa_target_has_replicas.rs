@@ -70,7 +70,7 @@ impl Rule for HpaTargetHasReplicas {
             let Some(target) = index.find_index(&hpa.target_kind, &ns, &hpa.target_name) else {
                 continue;
             };
-            let workload = &index.facts[target];
+            let workload = &*index.facts[target];
             let KindFacts::Workload(w) = &workload.kind else {
                 continue;
             };
