@@ -7,27 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const DEPLOYMENT: &str = "\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-        - name: web
-          image: registry.example.com/web:1.4.2
-          command: [\"sh\", \"-c\", \"python migrate.py && python app.py\"]
-";
+const DEPLOYMENT: &str = include_str!("data/server/deployment.yaml");
 
 #[test]
 fn neovim_shows_fixes_and_clears_the_diagnostic() {

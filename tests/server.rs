@@ -9,27 +9,8 @@ use std::path::PathBuf;
 use lsp::{Client, uri};
 use serde_json::{Value, json};
 
-const DEPLOYMENT: &str = "\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-        - name: web
-          image: registry.example.com/web:1.4.2
-          command: [\"sh\", \"-c\", \"python migrate.py && python app.py\"]
-";
+/// A Deployment whose container runs its application under `sh -c` (shared with tests/neovim.rs).
+const DEPLOYMENT: &str = include_str!("data/server/deployment.yaml");
 
 const SERVICE: &str = "\
 apiVersion: v1

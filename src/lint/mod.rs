@@ -399,13 +399,22 @@ fn cross_object(
         .map(|(i, f)| (f.path.clone(), i))
         .collect();
     let mut touched = HashSet::new();
-    let mut findings = Vec::new();
-    for (entry, severity) in &rules.rules {
+    // The rules only read the index: they run in parallel, and their findings are added in
+    // the rules' order, so the report is the same whatever the scheduling.
+    let by_rule: Vec<_> = rules
+        .rules
+        .par_iter()
+        .map(|(entry, severity)| {
+            let mut findings = Vec::new();
+            entry
+                .rule
+                .check_graph_with(&index, rules.options_of(entry.id()), &mut findings);
+            (entry, severity, findings)
+        })
+        .collect();
+    for (entry, severity, findings) in by_rule {
         let configured = rules.configured_severity.contains(entry.id());
-        entry
-            .rule
-            .check_graph_with(&index, rules.options_of(entry.id()), &mut findings);
-        for finding in findings.drain(..) {
+        for finding in findings {
             let subject = &*index.facts[finding.subject];
             let Some(&file) = file_of.get(&finding.site.file) else {
                 continue;

@@ -354,7 +354,8 @@ impl Server {
         }
         let setup = Arc::new(setup);
         self.setup = setup.clone();
-        self.index = Index::default();
+        // The workspace read for the previous settings stays until this one is read: its files
+        // are the same, and dropping it would make cross-object findings flicker.
         self.generation += 1;
         let generation = self.generation;
         let indexed = self.indexed_tx.clone();
