@@ -76,7 +76,8 @@ pub enum Content {
     },
 }
 
-const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+/// The file extensions of manifests (a directory walk reads these; an editor opens these).
+pub const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy();

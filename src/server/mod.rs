@@ -581,7 +581,8 @@ fn workspace_roots(params: &lsp::InitializeParams) -> Vec<PathBuf> {
 /// (a document that holds none gets no findings, as a file found by walking).
 fn is_manifest(uri: &lsp::Uri, language_id: &str) -> bool {
     matches!(language_id, "yaml" | "json" | "jsonc")
-        || [".yaml", ".yml", ".json"]
-            .iter()
-            .any(|ext| uri.as_str().ends_with(ext))
+        || uri
+            .as_str()
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| load::EXTENSIONS.contains(&ext))
 }
